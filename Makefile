@@ -1,0 +1,39 @@
+# Two commands matter: `make run` (dashboard on the built-in demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+DATA ?= data
+
+.PHONY: install data run test lint bench clean-data
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+# Build the five demo snapshots once; an existing data folder is left as it is.
+data: install
+	@if [ -d "$(DATA)/snapshots" ] && [ -n "$$(ls -A $(DATA)/snapshots 2>/dev/null)" ]; then \
+		echo "data: $(DATA)/snapshots exists"; \
+	else \
+		UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash demo; \
+	fi
+
+run: data
+	@echo "工会工作数据看板: http://localhost:$(PORT)"
+	UNIONDASH_DATA=$(DATA) $(BIN)/streamlit run dashboard.py --server.port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean-data:
+	rm -rf $(DATA)/snapshots

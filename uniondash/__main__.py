@@ -1,0 +1,5 @@
+import sys
+
+from uniondash.cli import main
+
+sys.exit(main())

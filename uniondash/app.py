@@ -1,0 +1,103 @@
+"""Streamlit glue: the cached warehouse, cached named queries, and the shared view state.
+
+The DuckDB connection lives in st.cache_resource; query results in st.cache_data keyed by
+small hashable arguments (query name, data fingerprint, parameters). Nothing runs at import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from uniondash.config import Settings, load_settings
+from uniondash.db import Warehouse
+from uniondash.kpis import compute_kpis, load_catalogue
+from uniondash.scope import Scope, resolve_scope
+from uniondash.snapshots import AS_OF_RE
+
+FILTER_KEYS = ("snapshot", "compare", "city", "county", "lang")
+
+
+def data_fingerprint(snapshots_dir: Path) -> tuple:
+    """Changes whenever a snapshot folder is added, removed or rewritten (manifest mtime)."""
+    if not snapshots_dir.is_dir():
+        return ()
+    out = []
+    for p in sorted(snapshots_dir.iterdir()):
+        if p.is_dir() and AS_OF_RE.match(p.name):
+            m = p / "manifest.json"
+            out.append((p.name, m.stat().st_mtime_ns if m.exists() else 0))
+    return tuple(out)
+
+
+@st.cache_resource(show_spinner="正在打开数据 / Opening data …")
+def get_warehouse(snapshots_dir: str, fingerprint: tuple) -> Warehouse:
+    return Warehouse(Path(snapshots_dir))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def run_query(name: str, snapshots_dir: str, fingerprint: tuple, **params) -> pd.DataFrame:
+    return get_warehouse(snapshots_dir, fingerprint).run(name, **params)
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page needs: settings, language, snapshots and the scope chosen in the filters."""
+
+    settings: Settings
+    lang: str
+    fingerprint: tuple
+    as_ofs: tuple[str, ...]
+    snapshot: str
+    compare: str | None
+    scope: Scope
+    is_demo: bool
+
+    @property
+    def snapshots_dir(self) -> str:
+        return str(self.settings.snapshots_dir)
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        return run_query(name, self.snapshots_dir, self.fingerprint, **params)
+
+    def regions(self, as_of: str | None = None) -> pd.DataFrame:
+        return self.query("regions", as_of=as_of or self.snapshot)
+
+    def kpis(self, as_ofs: tuple[str, ...]) -> pd.DataFrame:
+        """KPI values (as_of, code, value) for the scope at the given snapshots."""
+        return scope_kpis(self.snapshots_dir, self.fingerprint, as_ofs, self.scope.counties, self.scope.units)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def scope_kpis(
+    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], counties: tuple[str, ...], units: tuple[str, ...]
+) -> pd.DataFrame:
+    measures = run_query("kpi_measures", snapshots_dir, fingerprint, as_ofs=as_ofs, counties=counties, units=units)
+    return compute_kpis(measures, load_catalogue())
+
+
+def previous_as_of(as_ofs: tuple[str, ...], snapshot: str) -> str | None:
+    earlier = [a for a in as_ofs if a < snapshot]
+    return earlier[-1] if earlier else None
+
+
+def current_view() -> View:
+    """Build the view from the shared filter widgets (keys in FILTER_KEYS) set by dashboard.py."""
+    settings = load_settings()
+    ss = st.session_state
+    fingerprint = ss["_fingerprint"]
+    wh = get_warehouse(str(settings.snapshots_dir), fingerprint)
+    as_ofs = tuple(wh.as_ofs)
+    snapshot = ss.get("snapshot") or as_ofs[-1]
+    compare = ss.get("compare")
+    if compare in (None, "auto") or compare not in as_ofs or compare == snapshot:
+        compare = previous_as_of(as_ofs, snapshot)
+    regions = run_query("regions", str(settings.snapshots_dir), fingerprint, as_of=snapshot)
+    region_adcode = wh.snapshot(snapshot).manifest.get("region_adcode", settings.region_adcode)
+    scope = resolve_scope(regions, region_adcode, ss.get("city") or (), ss.get("county") or ())
+    return View(
+        settings, ss.get("lang") or "zh", fingerprint, as_ofs, snapshot, compare, scope, wh.snapshot(snapshot).is_demo
+    )

