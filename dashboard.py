@@ -10,7 +10,8 @@ from uniondash.errors import UserFacingError
 from uniondash.i18n import LANGS, t
 from uniondash.urlstate import seed_from_url, url_values, write_to_url
 
-st.set_page_config(page_title="工会工作数据看板", page_icon=":material/insights:", layout="wide")
+# An emoji favicon is drawn in the browser; a :material: one would be fetched from the internet.
+st.set_page_config(page_title="工会工作数据看板", page_icon="📊", layout="wide")
 
 settings = load_settings()
 ss = st.session_state

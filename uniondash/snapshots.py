@@ -77,14 +77,14 @@ def write_snapshot(
 ) -> Path:
     """Write all tables of one snapshot atomically; refuse to overwrite an existing one."""
     validate_as_of(as_of)
-    missing = sorted(set(TABLES) - set(tables))
-    if missing:
-        raise SnapshotError(f"快照 {as_of} 缺少数据表：{', '.join(missing)} / snapshot lacks tables: {missing}")
     final = snapshots_dir / as_of
     if final.exists():
         raise SnapshotError(
             f"快照 {as_of} 已存在，快照不可修改；更正数据请用新的日期导入。/ Snapshot {as_of} exists and is immutable."
         )
+    missing = sorted(set(TABLES) - set(tables))
+    if missing:
+        raise SnapshotError(f"快照 {as_of} 缺少数据表：{', '.join(missing)} / snapshot lacks tables: {missing}")
     snapshots_dir.mkdir(parents=True, exist_ok=True)
     tmp = snapshots_dir / f".tmp-{as_of}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()

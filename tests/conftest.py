@@ -1,0 +1,50 @@
+"""Shared fixtures: the hand-made snapshots, and one real demo build per test session."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fixtures import build_fixture  # noqa: E402
+
+from uniondash.db import Warehouse  # noqa: E402
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def fixture_dir(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("fixture-data")
+    build_fixture(data)
+    return data
+
+
+@pytest.fixture(scope="session")
+def fixture_wh(fixture_dir) -> Warehouse:
+    return Warehouse(fixture_dir / "snapshots")
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    from uniondash.demo import build_demo
+
+    data = tmp_path_factory.mktemp("demo-data")
+    build_demo(data, "420000", show_progress=False)
+    return data
+
+
+@pytest.fixture(scope="session")
+def demo_wh(demo_dir) -> Warehouse:
+    return Warehouse(demo_dir / "snapshots")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,65 @@
+"""AppTest: the app runs every page for several scopes and shows the hand-computed figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def app(fixture_dir, monkeypatch):
+    monkeypatch.setenv("UNIONDASH_DATA", str(fixture_dir))
+
+    def make(**params) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+        for key, value in params.items():
+            at.query_params[key] = value
+        return at.run()
+
+    return make
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    for m in at.metric:
+        if m.label.startswith(label_start):
+            return m.value
+    raise AssertionError(f"no metric {label_start!r} in {[m.label for m in at.metric]}")
+
+
+def test_overview_whole_region(app):
+    at = app()
+    assert not at.exception
+    assert metric(at, "服务职工站点") == "5"  # S1, S2, S4, S5, S6
+    assert metric(at, "工会组建率") == "76.9%"  # 123 / 160
+    assert any("演示数据" in i.value for i in at.info)
+
+
+def test_overview_one_city(app):
+    at = app(city="990100")
+    assert not at.exception
+    assert metric(at, "工会组建率") == "76.7%"  # (90+25) / (100+50): counts, not the mean of rates
+    assert metric(at, "赴基层蹲点工作组") == "仅全区口径"
+
+
+def test_overview_one_county_earlier_snapshot(app):
+    at = app(county="990101", snapshot="2022-12-31")
+    assert not at.exception
+    assert metric(at, "服务职工站点") == "3"  # S1, S2, S3 all open in 2022
+    assert metric(at, "工会组建率") == "80.0%"  # 80 / 100
+
+
+def test_overview_in_english(app):
+    at = app(lang="en")
+    assert not at.exception
+    assert metric(at, "Worker service stations") == "5"
+
+
+def test_missing_data_is_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("UNIONDASH_DATA", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30).run()
+    assert not at.exception
+    assert "make data" in at.error[0].value

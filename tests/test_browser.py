@@ -1,0 +1,69 @@
+"""Real browser (system Chromium): URL state, no exceptions, nothing leaves localhost; screenshots."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from browser import browser, exceptions, require_chromium, streamlit_server, wait_until_drawn
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(demo_dir):
+    require_chromium()
+    with streamlit_server(demo_dir) as (url, _proc):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    require_chromium()
+    with browser() as b:
+        yield b
+
+
+def open_page(chromium, url, width=1280, height=720):
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    wait_until_drawn(page)
+    return page, requests
+
+
+def metric_value(page, label_start: str) -> str:
+    for m in page.query_selector_all('[data-testid="stMetric"]'):
+        label = m.query_selector('[data-testid="stMetricLabel"]').inner_text()
+        if label.startswith(label_start):
+            return m.query_selector('[data-testid="stMetricValue"]').inner_text()
+    raise AssertionError(f"no metric {label_start}")
+
+
+def test_overview_county_from_url(server, chromium, demo_wh, artifacts):
+    county = "420106"  # 武昌区
+    page, requests = open_page(chromium, f"{server}/?county={county}&snapshot=2021-12-31")
+    assert exceptions(page) == []
+    # The filter took effect: the county is chosen in the sidebar and named in the caption.
+    sidebar = page.query_selector('[data-testid="stSidebar"]').inner_text()
+    assert "武昌区" in sidebar
+    assert "范围：武昌区" in page.inner_text('[data-testid="stMain"]')
+    expected = demo_wh.con.execute(
+        "select count(*) from stations where as_of = '2021-12-31' and adcode = ? and status <> 'closed'", [county]
+    ).fetchone()[0]
+    assert metric_value(page, "服务职工站点") == f"{expected:,}"
+    # The URL still carries the view.
+    assert "county=420106" in page.url and "snapshot=2021-12-31" in page.url
+    assert {urlparse(u).hostname for u in requests} <= {"127.0.0.1", "localhost"}
+    page.screenshot(path=str(artifacts / "overview-county-1280.png"), full_page=True)
+    page.close()
+
+
+def test_overview_english_wide(server, chromium, artifacts):
+    page, _ = open_page(chromium, f"{server}/?lang=en", 1920, 1080)
+    assert exceptions(page) == []
+    assert "Five-year overview" in page.inner_text('[data-testid="stMain"]')
+    page.screenshot(path=str(artifacts / "overview-en-1920.png"), full_page=True)
+    page.close()

@@ -1,0 +1,158 @@
+"""The demo generator on a real build: report calibration, invariants, determinism."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from uniondash.demo import build_demo
+from uniondash.kpis import compute_kpis, load_catalogue
+
+REPORT_FIGURES = Path(__file__).resolve().parents[2] / "shared" / "report_figures.csv"
+LATEST = "2023-12-31"
+
+
+def latest_kpis(wh) -> dict[str, float]:
+    regions = wh.run("regions", as_of=LATEST)
+    counties = tuple(regions.loc[regions.level == "county", "adcode"])
+    units = tuple(regions.adcode.unique())
+    df = wh.run("kpi_measures", as_ofs=(LATEST,), counties=counties, units=units)
+    kpis = compute_kpis(df, load_catalogue())
+    return dict(zip(kpis.code, kpis.value))
+
+
+def report_rows():
+    with REPORT_FIGURES.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.skipif(not REPORT_FIGURES.exists(), reason="shared/report_figures.csv not beside the project")
+def test_every_report_figure_has_a_kpi_and_is_reproduced(demo_wh):
+    catalogue = {k.report_figure: k for k in load_catalogue().kpis if k.report_figure}
+    values = latest_kpis(demo_wh)
+    for row in report_rows():
+        kpi = catalogue.get(row["figure"])
+        assert kpi, f"no KPI in the catalogue reproduces the report figure {row['figure']!r}"
+        got, want = values[kpi.code], float(row["value"])
+        if "多" in row["unit"]:  # "8200多家": a count from 8,200 to 8,299
+            assert want <= got < want + 100, (kpi.code, got)
+        elif "以上" in row["unit"]:  # "80％以上"
+            assert got >= want, (kpi.code, got)
+        elif want >= 10_000:  # "240万": rounds to the quoted number of 万
+            assert round(got / 10_000) == round(want / 10_000), (kpi.code, got)
+        else:
+            assert got == want, (kpi.code, got)
+
+
+def test_geography_counts(demo_wh):
+    regions = demo_wh.run("regions", as_of=LATEST)
+    assert (regions.level == "city").sum() == 17 and (regions.level == "county").sum() == 103
+    both = set(regions.loc[regions.level == "city", "adcode"]) & set(regions.loc[regions.level == "county", "adcode"])
+    assert both == {"429004", "429005", "429006", "429021"}
+    hubei = regions[regions.level == "province"].iloc[0]
+    assert 180_000 < hubei.area_km2 < 190_000  # Hubei: about 185,900 km²
+
+
+def test_counts_add_up_and_members_within_employees(demo_wh):
+    con = demo_wh.con
+    bad = con.execute("""
+        select count(*) from coverage
+        where members > employees or migrant_members > migrant_workers
+           or legal_units_unionised > legal_units or grassroots_unions > legal_units_unionised
+    """).fetchone()[0]
+    assert bad == 0
+    assert con.execute("select count(*) from nef_membership where members > workers").fetchone()[0] == 0
+    # city population = sum of its counties, for every snapshot
+    mismatch = con.execute("""
+        select count(*) from regions c
+        join (select as_of, parent_adcode, sum(population) as pop from regions where level = 'county'
+              group by all) k on k.as_of = c.as_of and k.parent_adcode = c.adcode
+        where c.level = 'city' and c.population <> k.pop
+    """).fetchone()[0]
+    assert mismatch == 0
+
+
+def test_rates_rise_over_five_years_at_county_paces(demo_wh):
+    df = demo_wh.con.execute("""
+        select adcode, as_of, legal_units_unionised / legal_units as rate from coverage order by adcode, as_of
+    """).df()
+    wide = df.pivot(index="adcode", columns="as_of", values="rate")
+    gains = wide.iloc[:, -1] - wide.iloc[:, 0]
+    assert (gains > 0).mean() > 0.95
+    assert gains.std() > 0.02  # county-specific paces, not one curve for all
+
+
+def test_urban_districts_denser_than_mountain_counties(demo_wh):
+    r = demo_wh.run("regions", as_of=LATEST)
+    counties = r[r.level == "county"].assign(density=lambda d: d.population / d.area_km2)
+    assert counties[counties.kind == "区"].density.median() > 3 * counties[counties.kind == "自治县"].density.median()
+
+
+def test_stations_inside_their_county_and_clustered(demo_wh):
+    shapes = demo_wh.con.execute(
+        "select adcode, geojson from region_shapes where as_of = ? and level = 'county'", [LATEST]).df()
+    stations = demo_wh.con.execute("select adcode, lon, lat from stations where as_of = ?", [LATEST]).df()
+    geoms = {a: shapely.from_geojson(g) for a, g in zip(shapes.adcode, shapes.geojson)}
+    outside = 0
+    for adcode, grp in stations.groupby("adcode"):
+        outside += int((~shapely.contains_xy(geoms[adcode], grp.lon.to_numpy(), grp.lat.to_numpy())).sum())
+    assert outside == 0
+    # Clustered, not uniform: in a large county, the densest 10% of a 10×10 grid holds most stations.
+    big = stations[stations.adcode == "420506"]  # 夷陵区, ~3,400 km²
+    h, _, _ = np.histogram2d(big.lon, big.lat, bins=10)
+    top = np.sort(h.ravel())[::-1][:10].sum()
+    assert top / h.sum() > 0.5
+
+
+def test_station_ids_persist_with_openings_and_closures(demo_wh):
+    con = demo_wh.con
+    diff = con.execute("""
+        select
+          count(*) filter (where a.station_id is null) as opened,
+          count(*) filter (where b.status = 'closed' and a.status <> 'closed') as closed,
+          count(*) filter (where a.station_id is not null and a.name <> b.name) as renamed
+        from (select * from stations where as_of = '2023-12-31') b
+        left join (select * from stations where as_of = '2022-12-31') a using (station_id)
+    """).fetchone()
+    opened, closed, renamed = diff
+    assert opened > 500 and closed > 50 and renamed == 0
+
+
+def test_competition_winners_spread_by_county_size(demo_wh):
+    df = demo_wh.con.execute("""
+        select c.adcode, c.employees, count(r.result_id) as awards
+        from (select * from coverage where as_of = '2023-12-31') c
+        left join (select * from competition_results where as_of = '2023-12-31') r using (adcode)
+        group by all
+    """).df()
+    assert df.awards.corr(df.employees, method="spearman") > 0.6  # rank: bigger counties win more
+
+
+def test_same_seed_gives_identical_parquet(tmp_path, demo_dir):
+    build_demo(tmp_path, "420000", show_progress=False)
+    for as_of in ("2019-12-31", LATEST):
+        a = json.loads((demo_dir / "snapshots" / as_of / "manifest.json").read_text())["tables"]
+        b = json.loads((tmp_path / "snapshots" / as_of / "manifest.json").read_text())["tables"]
+        assert {k: v["sha256"] for k, v in a.items()} == {k: v["sha256"] for k, v in b.items()}
+
+
+def test_another_seed_differs(tmp_path, demo_dir):
+    build_demo(tmp_path, "420000", seed=7, show_progress=False)
+    a = json.loads((demo_dir / "snapshots" / LATEST / "manifest.json").read_text())["tables"]
+    b = json.loads((tmp_path / "snapshots" / LATEST / "manifest.json").read_text())["tables"]
+    assert a["stations"]["sha256"] != b["stations"]["sha256"]
+
+
+def test_a_city_region_works_by_one_setting(tmp_path):
+    from uniondash.db import Warehouse
+
+    build_demo(tmp_path, "420500", show_progress=False)
+    wh = Warehouse(tmp_path / "snapshots")
+    r = wh.run("regions", as_of=LATEST)
+    assert list(r.level.value_counts().sort_index().items()) == [("city", 1), ("county", 13)]
+    assert 8200 <= latest_kpis(wh)["stations_registered"] < 8300
