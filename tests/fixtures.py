@@ -38,27 +38,47 @@ def _shapes() -> pd.DataFrame:
 
 def _coverage(year: int) -> pd.DataFrame:
     if year == 2023:
-        rows = [("990101", 100, 90, 80, 1000, 900, 200, 150),
-                ("990102", 50, 25, 20, 400, 200, 100, 30),
-                ("990201", 10, 8, 8, 100, 90, 50, 40)]
+        rows = [
+            ("990101", 100, 90, 80, 1000, 900, 200, 150),
+            ("990102", 50, 25, 20, 400, 200, 100, 30),
+            ("990201", 10, 8, 8, 100, 90, 50, 40),
+        ]
     else:
-        rows = [("990101", 100, 80, 70, 1000, 800, 200, 100),
-                ("990102", 50, 30, 25, 400, 240, 100, 35),
-                ("990201", 10, 5, 5, 100, 60, 50, 20)]
+        rows = [
+            ("990101", 100, 80, 70, 1000, 800, 200, 100),
+            ("990102", 50, 30, 25, 400, 240, 100, 35),
+            ("990201", 10, 5, 5, 100, 60, 50, 20),
+        ]
     return pd.DataFrame(rows, columns=TABLES["coverage"].names)
 
 
 def _nef(year: int) -> pd.DataFrame:
     k = 1 if year == 2023 else 0
-    rows = [("990101", "courier", 100, 40 if k else 20), ("990101", "food_delivery", 200, 50 if k else 30),
-            ("990102", "truck_driver", 50, 10), ("990201", "ride_hailing", 30, 15 if k else 5)]
+    rows = [
+        ("990101", "courier", 100, 40 if k else 20),
+        ("990101", "food_delivery", 200, 50 if k else 30),
+        ("990102", "truck_driver", 50, 10),
+        ("990201", "ride_hailing", 30, 15 if k else 5),
+    ]
     return pd.DataFrame(rows, columns=TABLES["nef_membership"].names)
 
 
 def _station(sid, name, kind, adcode, status, is_24h, visits, opened, lon=114.0, lat=30.6, host="union"):
-    row = dict(station_id=sid, name=name, kind=kind, adcode=adcode, address=f"{adcode} 测试路 1 号", lon=lon, lat=lat,
-               host_type=host, opened_on=dt.date.fromisoformat(opened), status=status, is_24h=is_24h,
-               star=3, monthly_visits=visits)
+    row = dict(
+        station_id=sid,
+        name=name,
+        kind=kind,
+        adcode=adcode,
+        address=f"{adcode} 测试路 1 号",
+        lon=lon,
+        lat=lat,
+        host_type=host,
+        opened_on=dt.date.fromisoformat(opened),
+        status=status,
+        is_24h=is_24h,
+        star=3,
+        monthly_visits=visits,
+    )
     row.update({f: True for f in FACILITIES})
     return row
 
@@ -89,30 +109,48 @@ def _competitions(year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     comps = [("C3", "ankang_cup", "乙一县安康杯", 2022, "county", None, 10, "990201")]
     results = [("R4", "C3", "一等奖", "unit", "乙一县某厂", "乙一县某厂", "990201", None, None)]
     if year == 2023:
-        comps += [("C1", "skills_contest", "全省技能大赛（焊工）", 2023, "region", "焊工", 100, REGION),
-                  ("C2", "ankang_cup", "甲市安康杯", 2023, "city", None, 40, "990100")]
-        results += [("R1", "C1", "一等奖", "person", "张三", "甲一区机械厂", "990101", "技术能手", None),
-                    ("R2", "C1", "二等奖", "person", "李四", "乙一县电厂", "990201", "荆楚工匠", None),
-                    ("R3", "C2", "一等奖", "unit", "甲二县化工厂", "甲二县化工厂", "990102", None, 12.5)]
-    return (pd.DataFrame(comps, columns=TABLES["competitions"].names),
-            pd.DataFrame(results, columns=TABLES["competition_results"].names))
+        comps += [
+            ("C1", "skills_contest", "全省技能大赛（焊工）", 2023, "region", "焊工", 100, REGION),
+            ("C2", "ankang_cup", "甲市安康杯", 2023, "city", None, 40, "990100"),
+        ]
+        results += [
+            ("R1", "C1", "一等奖", "person", "张三", "甲一区机械厂", "990101", "技术能手", None),
+            ("R2", "C1", "二等奖", "person", "李四", "乙一县电厂", "990201", "荆楚工匠", None),
+            ("R3", "C2", "一等奖", "unit", "甲二县化工厂", "甲二县化工厂", "990102", None, 12.5),
+        ]
+    return (
+        pd.DataFrame(comps, columns=TABLES["competitions"].names),
+        pd.DataFrame(results, columns=TABLES["competition_results"].names),
+    )
 
 
 def _indicators(year: int) -> pd.DataFrame:
-    rows = [("work_groups", REGION, 2022, 3.0), ("court_union_mediation", "990100", 2022, 1.0),
-            ("court_union_mediation", "990200", 2022, 0.0)]
+    rows = [
+        ("work_groups", REGION, 2022, 3.0),
+        ("court_union_mediation", "990100", 2022, 1.0),
+        ("court_union_mediation", "990200", 2022, 0.0),
+    ]
     if year == 2023:
-        rows += [("work_groups", REGION, 2023, 4.0), ("co_creation_pilots", "990101", 2023, 2.0),
-                 ("co_creation_pilots", "990201", 2023, 1.0)]
-        rows += [("court_union_mediation", a, 2023, v) for a, v in
-                 (("990100", 1.0), ("990200", 1.0), ("990101", 1.0), ("990102", 1.0), ("990201", 0.0))]
+        rows += [
+            ("work_groups", REGION, 2023, 4.0),
+            ("co_creation_pilots", "990101", 2023, 2.0),
+            ("co_creation_pilots", "990201", 2023, 1.0),
+        ]
+        rows += [
+            ("court_union_mediation", a, 2023, v)
+            for a, v in (("990100", 1.0), ("990200", 1.0), ("990101", 1.0), ("990102", 1.0), ("990201", 0.0))
+        ]
     return pd.DataFrame(rows, columns=TABLES["indicators"].names)
 
 
 def _targets() -> pd.DataFrame:
-    rows = [("union_founding_rate", REGION, 2025, 0.9), ("stations_registered", REGION, 2025, 8.0),
-            ("stations_registered", "990101", 2025, 4.0), ("stations_registered", "990102", 2025, 3.0),
-            ("stations_registered", "990201", 2025, 1.0)]
+    rows = [
+        ("union_founding_rate", REGION, 2025, 0.9),
+        ("stations_registered", REGION, 2025, 8.0),
+        ("stations_registered", "990101", 2025, 4.0),
+        ("stations_registered", "990102", 2025, 3.0),
+        ("stations_registered", "990201", 2025, 1.0),
+    ]
     return pd.DataFrame(rows, columns=TABLES["targets"].names)
 
 
@@ -125,9 +163,17 @@ def build_fixture(data_dir: Path) -> Path:
     snapshots = Path(data_dir) / "snapshots"
     for year in (2022, 2023):
         comps, results = _competitions(year)
-        tables = {"regions": _regions(), "region_shapes": _shapes(), "coverage": _coverage(year),
-                  "nef_membership": _nef(year), "stations": _stations(year), "competitions": comps,
-                  "competition_results": results, "indicators": _indicators(year), "targets": _targets(),
-                  "demand_points": _demand()}
+        tables = {
+            "regions": _regions(),
+            "region_shapes": _shapes(),
+            "coverage": _coverage(year),
+            "nef_membership": _nef(year),
+            "stations": _stations(year),
+            "competitions": comps,
+            "competition_results": results,
+            "indicators": _indicators(year),
+            "targets": _targets(),
+            "demand_points": _demand(),
+        }
         write_snapshot(snapshots, f"{year}-12-31", tables, source="demo", extra={"region_adcode": REGION})
     return snapshots

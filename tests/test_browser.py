@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-
 from browser import browser, exceptions, require_chromium, streamlit_server, wait_until_drawn
 
 pytestmark = pytest.mark.browser

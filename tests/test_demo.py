@@ -12,6 +12,7 @@ import shapely
 
 from uniondash.demo import build_demo
 from uniondash.kpis import compute_kpis, load_catalogue
+from uniondash.measures import scope_measures
 
 REPORT_FIGURES = Path(__file__).resolve().parents[2] / "shared" / "report_figures.csv"
 LATEST = "2023-12-31"
@@ -19,9 +20,7 @@ LATEST = "2023-12-31"
 
 def latest_kpis(wh) -> dict[str, float]:
     regions = wh.run("regions", as_of=LATEST)
-    counties = tuple(regions.loc[regions.level == "county", "adcode"])
-    units = tuple(regions.adcode.unique())
-    df = wh.run("kpi_measures", as_ofs=(LATEST,), counties=counties, units=units)
+    df = scope_measures(wh.run("unit_measures", as_ofs=(LATEST,)), regions.adcode.unique())
     kpis = compute_kpis(df, load_catalogue())
     return dict(zip(kpis.code, kpis.value))
 
@@ -95,7 +94,8 @@ def test_urban_districts_denser_than_mountain_counties(demo_wh):
 
 def test_stations_inside_their_county_and_clustered(demo_wh):
     shapes = demo_wh.con.execute(
-        "select adcode, geojson from region_shapes where as_of = ? and level = 'county'", [LATEST]).df()
+        "select adcode, geojson from region_shapes where as_of = ? and level = 'county'", [LATEST]
+    ).df()
     stations = demo_wh.con.execute("select adcode, lon, lat from stations where as_of = ?", [LATEST]).df()
     geoms = {a: shapely.from_geojson(g) for a, g in zip(shapes.adcode, shapes.geojson)}
     outside = 0

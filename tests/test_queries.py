@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from uniondash.db import all_queries, load_query
 from uniondash.kpis import compute_kpis, load_catalogue
+from uniondash.measures import scope_measures
 
 COUNTIES = ("990101", "990102", "990201")
 ALL_UNITS = ("990000", "990100", "990101", "990102", "990200", "990201")
 CITY_JIA = dict(counties=("990101", "990102"), units=("990100", "990101", "990102"))
 
 
-def measures(wh, as_of="2023-12-31", counties=COUNTIES, units=ALL_UNITS) -> dict[str, float]:
-    df = wh.run("kpi_measures", as_ofs=(as_of,), counties=counties, units=units)
+def measures(wh, as_of="2023-12-31", units=ALL_UNITS) -> dict[str, float]:
+    df = scope_measures(wh.run("unit_measures", as_ofs=(as_of,)), units)
     return dict(zip(df.measure, df.value))
 
 
@@ -58,7 +60,8 @@ def test_measures_whole_region(fixture_wh):
 
 
 def test_city_rates_are_recomputed_from_counts_not_averaged(fixture_wh):
-    kpis = compute_kpis(fixture_wh.run("kpi_measures", as_ofs=("2023-12-31",), **CITY_JIA), load_catalogue())
+    per_unit = fixture_wh.run("unit_measures", as_ofs=("2023-12-31",))
+    kpis = compute_kpis(scope_measures(per_unit, CITY_JIA["units"]), load_catalogue())
     value = dict(zip(kpis.code, kpis.value))
     # 甲市 = 甲一区 (90/100) + 甲二县 (25/50): 115/150, not the mean of 0.9 and 0.5 (0.7).
     assert value["union_founding_rate"] == pytest.approx(115 / 150)
@@ -70,8 +73,8 @@ def test_city_rates_are_recomputed_from_counts_not_averaged(fixture_wh):
 
 
 def test_trend_across_snapshots(fixture_wh):
-    df = fixture_wh.run("kpi_measures", as_ofs=("2022-12-31", "2023-12-31"), counties=COUNTIES, units=ALL_UNITS)
-    kpis = compute_kpis(df, load_catalogue())
+    df = fixture_wh.run("unit_measures", as_ofs=("2022-12-31", "2023-12-31"))
+    kpis = compute_kpis(scope_measures(df, ALL_UNITS), load_catalogue())
     rate = kpis[kpis.code == "union_founding_rate"].set_index("as_of").value
     assert rate["2022-12-31"] == pytest.approx(115 / 160)  # 80+30+5
     assert rate["2023-12-31"] == pytest.approx(123 / 160)
@@ -80,6 +83,10 @@ def test_trend_across_snapshots(fixture_wh):
 
 
 def test_values_are_bound_not_pasted(fixture_wh):
-    hostile = ("990101' or '1'='1",)
-    m = measures(fixture_wh, counties=hostile, units=hostile)
-    assert "legal_units" not in m  # nothing matches a literal hostile code
+    with pytest.raises(duckdb.ConversionException):  # the hostile text is one value (not a date), not SQL
+        fixture_wh.run("regions", as_of="2023-12-31' or '1'='1")
+
+
+def test_mediation_levels_by_scope(fixture_wh):
+    assert measures(fixture_wh, units=("990100", "990101", "990102"))["mediation_levels_full"] == 2  # 甲市 all
+    assert measures(fixture_wh, units=("990200", "990201"))["mediation_levels_full"] == 1  # 乙一县 lacks it

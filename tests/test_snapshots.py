@@ -8,8 +8,8 @@ import sys
 
 import pandas as pd
 import pytest
-
 from fixtures import build_fixture
+
 from uniondash.db import Warehouse
 from uniondash.errors import DataMissingError, SnapshotError
 from uniondash.snapshots import list_snapshots, write_snapshot
@@ -49,9 +49,21 @@ def test_failed_write_leaves_nothing(tmp_path):
     tables = {name: pd.DataFrame() for name in ("regions",)}
     with pytest.raises(SnapshotError):
         write_snapshot(snaps, "2024-12-31", tables, source="import")  # tables missing: refused up front
-    bad = {n: pd.DataFrame({"x": [1]}) for n in
-           ("regions", "region_shapes", "coverage", "nef_membership", "stations", "competitions",
-            "competition_results", "indicators", "targets", "demand_points")}
+    bad = {
+        n: pd.DataFrame({"x": [1]})
+        for n in (
+            "regions",
+            "region_shapes",
+            "coverage",
+            "nef_membership",
+            "stations",
+            "competitions",
+            "competition_results",
+            "indicators",
+            "targets",
+            "demand_points",
+        )
+    }
     with pytest.raises(KeyError):
         write_snapshot(snaps, "2024-12-31", bad, source="import")  # fails while writing
     assert sorted(p.name for p in snaps.iterdir()) == ["2022-12-31"]
@@ -70,7 +82,8 @@ def test_cli_snapshots_reports_checksums(tmp_path):
 
 def test_cli_unknown_region_is_a_clear_error(tmp_path):
     env = {"UNIONDASH_DATA": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "uniondash", "demo", "--region", "999999"], capture_output=True,
-                         text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "uniondash", "demo", "--region", "999999"], capture_output=True, text=True, env=env
+    )
     assert out.returncode == 2 and "999999" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "snapshots").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fixtures import _regions
+
 from uniondash import fmt
 from uniondash.i18n import strings, t
 from uniondash.scope import resolve_scope

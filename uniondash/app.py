@@ -15,6 +15,7 @@ import streamlit as st
 from uniondash.config import Settings, load_settings
 from uniondash.db import Warehouse
 from uniondash.kpis import compute_kpis, load_catalogue
+from uniondash.measures import scope_measures
 from uniondash.scope import Scope, resolve_scope
 from uniondash.snapshots import AS_OF_RE
 
@@ -75,8 +76,8 @@ class View:
 def scope_kpis(
     snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], counties: tuple[str, ...], units: tuple[str, ...]
 ) -> pd.DataFrame:
-    measures = run_query("kpi_measures", snapshots_dir, fingerprint, as_ofs=as_ofs, counties=counties, units=units)
-    return compute_kpis(measures, load_catalogue())
+    per_unit = run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs)
+    return compute_kpis(scope_measures(per_unit, units), load_catalogue())
 
 
 def previous_as_of(as_ofs: tuple[str, ...], snapshot: str) -> str | None:
