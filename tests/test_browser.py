@@ -66,3 +66,32 @@ def test_overview_english_wide(server, chromium, artifacts):
     assert "Five-year overview" in page.inner_text('[data-testid="stMain"]')
     page.screenshot(path=str(artifacts / "overview-en-1920.png"), full_page=True)
     page.close()
+
+
+def test_overview_ranking_click_opens_county(server, chromium, artifacts):
+    page, _ = open_page(chromium, f"{server}/?city=420100", 1920, 1080)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .bars path')
+    bars = page.locator('[data-testid="stPlotlyChart"] .bars path')
+    top = bars.nth(bars.count() - 1)  # plotly draws bottom-up: the last path is the top bar (best)
+    top.click(force=True)
+    page.wait_for_url("**county=*", timeout=20_000)
+    wait_until_drawn(page)
+    assert exceptions(page) == []
+    county = page.url.split("county=")[1].split("&")[0]
+    assert county.startswith("4201") and "city=" not in page.url
+    page.screenshot(path=str(artifacts / "overview-after-ranking-click-1920.png"), full_page=True)
+    page.close()
+
+
+def test_overview_dark(server, chromium, artifacts):
+    page = chromium.new_page(viewport={"width": 1280, "height": 720}, color_scheme="dark")
+    page.goto(server)
+    wait_until_drawn(page)
+    assert exceptions(page) == []
+    bg = page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor")
+    r, g, b = [int(x) for x in bg[bg.index("(") + 1 : bg.index(")")].split(",")[:3]]
+    assert r + g + b < 200, bg  # a dark background
+    page.screenshot(path=str(artifacts / "overview-dark-1280.png"))
+    page.close()

@@ -67,15 +67,17 @@ class View:
     def regions(self, as_of: str | None = None) -> pd.DataFrame:
         return self.query("regions", as_of=as_of or self.snapshot)
 
-    def kpis(self, as_ofs: tuple[str, ...]) -> pd.DataFrame:
-        """KPI values (as_of, code, value) for the scope at the given snapshots."""
-        return scope_kpis(self.snapshots_dir, self.fingerprint, as_ofs, self.scope.counties, self.scope.units)
+    def unit_measures(self) -> pd.DataFrame:
+        """Per-unit measures for every snapshot (one cached query serves every scope)."""
+        return self.query("unit_measures", as_ofs=self.as_ofs)
+
+    def kpis(self) -> pd.DataFrame:
+        """KPI values (as_of, code, value) for the scope at every snapshot."""
+        return scope_kpis(self.snapshots_dir, self.fingerprint, self.as_ofs, self.scope.units)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def scope_kpis(
-    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], counties: tuple[str, ...], units: tuple[str, ...]
-) -> pd.DataFrame:
+def scope_kpis(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], units: tuple[str, ...]) -> pd.DataFrame:
     per_unit = run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs)
     return compute_kpis(scope_measures(per_unit, units), load_catalogue())
 

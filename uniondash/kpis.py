@@ -29,6 +29,7 @@ class Kpi:
     denominator: str | None = None
     multiplier: float = 1.0
     report_figure: str | None = None
+    headline: bool = False
 
     @property
     def is_rate(self) -> bool:

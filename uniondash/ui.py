@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from uniondash import fmt
 from uniondash.app import View
 from uniondash.i18n import t
 from uniondash.kpis import Kpi
+from uniondash.overview import Target, on_track, projection, relative_change
+from uniondash.theme import BAD, GOOD, change_colour
+
+# st.metric takes named colours: blue for a good change, orange for a bad one (colour-blind safe).
+METRIC_COLOUR = {GOOD: "blue", BAD: "orange"}
+MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
 
 
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def md_escape(text: str) -> str:
+    """Data text shown through st.markdown: every markdown and HTML character is literal."""
+    return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in str(text))
 
 
 def demo_banner(view: View) -> None:
@@ -21,10 +33,15 @@ def demo_banner(view: View) -> None:
         st.info(f"**{t('app.demo_badge', view.lang)}** · {t('app.demo_note', view.lang)}", icon=":material/science:")
 
 
+def region_names(view: View) -> dict[str, str]:
+    regions = view.regions()
+    return dict(zip(regions.adcode, regions.name))
+
+
 def scope_label(view: View) -> str:
     if view.scope.is_region:
         return t("scope.region", view.lang)
-    names = dict(zip(view.regions().adcode, view.regions().name))
+    names = region_names(view)
     picked = view.scope.chosen_counties or view.scope.cities
     label = "、".join(names.get(a, a) for a in picked[:4])
     return label + (f" …（{len(picked)}）" if len(picked) > 4 else "")
@@ -40,20 +57,51 @@ def scope_caption(view: View) -> str:
     )
 
 
-def kpi_card(kpi: Kpi, now: float | None, before: float | None, view: View) -> None:
+def kpi_label(kpi: Kpi, lang: str) -> str:
+    return kpi.name(lang) if kpi.is_percent else f"{kpi.name(lang)}（{kpi.unit(lang)}）"
+
+
+def _delta_text(kpi: Kpi, now: float, before: float, lang: str) -> str:
+    change = now - before
+    text = fmt.delta(change, kpi.is_percent, lang)
+    rel = relative_change(now, before)
+    if kpi.is_percent or rel is None:
+        return text
+    return t("overview.change_pct", lang, abs=text, pct=f"{rel * 100:+.1f}%")
+
+
+def kpi_card(kpi: Kpi, trend: pd.Series, view: View, target: Target | None) -> None:
+    """Value, change against the compare snapshot, five-year sparkline, progress to target."""
     lang = view.lang
-    label = f"{kpi.name(lang)}（{kpi.unit(lang)}）" if not kpi.is_percent else kpi.name(lang)
-    if _missing(now):
-        st.metric(label, t("overview.region_only", lang), help=kpi.definition(lang), border=True)
-        return
-    change = None if _missing(before) else now - before
-    delta = None if change is None else fmt.delta(change, kpi.is_percent, lang)
-    colour = "off" if kpi.direction == "none" else ("normal" if kpi.direction == "up" else "inverse")
-    st.metric(
-        label,
-        fmt.kpi_value(now, kpi.is_percent, lang),
-        delta=delta,
-        delta_color=colour,
-        help=kpi.definition(lang),
-        border=True,
-    )
+    now = trend.get(view.snapshot)
+    with st.container(border=True):
+        if _missing(now):
+            st.metric(kpi_label(kpi, lang), t("overview.region_only", lang), help=kpi.definition(lang))
+            return
+        before = trend.get(view.compare) if view.compare else None
+        history = [float(v) for a, v in trend.items() if a <= view.snapshot and not _missing(v)]
+        delta = None if _missing(before) else _delta_text(kpi, now, before, lang)
+        colour = change_colour(None if _missing(before) else now - before, kpi.direction)
+        st.metric(
+            kpi_label(kpi, lang),
+            fmt.kpi_value(now, kpi.is_percent, lang),
+            delta=delta,
+            delta_color=METRIC_COLOUR.get(colour, "gray"),
+            help=kpi.definition(lang),
+            chart_data=history if len(history) > 1 else None,
+            chart_type="area",
+            delta_description=t("overview.vs", lang, compare=view.compare) if delta else None,
+        )
+        if target is not None and target.value:
+            progress = max(0.0, min(1.0, now / target.value))
+            goal = fmt.kpi_value(target.value, kpi.is_percent, lang)
+            reached = f"{now / target.value * 100:.0f}%"
+            st.progress(progress, text=t("overview.target", lang, target=goal, year=target.year, progress=reached))
+            known = {a: v for a, v in trend.items() if a <= view.snapshot}
+            projected = projection(known, target.year)
+            verdict = on_track(kpi, projected, target)
+            if verdict is not None:
+                key = "overview.projection_on" if verdict else "overview.projection_behind"
+                colour = "blue" if verdict else "orange"
+                text = t(key, lang, year=target.year, value=fmt.kpi_value(projected, kpi.is_percent, lang))
+                st.markdown(f":{colour}[{text}]")

@@ -1,0 +1,87 @@
+"""The overview's arithmetic on the hand-made fixture: targets, projections, changes, rankings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from fixtures import _regions
+
+from uniondash.kpis import load_catalogue
+from uniondash.overview import (
+    Target,
+    county_values,
+    on_track,
+    projection,
+    ranking_table,
+    relative_change,
+    scope_target,
+    what_changed,
+)
+from uniondash.scope import resolve_scope
+
+CAT = load_catalogue()
+REGIONS = _regions()
+
+
+def test_projection_is_a_least_squares_line():
+    # Points at year-ends 2021, 2022, 2023 (x ≈ 2022, 2023, 2024) rising by 10 a year: 2025 end → 50.
+    trend = {"2021-12-31": 10.0, "2022-12-31": 20.0, "2023-12-31": 30.0}
+    assert projection(trend, 2025) == pytest.approx(50.0, abs=0.1)
+    assert projection({"2023-12-31": 5.0}, 2025) is None  # one point is no trend
+
+
+def test_on_track_follows_direction():
+    up, none = CAT.by_code("union_founding_rate"), CAT.by_code("nef_workers")
+    assert on_track(up, 0.91, Target(2025, 0.9)) is True
+    assert on_track(up, 0.85, Target(2025, 0.9)) is False
+    assert on_track(none, 10, Target(2025, 5)) is None
+    assert relative_change(115, 100) == pytest.approx(0.15)
+    assert relative_change(5, 0) is None
+
+
+def test_scope_targets(fixture_wh):
+    targets = fixture_wh.run("targets", as_of="2023-12-31")
+    stations, rate = CAT.by_code("stations_registered"), CAT.by_code("union_founding_rate")
+    region = resolve_scope(REGIONS, "990000")
+    city = resolve_scope(REGIONS, "990000", cities=["990100"])
+    assert scope_target(stations, targets, region) == Target(2025, 8.0)
+    assert scope_target(stations, targets, city) == Target(2025, 7.0)  # 4 + 3: counts add
+    assert scope_target(rate, targets, city) == Target(2025, 0.9)  # a rate target is not summed
+    assert scope_target(CAT.by_code("members"), targets, region) is None
+
+
+def test_county_values_and_ranking(fixture_wh):
+    per_unit = fixture_wh.run("unit_measures", as_ofs=("2023-12-31",))
+    rate = county_values(per_unit, CAT.by_code("union_founding_rate"), "2023-12-31", ["990101", "990102", "990201"])
+    assert rate.to_dict() == pytest.approx({"990101": 0.9, "990102": 0.5, "990201": 0.8})
+    table = ranking_table(rate, "up", {"990101": "甲一区", "990102": "甲二县", "990201": "乙一县"}, n=5)
+    assert list(table.name) == ["甲一区", "甲二县"]  # one best, one worst of three
+    assert list(table["rank"]) == [1, 3]
+
+
+def test_what_changed(fixture_wh):
+    per_unit = fixture_wh.run("unit_measures", as_ofs=("2022-12-31", "2023-12-31"))
+    counties = ["990101", "990102", "990201"]
+    rates = [CAT.by_code("union_founding_rate"), CAT.by_code("membership_rate")]
+    now = {k.code: county_values(per_unit, k, "2023-12-31", counties) for k in rates}
+    before = {k.code: county_values(per_unit, k, "2022-12-31", counties) for k in rates}
+    changes = fixture_wh.run("station_changes_by_county", as_of="2023-12-31", compare="2022-12-31")
+    # S6 opened in 甲二县, S5 in 乙一县; S3 closed in 甲一区.
+    assert changes.set_index("adcode")[["opened", "closed"]].to_dict("index") == {
+        "990101": {"opened": 0, "closed": 1},
+        "990102": {"opened": 1, "closed": 0},
+        "990201": {"opened": 1, "closed": 0},
+    }
+    honours = fixture_wh.run("honours_since", as_of="2023-12-31", compare="2022-12-31")
+    assert sorted(zip(honours.honour, honours.winners)) == [("技术能手", 1), ("荆楚工匠", 1)]
+    items = what_changed(changes, honours, now, before, counties)
+    kinds = [(c.kind, c.adcode) for c in items]
+    # 甲二县 founding rate fell 60% → 50% (10 pp) and membership 60% → 50%; falls come first.
+    assert kinds[0] == ("rate_fell", "990102") and items[0].detail["pp"] == pytest.approx(10.0)
+    assert ("stations_closed", "990101") in kinds and ("stations_opened", "990201") in kinds
+    assert sum(c.detail["n"] for c in items if c.kind == "honours") == 2
+
+
+def test_ranking_needs_two(fixture_wh):
+    table = ranking_table(pd.Series({"990101": 0.9}), "up", {})
+    assert table.empty

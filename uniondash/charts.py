@@ -1,0 +1,42 @@
+"""Chart builders: pure functions, a DataFrame in, a Plotly figure out, one theme for all."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from uniondash.theme import BAD, GOOD
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+
+
+def base_layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        height=height,
+        margin={"l": 8, "r": 8, "t": 48, "b": 8},
+        font={"family": FONT},
+        showlegend=False,
+    )
+    return fig
+
+
+def ranking_bar(df: pd.DataFrame, title: str, axis_title: str, percent: bool) -> go.Figure:
+    """Horizontal bars, best on top; df has name, value, adcode, group (best | worst)."""
+    df = df.iloc[::-1]
+    text = [f"{v * 100:.1f}%" if percent else f"{v:,.1f}".rstrip("0").rstrip(".") for v in df.value]
+    fig = go.Figure(
+        go.Bar(
+            x=df.value,
+            y=df.name,
+            orientation="h",
+            customdata=df.adcode,
+            text=text,
+            textposition="auto",
+            marker_color=[GOOD if g == "best" else BAD for g in df.group],
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=axis_title, tickformat=".0%" if percent else ",")
+    fig.update_yaxes(type="category", automargin=True)
+    return base_layout(fig, title, height=max(260, 34 * len(df) + 80))
