@@ -31,6 +31,10 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
+# Pages timed in the system Chromium against floor pages, at demo scale 1 and 100.
+bench: data
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash bench --scale100 $(DATA)/bench-scale100 --out docs
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -36,7 +36,7 @@ def cards(kpis, per_row: int) -> None:
 st.subheader(t("overview.headline", lang))
 cards([k for k in catalogue.kpis if k.headline], per_row=3)
 
-per_unit = view.unit_measures()
+wide_now = view.unit_wide(view.snapshot)
 changed_col, ranking_col = st.columns(2, gap="large")
 
 with changed_col:
@@ -46,8 +46,9 @@ with changed_col:
     else:
         st.caption(t("overview.changed_caption", lang, compare=view.compare, as_of=view.snapshot))
         rate_kpis = [catalogue.by_code(c) for c in ("union_founding_rate", "membership_rate")]
-        now = {k.code: county_values(per_unit, k, view.snapshot, view.scope.counties) for k in rate_kpis}
-        before = {k.code: county_values(per_unit, k, view.compare, view.scope.counties) for k in rate_kpis}
+        wide_before = view.unit_wide(view.compare)
+        now = {k.code: county_values(wide_now, k, view.scope.counties) for k in rate_kpis}
+        before = {k.code: county_values(wide_before, k, view.scope.counties) for k in rate_kpis}
         items = what_changed(
             view.query("station_changes_by_county", as_of=view.snapshot, compare=view.compare),
             view.query("honours_since", as_of=view.snapshot, compare=view.compare),
@@ -81,11 +82,11 @@ with ranking_col:
     rankable = [
         k
         for k in catalogue.kpis
-        if k.direction != "none" and not county_values(per_unit, k, view.snapshot, view.scope.counties[:1]).isna().all()
+        if k.direction != "none" and not county_values(wide_now, k, view.scope.counties).isna().all()
     ]
     rankable.sort(key=lambda k: not k.is_rate)  # rates first: they compare counties of any size
     kpi = st.selectbox(t("ranking.kpi", lang), rankable, format_func=lambda k: k.name(lang), key="rank_kpi")
-    values = county_values(per_unit, kpi, view.snapshot, view.scope.counties).dropna()
+    values = county_values(wide_now, kpi, view.scope.counties).dropna()
     if len(values) < 2:
         st.info(t("ranking.too_few", lang))
     else:
@@ -107,6 +108,9 @@ with ranking_col:
             )
 
 st.subheader(t("overview.sections", lang))
-for tab, section in zip(st.tabs([catalogue.section_name(s, lang) for s in catalogue.sections]), catalogue.sections):
-    with tab:
-        cards(catalogue.in_section(section), per_row=4)
+# Only the open tab is drawn: six areas of cards at once would double the page's drawing time.
+section_names = [catalogue.section_name(s, lang) for s in catalogue.sections]
+for tab, section in zip(st.tabs(section_names, key="area", on_change="rerun"), catalogue.sections):
+    if tab.open:
+        with tab:
+            cards(catalogue.in_section(section), per_row=4)

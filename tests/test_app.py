@@ -14,8 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def app(fixture_dir, monkeypatch):
     monkeypatch.setenv("UNIONDASH_DATA", str(fixture_dir))
 
-    def make(**params) -> AppTest:
+    def make(area: str | None = None, **params) -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+        if area:
+            at.session_state["area"] = area
         for key, value in params.items():
             at.query_params[key] = value
         return at.run()
@@ -39,7 +41,7 @@ def test_overview_whole_region(app):
 
 
 def test_overview_one_city(app):
-    at = app(city="990100")
+    at = app(city="990100", area="从严治党")
     assert not at.exception
     assert metric(at, "工会组建率") == "76.7%"  # (90+25) / (100+50): counts, not the mean of rates
     assert metric(at, "赴基层蹲点工作组") == "仅全区口径"

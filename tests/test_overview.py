@@ -15,6 +15,7 @@ from uniondash.overview import (
     ranking_table,
     relative_change,
     scope_target,
+    unit_wide,
     what_changed,
 )
 from uniondash.scope import resolve_scope
@@ -52,7 +53,8 @@ def test_scope_targets(fixture_wh):
 
 def test_county_values_and_ranking(fixture_wh):
     per_unit = fixture_wh.run("unit_measures", as_ofs=("2023-12-31",))
-    rate = county_values(per_unit, CAT.by_code("union_founding_rate"), "2023-12-31", ["990101", "990102", "990201"])
+    wide = unit_wide(per_unit, "2023-12-31")
+    rate = county_values(wide, CAT.by_code("union_founding_rate"), ["990101", "990102", "990201"])
     assert rate.to_dict() == pytest.approx({"990101": 0.9, "990102": 0.5, "990201": 0.8})
     table = ranking_table(rate, "up", {"990101": "甲一区", "990102": "甲二县", "990201": "乙一县"}, n=5)
     assert list(table.name) == ["甲一区", "甲二县"]  # one best, one worst of three
@@ -63,8 +65,8 @@ def test_what_changed(fixture_wh):
     per_unit = fixture_wh.run("unit_measures", as_ofs=("2022-12-31", "2023-12-31"))
     counties = ["990101", "990102", "990201"]
     rates = [CAT.by_code("union_founding_rate"), CAT.by_code("membership_rate")]
-    now = {k.code: county_values(per_unit, k, "2023-12-31", counties) for k in rates}
-    before = {k.code: county_values(per_unit, k, "2022-12-31", counties) for k in rates}
+    now = {k.code: county_values(unit_wide(per_unit, "2023-12-31"), k, counties) for k in rates}
+    before = {k.code: county_values(unit_wide(per_unit, "2022-12-31"), k, counties) for k in rates}
     changes = fixture_wh.run("station_changes_by_county", as_of="2023-12-31", compare="2022-12-31")
     # S6 opened in 甲二县, S5 in 乙一县; S3 closed in 甲一区.
     assert changes.set_index("adcode")[["opened", "closed"]].to_dict("index") == {

@@ -16,6 +16,7 @@ from uniondash.config import Settings, load_settings
 from uniondash.db import Warehouse
 from uniondash.kpis import compute_kpis, load_catalogue
 from uniondash.measures import scope_measures
+from uniondash.overview import unit_wide
 from uniondash.scope import Scope, resolve_scope
 from uniondash.snapshots import AS_OF_RE
 
@@ -71,6 +72,10 @@ class View:
         """Per-unit measures for every snapshot (one cached query serves every scope)."""
         return self.query("unit_measures", as_ofs=self.as_ofs)
 
+    def unit_wide(self, as_of: str) -> pd.DataFrame:
+        """One snapshot's per-unit measures, one column per measure (for county rankings)."""
+        return unit_wide_cached(self.snapshots_dir, self.fingerprint, self.as_ofs, as_of)
+
     def kpis(self) -> pd.DataFrame:
         """KPI values (as_of, code, value) for the scope at every snapshot."""
         return scope_kpis(self.snapshots_dir, self.fingerprint, self.as_ofs, self.scope.units)
@@ -80,6 +85,11 @@ class View:
 def scope_kpis(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], units: tuple[str, ...]) -> pd.DataFrame:
     per_unit = run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs)
     return compute_kpis(scope_measures(per_unit, units), load_catalogue())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def unit_wide_cached(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], as_of: str) -> pd.DataFrame:
+    return unit_wide(run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs), as_of)
 
 
 def previous_as_of(as_ofs: tuple[str, ...], snapshot: str) -> str | None:

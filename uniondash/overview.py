@@ -69,12 +69,23 @@ def relative_change(now: float | None, before: float | None) -> float | None:
     return (now - before) / abs(before)
 
 
-def county_values(per_unit: pd.DataFrame, kpi: Kpi, as_of: str, counties) -> pd.Series:
-    """The KPI for each county (index adcode), from that county's own counts."""
-    sub = per_unit[(per_unit.as_of.astype(str) == as_of) & per_unit.adcode.isin(set(counties))]
-    wide = sub.pivot_table(index="adcode", columns="measure", values="value", aggfunc="sum")
-    values = {a: kpi.value_from(row.dropna().to_dict()) for a, row in wide.iterrows()}
-    return pd.Series(values, dtype="float64").reindex(list(counties))
+def unit_wide(per_unit: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """One snapshot's per-unit measures as a table: index adcode, one column per measure."""
+    sub = per_unit[per_unit.as_of.astype(str) == as_of]
+    return sub.pivot_table(index="adcode", columns="measure", values="value", aggfunc="sum")
+
+
+def county_values(wide: pd.DataFrame, kpi: Kpi, counties) -> pd.Series:
+    """The KPI for each county (index adcode), from that county's own counts (see unit_wide)."""
+    counties = list(counties)
+    if kpi.numerator not in wide.columns or (kpi.denominator and kpi.denominator not in wide.columns):
+        return pd.Series(float("nan"), index=counties, dtype="float64")
+    rows = wide.reindex(counties)
+    num = rows[kpi.numerator].astype("float64")
+    if kpi.denominator is None:
+        return num * kpi.multiplier
+    den = rows[kpi.denominator].astype("float64").where(lambda d: d != 0)
+    return num / den * kpi.multiplier
 
 
 MIN_FALL = 0.0005  # a fall under 0.05 percentage points rounds to nothing on screen

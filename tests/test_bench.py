@@ -1,0 +1,35 @@
+"""The benchmark's smoke test: one repetition on the hand-made fixture; the table is complete.
+
+No timing thresholds here: speed is judged by `make bench`, never by tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from browser import require_chromium
+
+from uniondash.bench.run import run, write
+
+pytestmark = pytest.mark.browser
+
+
+def test_bench_table_is_complete(fixture_dir, tmp_path):
+    require_chromium()
+    result = run(fixture_dir, None, reps=1)
+    pages = [(r["page"], r["scale"]) for r in result["rows"]]
+    assert pages == [("empty", "-"), ("floor", "-"), ("overview", "1")]
+    overview = result["rows"][-1]
+    for key in ("warm_vs_empty", "warm_vs_floor", "cold_vs_floor", "filter_vs_floor", "server_peak_mb"):
+        assert overview[key] > 0, key
+    assert overview["warm"]["bytes"] > 0 and overview["filter"]["bytes"] > 0
+    assert set(overview["budget"]) == {
+        "load_within_1.5x_floor",
+        "filter_within_1.5x_floor",
+        "bytes_within_budget",
+        "memory_within_budget",
+    }
+    md = write(result, tmp_path)
+    table = md.read_text(encoding="utf-8")
+    assert table.count("\n| ") == 4  # header + three rows
+    assert json.loads((tmp_path / "benchmarks.json").read_text())["repetitions"] == 1

@@ -1,0 +1,1 @@
+"""The benchmark (`make bench`): pages timed in the system Chromium against floor pages."""

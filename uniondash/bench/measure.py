@@ -1,0 +1,114 @@
+"""Browser measurements: time to fully drawn, WebSocket bytes, server memory."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+
+import psutil
+
+DRAWN_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+    if (document.querySelector('[data-stale="true"]')) return false;
+    const maps = document.querySelectorAll('[data-testid="stDeckGlJsonChart"]');
+    for (const m of maps) { if (!m.querySelector('canvas')) return false; }
+    const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+    for (const c of charts) { if (!c.querySelector('.main-svg')) return false; }
+    const main = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]';
+    return document.querySelectorAll(main).length > 0;
+}"""
+
+
+RERUN_STARTED_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const running = app.getAttribute('data-test-script-state') !== 'notRunning';
+    return running || !!document.querySelector('[data-stale="true"]');
+}"""
+
+
+@dataclass
+class Sample:
+    seconds: list[float] = field(default_factory=list)
+    bytes: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        if not self.seconds:
+            return {"median_s": None, "spread_s": None, "bytes": None, "runs": 0}
+        return {
+            "median_s": statistics.median(self.seconds),
+            "spread_s": max(self.seconds) - min(self.seconds),
+            "bytes": int(statistics.median(self.bytes)) if self.bytes else None,
+            "runs": len(self.seconds),
+        }
+
+
+class WsCounter:
+    """Counts bytes the server sends over Streamlit's WebSocket."""
+
+    def __init__(self, page):
+        self.total = 0
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws):
+        ws.on("framereceived", lambda payload: self._add(payload))
+
+    def _add(self, payload):
+        self.total += len(payload) if isinstance(payload, (bytes, bytearray)) else len(payload.encode())
+
+
+def wait_drawn(page, timeout_ms=120_000) -> None:
+    page.wait_for_function(DRAWN_JS, timeout=timeout_ms, polling=50)
+
+
+def load_page(page, counter: WsCounter, url: str) -> tuple[float, int]:
+    start_bytes = counter.total
+    t0 = time.perf_counter()
+    page.goto(url)
+    wait_drawn(page)
+    return time.perf_counter() - t0, counter.total - start_bytes
+
+
+def change_filter(page, counter: WsCounter, label_text: str, option_text: str) -> tuple[float, int]:
+    """Pick an option in the multiselect whose label contains label_text; time until redrawn."""
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label_text).first
+    box.locator("input").click()
+    option = page.get_by_role("option", name=option_text).first
+    option.wait_for()
+    start_bytes = counter.total
+    t0 = time.perf_counter()
+    option.click()
+    page.wait_for_function(RERUN_STARTED_JS, timeout=10_000, polling=10)
+    wait_drawn(page)
+    elapsed = time.perf_counter() - t0
+    page.keyboard.press("Escape")
+    return elapsed, counter.total - start_bytes
+
+
+class PeakMemory:
+    """Samples a process tree's resident memory in a thread; .peak_mb when stopped."""
+
+    def __init__(self, pid: int, every_s: float = 0.1):
+        self.proc = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every_s,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every_s):
+        while not self._stop.is_set():
+            try:
+                rss = self.proc.memory_info().rss + sum(c.memory_info().rss for c in self.proc.children(True))
+                self.peak = max(self.peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(every_s)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 2**20
