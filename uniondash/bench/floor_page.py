@@ -5,12 +5,11 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
+from uniondash.maps import offline_deck
+
 choice = st.multiselect("筛选 filter", ["甲", "乙", "丙"], key="floor_filter")
 st.metric("站点", f"{8246 + len(choice):,}")
 st.plotly_chart(go.Figure(go.Bar(x=["2021", "2022", "2023"], y=[1, 2, 3 + len(choice)])), height=240)
 points = [{"lon": 114.3 + i * 0.01, "lat": 30.6 + i * 0.01} for i in range(10)]
 layer = pdk.Layer("ScatterplotLayer", points, get_position="[lon, lat]", get_radius=200, get_fill_color=[0, 114, 178])
-st.pydeck_chart(
-    pdk.Deck(layers=[layer], map_style=None, initial_view_state=pdk.ViewState(longitude=114.3, latitude=30.6, zoom=9)),
-    height=300,
-)
+st.pydeck_chart(offline_deck([layer], pdk.ViewState(longitude=114.3, latitude=30.6, zoom=9)), height=300)
