@@ -95,6 +95,10 @@ with st.sidebar:
 write_to_url(st.query_params, url_values(ss, as_ofs[-1]), FILTER_KEYS)
 
 pages = [
-    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", url_path="", default=True),
+    st.Page(
+        "app_pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", url_path="", default=True
+    ),
+    st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
+    st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
 ]
 st.navigation(pages).run()

@@ -37,3 +37,15 @@ def wait_until_drawn(page, timeout_ms: int = 60_000) -> None:
 
 def exceptions(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
+
+
+def external_requests(urls: list[str]) -> list[str]:
+    """Requests that would leave this machine (data: and blob: URLs never do)."""
+    from urllib.parse import urlparse
+
+    out = []
+    for u in urls:
+        p = urlparse(u)
+        if p.scheme in ("http", "https", "ws", "wss") and p.hostname not in ("127.0.0.1", "localhost", "::1"):
+            out.append(u)
+    return out

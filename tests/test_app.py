@@ -65,3 +65,36 @@ def test_missing_data_is_a_clear_message(tmp_path, monkeypatch):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30).run()
     assert not at.exception
     assert "make data" in at.error[0].value
+
+
+def test_coverage_page(app):
+    at = app()
+    at.switch_page("app_pages/coverage.py").run()
+    assert not at.exception
+    assert metric(at, "工会组建率") == "76.9%"
+    table = at.dataframe[0].value
+    assert list(table["县（市、区）"]) == ["甲一区", "乙一县", "甲二县"]  # 90%, 80%, 50%
+
+
+def test_coverage_page_english_one_city(app):
+    at = app(city="990100", lang="en")
+    at.switch_page("app_pages/coverage.py").run()
+    assert not at.exception
+    assert metric(at, "Union founding rate") == "76.7%"  # 115 / 150
+
+
+def test_county_profile(app):
+    at = app(county="990102")
+    at.switch_page("app_pages/county.py").run()
+    assert not at.exception
+    assert at.title[0].value == "县域概况：甲二县"
+    kpis = at.dataframe[0].value.set_index("指标")
+    assert kpis.loc["工会组建率", "数值"] == "50.0%" and kpis.loc["工会组建率", "全区排名"] == "3 / 3"
+    assert kpis.loc["工会组建率", "所在市"] == "76.7%"
+
+
+def test_county_profile_without_a_county_asks_for_one(app):
+    at = app(lang="en")
+    at.switch_page("app_pages/county.py").run()
+    assert not at.exception
+    assert "Choose a county" in [s.label for s in at.selectbox]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
-from browser import browser, exceptions, require_chromium, streamlit_server, wait_until_drawn
+from browser import browser, exceptions, external_requests, require_chromium, streamlit_server, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +53,7 @@ def test_overview_county_from_url(server, chromium, demo_wh, artifacts):
     assert metric_value(page, "服务职工站点") == f"{expected:,}"
     # The URL still carries the view.
     assert "county=420106" in page.url and "snapshot=2021-12-31" in page.url
-    assert {urlparse(u).hostname for u in requests} <= {"127.0.0.1", "localhost"}
+    assert external_requests(requests) == []
     page.screenshot(path=str(artifacts / "overview-county-1280.png"), full_page=True)
     page.close()
 
@@ -68,20 +66,40 @@ def test_overview_english_wide(server, chromium, artifacts):
     page.close()
 
 
-def test_overview_ranking_click_opens_county(server, chromium, artifacts):
+def test_ranking_click_opens_the_county_profile(server, chromium, demo_wh, artifacts):
     page, _ = open_page(chromium, f"{server}/?city=420100", 1920, 1080)
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
-    chart.scroll_into_view_if_needed()
     page.wait_for_selector('[data-testid="stPlotlyChart"] .bars path')
     bars = page.locator('[data-testid="stPlotlyChart"] .bars path')
-    top = bars.nth(bars.count() - 1)  # plotly draws bottom-up: the last path is the top bar (best)
-    top.click(force=True)
-    page.wait_for_url("**county=*", timeout=20_000)
+    bars.nth(bars.count() - 1).click(force=True)  # plotly draws bottom-up: the last path is the best county
+    page.wait_for_url("**/county?*county=*", timeout=20_000)
     wait_until_drawn(page)
     assert exceptions(page) == []
     county = page.url.split("county=")[1].split("&")[0]
+    name = demo_wh.con.execute(
+        "select name from regions where as_of = '2023-12-31' and adcode = ?", [county]
+    ).fetchone()[0]
     assert county.startswith("4201") and "city=" not in page.url
-    page.screenshot(path=str(artifacts / "overview-after-ranking-click-1920.png"), full_page=True)
+    main = page.inner_text('[data-testid="stMain"]')
+    assert f"县域概况：{name}" in main
+    # The figure on the page matches a DuckDB query over the snapshot.
+    n = demo_wh.con.execute(
+        "select count(*) from stations where as_of = '2023-12-31' and adcode = ? and status <> 'closed'", [county]
+    ).fetchone()[0]
+    assert f"{n} 个站点" in main
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas')
+    page.screenshot(path=str(artifacts / "county-profile-1920.png"), full_page=True)
+    page.close()
+
+
+def test_coverage_page_map_offline(server, chromium, artifacts):
+    page, requests = open_page(chromium, f"{server}/coverage?city=420500", 1280, 720)
+    assert exceptions(page) == []
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas')
+    page.wait_for_timeout(1000)
+    assert external_requests(requests) == []
+    assert "宜昌市" in page.inner_text('[data-testid="stMain"]')
+    page.set_viewport_size({"width": 1280, "height": 2200})
+    page.screenshot(path=str(artifacts / "coverage-city-1280.png"))
     page.close()
 
 

@@ -101,6 +101,8 @@ def current_view() -> View:
     """Build the view from the shared filter widgets (keys in FILTER_KEYS) set by dashboard.py."""
     settings = load_settings()
     ss = st.session_state
+    if ss.pop("_goto_county", False):  # set by a click-through callback, which cannot switch pages itself
+        st.switch_page("app_pages/county.py")
     fingerprint = ss["_fingerprint"]
     wh = get_warehouse(str(settings.snapshots_dir), fingerprint)
     as_ofs = tuple(wh.as_ofs)

@@ -8,6 +8,7 @@ Pure functions: data in, a deck out.
 from __future__ import annotations
 
 import json
+import math
 from urllib.parse import quote
 
 import pydeck as pdk
@@ -19,13 +20,111 @@ def offline_style(theme: str = "light") -> str:
     """A MapLibre style with no sources, as a data: URL (the chart takes a style URL string).
 
     Without a style of its own, Streamlit's map loads a CARTO basemap from the internet."""
-    style = {"version": 8, "sources": {}, "layers": [
-        {"id": "background", "type": "background", "paint": {"background-color": BACKGROUND[theme]}}]}
+    style = {
+        "version": 8,
+        "sources": {},
+        "layers": [{"id": "background", "type": "background", "paint": {"background-color": BACKGROUND[theme]}}],
+    }
     return "data:application/json;charset=utf-8," + quote(json.dumps(style, separators=(",", ":")))
 
 
 def offline_deck(layers: list, view_state: pdk.ViewState, tooltip=None, theme: str = "light") -> pdk.Deck:
-    deck = pdk.Deck(layers=layers, initial_view_state=view_state, map_provider=None, map_style=None,
-                    tooltip=tooltip if tooltip is not None else False)
+    deck = pdk.Deck(
+        layers=layers,
+        initial_view_state=view_state,
+        map_provider=None,
+        map_style=None,
+        tooltip=tooltip if tooltip is not None else False,
+    )
     deck.map_style = offline_style(theme)  # pydeck would rewrite a style it does not know; set it directly
     return deck
+
+
+# Sequential scale for choropleths (light to dark blue, readable by colour-blind viewers).
+SEQ_LOW, SEQ_HIGH = (222, 235, 247), (8, 69, 148)
+NO_DATA = [200, 200, 200, 90]
+KIND_RGB = {"outdoor_rest": [0, 114, 178], "nursing_room": [204, 121, 167], "mental_care": [0, 158, 115]}
+
+
+def sequential_colours(values: dict[str, float]) -> dict[str, list[int]]:
+    """Each unit's fill on a linear scale between the scope's lowest and highest values."""
+    known = [v for v in values.values() if v == v and v is not None]
+    lo, hi = (min(known), max(known)) if known else (0.0, 1.0)
+    out = {}
+    for adcode, v in values.items():
+        if v is None or v != v:
+            out[adcode] = NO_DATA
+            continue
+        t = 0.5 if hi == lo else (v - lo) / (hi - lo)
+        out[adcode] = [round(a + (b - a) * t) for a, b in zip(SEQ_LOW, SEQ_HIGH)] + [210]
+    return out
+
+
+def feature_collection(shapes, properties: dict[str, dict]) -> dict:
+    """GeoJSON features of the shapes (adcode, geojson) that have properties."""
+    features = [
+        {"type": "Feature", "geometry": json.loads(g), "properties": {"adcode": a, **properties[a]}}
+        for a, g in zip(shapes.adcode, shapes.geojson)
+        if a in properties
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def choropleth_layer(fc: dict, layer_id: str = "choropleth") -> pdk.Layer:
+    return pdk.Layer(
+        "GeoJsonLayer",
+        fc,
+        id=layer_id,
+        pickable=True,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color=[255, 255, 255, 200],
+        line_width_min_pixels=0.5,
+    )
+
+
+def outline_layer(fc: dict, layer_id: str, rgba=(60, 60, 60, 200), width_px: float = 1.2) -> pdk.Layer:
+    return pdk.Layer(
+        "GeoJsonLayer",
+        fc,
+        id=layer_id,
+        pickable=False,
+        stroked=True,
+        filled=False,
+        get_line_color=list(rgba),
+        line_width_min_pixels=width_px,
+    )
+
+
+def stations_layer(stations, radius_m: float = 80.0) -> pdk.Layer:
+    """Stations as dots coloured by kind; metres, clamped to 2–8 px so they read at any zoom.
+    (pydeck would turn a radius_units string into an expression, so units stay metres.)"""
+    data = stations.assign(color=stations.kind.map(KIND_RGB))
+    return pdk.Layer(
+        "ScatterplotLayer",
+        data,
+        id="stations",
+        pickable=True,
+        get_position="[lon, lat]",
+        get_fill_color="color",
+        get_radius=radius_m,
+        radius_min_pixels=2,
+        radius_max_pixels=8,
+        stroked=False,
+    )
+
+
+def view_for(shapes, width_px: int = 380) -> pdk.ViewState:
+    """A view that frames the shapes' bounds in a map about width_px wide (512-px tiles)."""
+    xs, ys = [], []
+    for g in shapes.geojson:
+        geom = json.loads(g)
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        for poly in polys:
+            for x, y in poly[0]:
+                xs.append(x)
+                ys.append(y)
+    span = max(max(xs) - min(xs), (max(ys) - min(ys)) * 1.2, 0.02) * 1.1
+    zoom = max(3.0, min(13.0, math.log2(width_px * 360 / (512 * span))))
+    return pdk.ViewState(longitude=(min(xs) + max(xs)) / 2, latitude=(min(ys) + max(ys)) / 2, zoom=zoom)

@@ -105,3 +105,45 @@ def kpi_card(kpi: Kpi, trend: pd.Series, view: View, target: Target | None) -> N
                 colour = "blue" if verdict else "orange"
                 text = t(key, lang, year=target.year, value=fmt.kpi_value(projected, kpi.is_percent, lang))
                 st.markdown(f":{colour}[{text}]")
+
+
+def export_buttons(df: pd.DataFrame, name: str, lang: str, key: str) -> None:
+    """CSV and XLSX downloads of a table; no cell can start a formula."""
+    from uniondash.export import to_csv_bytes, to_xlsx_bytes
+
+    left, right, _ = st.columns([1, 1, 1])
+    left.download_button(
+        t("export.csv", lang),
+        to_csv_bytes(df),
+        f"{name}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        t("export.xlsx", lang),
+        to_xlsx_bytes(df, name),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def theme() -> str:
+    """The viewer's theme ('light' or 'dark'), for maps drawn to match."""
+    try:
+        return "dark" if st.context.theme.type == "dark" else "light"
+    except AttributeError:
+        return "light"
+
+
+PRINT_CSS = """<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"] { display: none !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+}
+</style>"""

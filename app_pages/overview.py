@@ -1,5 +1,5 @@
-"""Overview (/): where things stand, for leadership. Headline KPIs, what changed, county
-ranking, and every catalogue KPI by the report's six areas."""
+"""Overview (/): where things stand, for leadership. Headline KPIs, what changed, a county
+ranking that opens the county profile, and every catalogue KPI by the report's six areas."""
 
 from __future__ import annotations
 
@@ -75,6 +75,7 @@ def open_county() -> None:
     if points:
         st.session_state["city"] = []
         st.session_state["county"] = [points[0]["customdata"]]
+        st.session_state["_goto_county"] = True
 
 
 with ranking_col:

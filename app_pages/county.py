@@ -1,0 +1,135 @@
+"""County profile (/county?county=<adcode>): every KPI with rank, city and region beside it,
+trend and target; its stations on a map; its awards; strengths and gaps in sentences."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from uniondash import fmt
+from uniondash.app import current_view
+from uniondash.i18n import t
+from uniondash.kpis import load_catalogue
+from uniondash.maps import feature_collection, offline_deck, outline_layer, stations_layer, view_for
+from uniondash.profile import profile_rows, summary
+from uniondash.ui import PRINT_CSS, demo_banner, export_buttons, md_escape, region_names, theme
+
+view = current_view()
+lang = view.lang
+catalogue = load_catalogue()
+regions = view.regions()
+names = region_names(view)
+st.html(PRINT_CSS)
+
+counties = regions[regions.level == "county"]
+if not view.scope.chosen_counties:
+    st.title(t("nav.county", lang))
+    demo_banner(view)
+    st.info(t("profile.pick_hint", lang))
+    choice = st.selectbox(
+        t("profile.pick", lang),
+        list(counties.adcode),
+        index=None,
+        format_func=lambda a: f"{names[counties.set_index('adcode').parent_adcode[a]]} · {names[a]}",
+    )
+    if choice:
+        st.session_state["county"] = [choice]
+        st.rerun()
+    st.stop()
+
+county = view.scope.chosen_counties[0]
+row = counties.set_index("adcode").loc[county]
+st.title(t("profile.title", lang, name=names[county]))
+demo_banner(view)
+st.caption(
+    t(
+        "profile.facts",
+        lang,
+        city=names.get(row.parent_adcode, ""),
+        kind=row.kind,
+        area=f"{row.area_km2:,.0f}",
+        population=fmt.number(row.population, lang),
+        employees=fmt.number(row.employees, lang),
+    )
+    + f" · {t('filter.snapshot', lang)} {view.snapshot}"
+)
+
+rows = profile_rows(
+    view.unit_measures(),
+    catalogue,
+    regions,
+    county,
+    view.snapshot,
+    view.as_ofs,
+    view.query("targets", as_of=view.snapshot),
+)
+strengths, gaps = summary(rows, catalogue, names[county], lang)
+good, bad = st.columns(2)
+with good:
+    st.subheader(t("profile.strengths", lang))
+    st.markdown("\n".join(f"- {md_escape(s)}" for s in strengths) or t("profile.none", lang))
+with bad:
+    st.subheader(t("profile.gaps", lang))
+    st.markdown("\n".join(f"- {md_escape(g)}" for g in gaps) or t("profile.none", lang))
+
+st.subheader(t("profile.kpis", lang))
+table = pd.DataFrame(
+    [
+        {
+            t("col.kpi", lang): catalogue.by_code(r.code).name(lang),
+            t("col.value", lang): fmt.kpi_value(r.value, catalogue.by_code(r.code).is_percent, lang),
+            t("col.rank_of", lang): f"{r.rank} / {r.n}" if r.rank else "—",
+            t("col.city_value", lang): fmt.kpi_value(r.city, catalogue.by_code(r.code).is_percent, lang),
+            t("col.region_value", lang): fmt.kpi_value(r.region, catalogue.by_code(r.code).is_percent, lang),
+            t("col.trend", lang): [v for v in r.trend if v == v],
+            t("col.target", lang): fmt.kpi_value(r.target, catalogue.by_code(r.code).is_percent, lang)
+            if r.target
+            else "—",
+        }
+        for r in rows
+    ]
+)
+st.dataframe(table, hide_index=True, column_config={t("col.trend", lang): st.column_config.LineChartColumn()})
+export_buttons(table.drop(columns=[t("col.trend", lang)]), f"county-{county}-{view.snapshot}", lang, "kpis")
+
+map_col, results_col = st.columns([2, 3], gap="large")
+with map_col:
+    st.subheader(t("profile.stations", lang))
+    shape = view.query("region_shapes", as_of=view.snapshot, level="county")
+    shape = shape[shape.adcode == county]
+    stations = view.query("county_stations", as_of=view.snapshot, adcode=county)
+    stations = stations[stations.status != "closed"]
+    outline = outline_layer(feature_collection(shape, {county: {"name": names[county]}}), "county-outline")
+    tooltip = {"text": "{name}\n{address}"}
+    st.pydeck_chart(
+        offline_deck(
+            [outline, stations_layer(stations[["name", "address", "kind", "lon", "lat"]])],
+            view_for(shape),
+            tooltip=tooltip,
+            theme=theme(),
+        ),
+        height=360,
+    )
+    st.caption(t("profile.map_caption", lang, n=len(stations), as_of=view.snapshot))
+with results_col:
+    st.subheader(t("profile.results", lang))
+    results = view.query("county_results", as_of=view.snapshot, adcode=county)
+    if results.empty:
+        st.info(t("profile.no_results", lang))
+    else:
+        shown = pd.DataFrame(
+            {
+                t("col.year", lang): results.year,
+                t("col.series", lang): [t(f"series.{s}", lang) for s in results.series],
+                t("col.competition", lang): results.competition,
+                t("col.tier", lang): results.award_tier,
+                t("col.winner_type", lang): [t(f"winner.{w}", lang) for w in results.winner_type],
+                t("col.winner", lang): results.winner_name,
+                t("col.employer", lang): results.employer,
+                t("col.honour", lang): results.honour,
+                t("col.benefit", lang): results.benefit_10k_yuan,
+            }
+        )
+        st.dataframe(shown, hide_index=True, height=320)
+        export_buttons(shown, f"county-{county}-awards-{view.snapshot}", lang, "awards")
+st.caption(t("profile.print", lang))

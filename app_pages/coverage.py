@@ -1,0 +1,181 @@
+"""Coverage (/coverage): founding and membership rates for any scope, a county choropleth,
+counties ranked with the gap to target, five-year trends and the new-employment-form groups."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from uniondash import fmt
+from uniondash.app import current_view
+from uniondash.charts import grouped_bars, trend_lines
+from uniondash.coverage import RATE_KPIS, gap_table, nef_breakdown, trend_by_group
+from uniondash.i18n import t
+from uniondash.kpis import load_catalogue
+from uniondash.maps import (
+    choropleth_layer,
+    feature_collection,
+    offline_deck,
+    outline_layer,
+    sequential_colours,
+    view_for,
+)
+from uniondash.overview import scope_target
+from uniondash.ui import (
+    demo_banner,
+    export_buttons,
+    kpi_card,
+    kpi_label,
+    region_names,
+    scope_caption,
+    scope_label,
+    theme,
+)
+
+view = current_view()
+lang = view.lang
+catalogue = load_catalogue()
+regions = view.regions()
+names = region_names(view)
+counties = regions[regions.level == "county"]
+parents = dict(zip(counties.adcode, counties.parent_adcode))
+targets = view.query("targets", as_of=view.snapshot)
+
+st.title(t("coverage.title", lang))
+demo_banner(view)
+st.caption(scope_caption(view))
+
+trends = view.kpis().pivot(index="code", columns="as_of", values="value")
+for col, code in zip(st.columns(len(RATE_KPIS)), RATE_KPIS):
+    with col:
+        kpi = catalogue.by_code(code)
+        kpi_card(kpi, trends.loc[code], view, scope_target(kpi, targets, view.scope))
+
+st.session_state.setdefault("coverage_rate", RATE_KPIS[0])
+code = st.segmented_control(
+    t("coverage.rate", lang),
+    RATE_KPIS,
+    key="coverage_rate",
+    required=True,
+    format_func=lambda c: catalogue.by_code(c).name(lang),
+)
+kpi = catalogue.by_code(code)
+wide = view.unit_wide(view.snapshot)
+target = scope_target(kpi, targets, view.scope)
+table = gap_table(wide, kpi, view.scope.counties, target.value if target else None, names, parents)
+
+
+def open_county(key: str) -> None:
+    """Drill down: a clicked county becomes the county filter, and the profile opens."""
+    state = st.session_state[key].selection
+    picked = None
+    if key == "coverage_map" and state.get("objects"):
+        objs = state["objects"].get("choropleth") or []
+        picked = objs[0]["properties"]["adcode"] if objs else None
+    elif key == "coverage_table" and state.get("rows"):
+        picked = st.session_state["_coverage_order"][state["rows"][0]]
+    if picked:
+        st.session_state["city"] = []
+        st.session_state["county"] = [picked]
+        st.session_state["_goto_county"] = True
+
+
+map_col, table_col = st.columns([1, 1], gap="large")
+with map_col:
+    st.subheader(t("coverage.map_title", lang, kpi=kpi.name(lang)))
+    shapes = view.query("region_shapes", as_of=view.snapshot, level="county")
+    city_shapes = view.query("region_shapes", as_of=view.snapshot, level="city")
+    values = dict(zip(table.adcode, table.value))
+    colours = sequential_colours(values)
+    props = {
+        a: {
+            "name": names.get(a, a),
+            "fill": colours.get(a, [210, 210, 210, 60]),
+            "label": fmt.kpi_value(values.get(a), kpi.is_percent, lang) if a in values else "—",
+        }
+        for a in shapes.adcode
+    }
+    fc = feature_collection(shapes, props)
+    in_scope = shapes[shapes.adcode.isin(view.scope.counties)]
+    layers = [
+        choropleth_layer(fc),
+        outline_layer(
+            feature_collection(city_shapes, {a: {} for a in city_shapes.adcode}), "cities", (40, 40, 40, 220), 1.6
+        ),
+    ]
+    st.pydeck_chart(
+        offline_deck(
+            layers, view_for(in_scope if len(in_scope) else shapes), tooltip={"text": "{name}\n{label}"}, theme=theme()
+        ),
+        height=460,
+        key="coverage_map",
+        on_select=lambda: open_county("coverage_map"),
+        selection_mode="single-object",
+    )
+    st.caption(t("coverage.map_caption", lang, as_of=view.snapshot, scope=scope_label(view)))
+
+with table_col:
+    st.subheader(t("coverage.table_title", lang))
+    shown = pd.DataFrame(
+        {
+            t("col.rank", lang): table["rank"],
+            t("col.county", lang): table.county,
+            t("col.city", lang): table.city,
+            kpi_label(kpi, lang): table.value * (100 if kpi.is_percent else 1),
+            t("col.gap_pp", lang): table.gap_pp,
+            t("col.members_needed", lang): table.needed,
+            t("col.numerator", lang): table.numerator,
+            t("col.denominator", lang): table.denominator,
+        }
+    )
+    st.session_state["_coverage_order"] = list(table.adcode)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=420,
+        key="coverage_table",
+        on_select=lambda: open_county("coverage_table"),
+        selection_mode="single-row",
+        column_config={
+            kpi_label(kpi, lang): st.column_config.NumberColumn(format="%.1f%%" if kpi.is_percent else "%d"),
+            t("col.gap_pp", lang): st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
+    st.caption(t("coverage.select_hint", lang))
+    export_buttons(shown, f"coverage-{code}-{view.snapshot}", lang, "coverage")
+
+trend_col, nef_col = st.columns([1, 1], gap="large")
+with trend_col:
+    by_city = view.scope.is_region
+    groups = {a: parents[a] for a in view.scope.counties} if by_city else {a: a for a in view.scope.counties[:12]}
+    trend = trend_by_group(view.unit_measures(), kpi, view.as_ofs, groups).assign(name=lambda d: d.group.map(names))
+    by = t("coverage.by_city" if by_city else "coverage.by_county", lang)
+    st.plotly_chart(
+        trend_lines(
+            trend, t("coverage.trend_title", lang, kpi=kpi.name(lang), by=by), kpi_label(kpi, lang), kpi.is_percent
+        ),
+        config={"displayModeBar": False},
+    )
+    st.caption(scope_caption(view))
+with nef_col:
+    nef = nef_breakdown(wide, view.scope.counties)
+    nef["label"] = [t(f"group.{g}", lang) for g in nef.group]
+    st.plotly_chart(
+        grouped_bars(
+            nef[nef.group != "all"],
+            t("coverage.nef_title", lang),
+            t("col.workers", lang),
+            {"workers": t("col.workers", lang), "members": t("col.members", lang)},
+        ),
+        config={"displayModeBar": False},
+    )
+    nef_table = pd.DataFrame(
+        {
+            t("col.group", lang): nef.label,
+            t("col.workers", lang): nef.workers,
+            t("col.members", lang): nef.members,
+            t("col.rate", lang): [fmt.percent(r) for r in nef.rate],
+        }
+    )
+    st.dataframe(nef_table, hide_index=True)
+    export_buttons(nef_table, f"nef-{view.snapshot}", lang, "nef")

@@ -1,0 +1,96 @@
+"""The county profile's arithmetic: every KPI with county data, its rank, the city and region
+figures beside it, its trend and target; and a summary in plain sentences from the numbers."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from uniondash import fmt
+from uniondash.i18n import t
+from uniondash.kpis import Catalogue
+from uniondash.measures import scope_measures
+from uniondash.overview import county_values, unit_wide
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    code: str
+    value: float
+    rank: int | None  # 1 = best among the region's counties (None for direction "none")
+    n: int
+    city: float | None
+    region: float | None
+    trend: tuple[float | None, ...]
+    target: float | None
+
+
+def _value(measures: pd.DataFrame, kpi) -> float | None:
+    return kpi.value_from(dict(zip(measures.measure, measures.value)))
+
+
+def profile_rows(
+    per_unit: pd.DataFrame,
+    catalogue: Catalogue,
+    regions: pd.DataFrame,
+    county: str,
+    as_of: str,
+    as_ofs,
+    targets: pd.DataFrame,
+) -> list[ProfileRow]:
+    counties = list(regions.loc[regions.level == "county", "adcode"])
+    city = regions.set_index(["adcode", "level"]).loc[(county, "county"), "parent_adcode"]
+    city_units = [city] + list(regions.loc[(regions.level == "county") & (regions.parent_adcode == city), "adcode"])
+    snap = per_unit[per_unit.as_of.astype(str) == as_of]
+    city_m = scope_measures(snap, city_units)
+    region_m = scope_measures(snap, regions.adcode)
+    wides = {a: unit_wide(per_unit, a) for a in as_ofs}
+    rows = []
+    for kpi in catalogue.kpis:
+        all_counties = county_values(wides[as_of], kpi, counties)
+        value = all_counties.get(county)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        known = all_counties.dropna()
+        rank = None
+        if kpi.direction != "none":
+            rank = int(known.rank(ascending=kpi.direction == "down", method="min")[county])
+        trend = tuple(county_values(wides[a], kpi, [county]).iloc[0] for a in as_ofs if a <= as_of)
+        own = targets[(targets.kpi_code == kpi.code) & (targets.adcode == county)]
+        rows.append(
+            ProfileRow(
+                kpi.code,
+                float(value),
+                rank,
+                len(known),
+                _value(city_m, kpi),
+                _value(region_m, kpi),
+                trend,
+                float(own.sort_values("year").target.iloc[-1]) if len(own) else None,
+            )
+        )
+    return rows
+
+
+def summary(rows: list[ProfileRow], catalogue: Catalogue, county_name: str, lang: str) -> tuple[list[str], list[str]]:
+    """Strengths (top quarter of counties) and gaps (bottom quarter, or short of target)."""
+    strengths, gaps = [], []
+    for r in rows:
+        kpi = catalogue.by_code(r.code)
+        if r.rank is None:
+            continue
+        value = fmt.kpi_value(r.value, kpi.is_percent, lang)
+        fields = dict(county=county_name, kpi=kpi.name(lang), value=value, rank=r.rank, n=r.n)
+        if r.rank <= max(1, r.n // 4):
+            strengths.append((r.rank / r.n, t("profile.strength", lang, **fields)))
+        elif r.rank > r.n - max(1, r.n // 4):
+            gaps.append((1 - r.rank / r.n, t("profile.weakness", lang, **fields)))
+        if r.target is not None and (
+            (kpi.direction == "up" and r.value < r.target) or (kpi.direction == "down" and r.value > r.target)
+        ):
+            short = fmt.kpi_value(abs(r.target - r.value), kpi.is_percent, lang)
+            target = fmt.kpi_value(r.target, kpi.is_percent, lang)
+            gaps.append((0.0, t("profile.behind_target", lang, **fields, target=target, short=short)))
+    return [s for _, s in sorted(strengths)][:5], [g for _, g in sorted(gaps)][:5]
