@@ -92,6 +92,23 @@ def unit_wide_cached(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, 
     return unit_wide(run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs), as_of)
 
 
+@st.cache_resource(show_spinner="正在建立空间索引 / Building the spatial index …", max_entries=16)
+def station_index_cached(snapshots_dir: str, fingerprint: tuple, params: dict):
+    """k-d tree over open stations passing the filters (any county), for the gap analysis."""
+    from uniondash.gaps import station_index
+    from uniondash.stations import xy_params
+
+    wide = {**params, "counties": _all_counties(snapshots_dir, fingerprint, params["as_of"])}
+    xy = run_query("stations_xy", snapshots_dir, fingerprint, **xy_params(wide))
+    lat0 = float(xy.lat.mean()) if len(xy) else 30.0
+    return station_index(xy, lat0)
+
+
+def _all_counties(snapshots_dir: str, fingerprint: tuple, as_of: str) -> tuple[str, ...]:
+    regions = run_query("regions", snapshots_dir, fingerprint, as_of=as_of)
+    return tuple(regions.loc[regions.level == "county", "adcode"])
+
+
 def previous_as_of(as_ofs: tuple[str, ...], snapshot: str) -> str | None:
     earlier = [a for a in as_ofs if a < snapshot]
     return earlier[-1] if earlier else None

@@ -22,6 +22,8 @@ class Settings:
     region_adcode: str
     org_name_zh: str
     org_name_en: str
+    tile_url: str = ""  # optional raster basemap ({z}/{x}/{y}); empty = no basemap, no requests
+    tile_crs: str = "WGS-84"  # the tiles' coordinate system; data are converted to it when they differ
 
     @property
     def snapshots_dir(self) -> Path:
@@ -45,6 +47,12 @@ def load_settings() -> Settings:
         raw = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
     region = raw.get("region", {})
     org = raw.get("organisation", {})
+    map_cfg = raw.get("map", {})
+    tile_crs = map_cfg.get("tile_crs", "WGS-84")
+    if tile_crs not in ("WGS-84", "GCJ-02"):
+        raise RegionError(
+            f"uniondash.toml [map] tile_crs = '{tile_crs}'：应为 WGS-84 或 GCJ-02。/ must be WGS-84 or GCJ-02."
+        )
     data_dir = Path(os.environ.get("UNIONDASH_DATA") or ROOT / "data").resolve()
     adcode = validate_adcode(os.environ.get("UNIONDASH_REGION") or region.get("adcode", "420000"))
     return Settings(
@@ -52,4 +60,6 @@ def load_settings() -> Settings:
         region_adcode=adcode,
         org_name_zh=os.environ.get("UNIONDASH_ORG_NAME") or org.get("name_zh", "总工会"),
         org_name_en=os.environ.get("UNIONDASH_ORG_NAME_EN") or org.get("name_en", "Federation of Trade Unions"),
+        tile_url=os.environ.get("UNIONDASH_TILE_URL", map_cfg.get("tile_url", "")),
+        tile_crs=tile_crs,
     )

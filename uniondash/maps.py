@@ -16,19 +16,22 @@ import pydeck as pdk
 BACKGROUND = {"light": "#EEF1F4", "dark": "#15191E"}
 
 
-def offline_style(theme: str = "light") -> str:
-    """A MapLibre style with no sources, as a data: URL (the chart takes a style URL string).
-
-    Without a style of its own, Streamlit's map loads a CARTO basemap from the internet."""
-    style = {
-        "version": 8,
-        "sources": {},
-        "layers": [{"id": "background", "type": "background", "paint": {"background-color": BACKGROUND[theme]}}],
-    }
+def offline_style(theme: str = "light", tile_url: str = "") -> str:
+    """A MapLibre style as a data: URL (the chart takes a style URL string): a background only,
+    or, when configured, the intranet's raster tiles. Without a style of its own, Streamlit's
+    map would load a CARTO basemap from the internet."""
+    layers = [{"id": "background", "type": "background", "paint": {"background-color": BACKGROUND[theme]}}]
+    sources = {}
+    if tile_url:
+        sources["tiles"] = {"type": "raster", "tiles": [tile_url], "tileSize": 256}
+        layers.append({"id": "tiles", "type": "raster", "source": "tiles"})
+    style = {"version": 8, "sources": sources, "layers": layers}
     return "data:application/json;charset=utf-8," + quote(json.dumps(style, separators=(",", ":")))
 
 
-def offline_deck(layers: list, view_state: pdk.ViewState, tooltip=None, theme: str = "light") -> pdk.Deck:
+def offline_deck(
+    layers: list, view_state: pdk.ViewState, tooltip=None, theme: str = "light", tile_url: str = ""
+) -> pdk.Deck:
     deck = pdk.Deck(
         layers=layers,
         initial_view_state=view_state,
@@ -36,7 +39,7 @@ def offline_deck(layers: list, view_state: pdk.ViewState, tooltip=None, theme: s
         map_style=None,
         tooltip=tooltip if tooltip is not None else False,
     )
-    deck.map_style = offline_style(theme)  # pydeck would rewrite a style it does not know; set it directly
+    deck.map_style = offline_style(theme, tile_url)  # pydeck would rewrite a style it does not know; set it directly
     return deck
 
 
@@ -128,3 +131,40 @@ def view_for(shapes, width_px: int = 380) -> pdk.ViewState:
     span = max(max(xs) - min(xs), (max(ys) - min(ys)) * 1.2, 0.02) * 1.1
     zoom = max(3.0, min(13.0, math.log2(width_px * 360 / (512 * span))))
     return pdk.ViewState(longitude=(min(xs) + max(xs)) / 2, latitude=(min(ys) + max(ys)) / 2, zoom=zoom)
+
+
+def needs_conversion(data_crs: str, tile_url: str, tile_crs: str) -> bool:
+    return bool(tile_url) and data_crs != tile_crs
+
+
+def convert_points(df, data_crs: str, tile_crs: str):
+    """Points in the tiles' coordinate system (a copy), so they sit on the basemap."""
+    from uniondash.coords import gcj02_to_wgs84, wgs84_to_gcj02
+
+    fn = gcj02_to_wgs84 if (data_crs, tile_crs) == ("GCJ-02", "WGS-84") else wgs84_to_gcj02
+    lon, lat = fn(df.lon.to_numpy(), df.lat.to_numpy())
+    return df.assign(lon=lon, lat=lat)
+
+
+def convert_shapes(shapes, data_crs: str, tile_crs: str):
+    """Boundary polygons in the tiles' coordinate system (a copy)."""
+    from uniondash.coords import gcj02_to_wgs84, wgs84_to_gcj02
+
+    fn = gcj02_to_wgs84 if (data_crs, tile_crs) == ("GCJ-02", "WGS-84") else wgs84_to_gcj02
+
+    def ring(coords):
+        import numpy as np
+
+        arr = np.asarray(coords, dtype=float)
+        x, y = fn(arr[:, 0], arr[:, 1])
+        return np.column_stack([x, y]).round(6).tolist()
+
+    def convert(g):
+        geom = json.loads(g)
+        if geom["type"] == "Polygon":
+            geom["coordinates"] = [ring(r) for r in geom["coordinates"]]
+        else:
+            geom["coordinates"] = [[ring(r) for r in poly] for poly in geom["coordinates"]]
+        return json.dumps(geom)
+
+    return shapes.assign(geojson=[convert(g) for g in shapes.geojson])

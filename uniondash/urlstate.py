@@ -57,3 +57,62 @@ def write_to_url(params, values: dict[str, str | list[str]], owned: Iterable[str
                 params[key] = values[key]
         elif key in params:
             del params[key]
+
+
+class Param:
+    """A page's own URL parameter, kept in widget state under the same key.
+
+    kind: "list" (repeatable values from choices), "str" (one of choices), "str_free" (any
+    text up to 50 characters), "bool" ("1"/"0"),
+    "int" or "float" (clamped to [lo, hi]). The default is left out of the URL."""
+
+    def __init__(self, key: str, kind: str, default, choices=None, lo=None, hi=None):
+        self.key, self.kind, self.default, self.choices, self.lo, self.hi = key, kind, default, choices, lo, hi
+
+    def parse(self, params):
+        raw = params.get_all(self.key) if self.kind == "list" else params.get(self.key)
+        if raw in (None, []):
+            return None
+        try:
+            if self.kind == "list":
+                return [v for v in dict.fromkeys(raw) if v in self.choices]
+            if self.kind == "str":
+                return raw if raw in self.choices else None
+            if self.kind == "str_free":  # free text, e.g. a search: shown as text, bound as a value
+                return str(raw)[:50]
+            if self.kind == "bool":
+                return raw == "1"
+            value = int(raw) if self.kind == "int" else float(raw)
+            return min(max(value, self.lo), self.hi)
+        except (TypeError, ValueError):
+            return None
+
+    def encode(self, value):
+        if value == self.default or value is None or (self.kind == "list" and list(value) == list(self.default)):
+            return None
+        if self.kind == "list":
+            return list(value)
+        if self.kind == "bool":
+            return "1" if value else "0"
+        return str(value)
+
+
+def seed_page(state: MutableMapping, params, specs: list[Param], page: str) -> None:
+    """Once per session and page: URL values (valid ones) seed the page's widget state."""
+    flag = f"_url_seeded_{page}"
+    if state.get(flag):
+        return
+    for spec in specs:
+        value = spec.parse(params)
+        state[spec.key] = spec.default if value is None else value
+    state[flag] = True
+
+
+def write_page(params, state: MutableMapping, specs: list[Param]) -> None:
+    """Write the page's parameters back: the URL reopens the same view."""
+    values = {}
+    for spec in specs:
+        encoded = spec.encode(state.get(spec.key, spec.default))
+        if encoded is not None:
+            values[spec.key] = encoded
+    write_to_url(params, values, [s.key for s in specs])

@@ -1,0 +1,46 @@
+-- title: Station supply by county
+-- description: For each county in scope, the stations passing the filters, those open, open 24 hours, their monthly visits, and the county's new-employment-form (outdoor) workers: the counts behind the supply choropleth.
+-- grain: one row per county in scope
+-- params: as_of, counties, kinds, statuses, hosts, water, microwave, seating, first_aid, toilet, charging, aircon, only_24h, min_star, opened_year (the page's filters)
+with
+filtered as (
+    select adcode, status, is_24h, monthly_visits
+    from filtered_stations(
+        $as_of, $counties, $kinds, $statuses, $hosts,
+        $water, $microwave, $seating, $first_aid, $toilet, $charging, $aircon,
+        $only_24h, $min_star, $opened_year
+    )
+),
+
+by_county as (
+    select
+        adcode,
+        count(*) as stations,
+        count(*) filter (where status = 'open') as stations_open,
+        count(*) filter (where status = 'open' and is_24h) as stations_open_24h,
+        coalesce(sum(monthly_visits) filter (where status = 'open'), 0) as monthly_visits
+    from filtered
+    group by adcode
+),
+
+workers as (
+    select adcode, sum(workers) as outdoor_workers
+    from nef_membership
+    where as_of = $as_of and list_contains($counties, adcode)
+    group by adcode
+),
+
+final as (
+    select
+        w.adcode,
+        coalesce(b.stations, 0) as stations,
+        coalesce(b.stations_open, 0) as stations_open,
+        coalesce(b.stations_open_24h, 0) as stations_open_24h,
+        coalesce(b.monthly_visits, 0) as monthly_visits,
+        w.outdoor_workers
+    from workers as w
+    left join by_county as b on b.adcode = w.adcode
+)
+
+select * from final
+order by adcode

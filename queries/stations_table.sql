@@ -1,0 +1,32 @@
+-- title: Stations matching the filters and a search, for the table
+-- description: Stations passing the stations page's filters whose name or address contains the search text (case-insensitive), at most the given number of rows.
+-- grain: one row per station
+-- params: as_of, counties, kinds, statuses, hosts, water, microwave, seating, first_aid, toilet, charging, aircon, only_24h, min_star, opened_year (the page's filters); search (text, '' = all); max_rows (integer)
+with
+filtered as (
+    select * from filtered_stations(
+        $as_of, $counties, $kinds, $statuses, $hosts,
+        $water, $microwave, $seating, $first_aid, $toilet, $charging, $aircon,
+        $only_24h, $min_star, $opened_year
+    )
+),
+
+searched as (
+    select *
+    from filtered
+    where $search = ''
+        or contains(lower(name), lower($search))
+        or contains(lower(address), lower($search))
+),
+
+final as (
+    select
+        station_id, name, adcode, kind, status, host_type, address, is_24h,
+        has_water, has_microwave, has_seating, has_first_aid, has_toilet, has_charging, has_aircon,
+        star, monthly_visits, opened_on
+    from searched
+    order by station_id
+    limit $max_rows
+)
+
+select * from final

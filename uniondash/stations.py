@@ -1,0 +1,105 @@
+"""The stations page's state and shaping: filters (kept in the URL), query parameters,
+tooltips, the supply measures, and when to aggregate on the server instead of sending points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from uniondash.i18n import t
+from uniondash.schema import FACILITIES, HOST_TYPES, STATION_KINDS, STATION_STATUSES
+from uniondash.urlstate import Param
+
+# Above this many stations in view, the map gets server-side grid cells instead of points.
+POINT_THRESHOLD = 60_000
+TABLE_MAX_ROWS = 5_000
+LAYERS = ("points", "density", "supply")
+SUPPLY_MEASURES = ("per_10k_workers", "share_24h", "visits_per_station")
+FACILITY_SHORT = {
+    "has_water": "水",
+    "has_microwave": "微波炉",
+    "has_seating": "座椅",
+    "has_first_aid": "药箱",
+    "has_toilet": "厕所",
+    "has_charging": "充电",
+    "has_aircon": "空调",
+}
+FACILITY_SHORT_EN = {
+    "has_water": "water",
+    "has_microwave": "microwave",
+    "has_seating": "seats",
+    "has_first_aid": "first aid",
+    "has_toilet": "toilet",
+    "has_charging": "charging",
+    "has_aircon": "air-con",
+}
+
+PARAMS = [
+    Param("kind", "list", [], STATION_KINDS),
+    Param("status", "list", ["open", "suspended"], STATION_STATUSES),
+    Param("host", "list", [], HOST_TYPES),
+    Param("facility", "list", [], FACILITIES),
+    Param("h24", "bool", False),
+    Param("star", "int", 0, lo=0, hi=5),
+    Param("opened", "int", 0, lo=0, hi=2100),
+    Param("layer", "str", "points", LAYERS),
+    Param("measure", "str", "per_10k_workers", SUPPLY_MEASURES),
+    Param("changes", "bool", False),
+    Param("gaps", "bool", False),
+    Param("gap_km", "float", 2.0, lo=0.2, hi=20.0),
+    Param("sites", "int", 5, lo=0, hi=30),
+    Param("q", "str_free", ""),
+]
+
+
+def filter_params(state, counties, as_of: str) -> dict:
+    """The bound parameters of the filtered_stations macro, from widget state."""
+    required = set(state.get("facility") or [])
+    opened = int(state.get("opened") or 0)
+    return {
+        "as_of": as_of,
+        "counties": tuple(counties),
+        "kinds": tuple(state.get("kind") or ()),
+        "statuses": tuple(state.get("status") or ()),
+        "hosts": tuple(state.get("host") or ()),
+        **{f.removeprefix("has_"): f in required for f in FACILITIES},
+        "only_24h": bool(state.get("h24")),
+        "min_star": int(state.get("star") or 0),
+        "opened_year": opened or None,
+    }
+
+
+def xy_params(params: dict) -> dict:
+    return {k: v for k, v in params.items() if k != "statuses"}
+
+
+def tooltips(points: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Only what the map needs: position, kind (colour) and one text tooltip per station."""
+    short = FACILITY_SHORT_EN if lang == "en" else FACILITY_SHORT
+    sep = ", " if lang == "en" else "、"
+    facilities = [
+        sep.join(short[f] for f in FACILITIES if row[f]) for row in points[list(FACILITIES)].to_dict("records")
+    ]
+    hours = np.where(points.is_24h, "24h", t("stations.daytime", lang))
+    kind = points.kind.map(lambda k: t(f"kind.{k}", lang))
+    host = points.host_type.map(lambda h: t(f"host.{h}", lang))
+    tip = [
+        f"{n}\n{a}\n{k} · {h}\n{f or '—'} · {hr}"
+        for n, a, k, h, f, hr in zip(points.name, points.address, kind, host, facilities, hours)
+    ]
+    return pd.DataFrame({"lon": points.lon, "lat": points.lat, "kind": points.kind, "tip": tip})
+
+
+def supply_values(supply: pd.DataFrame, measure: str) -> pd.Series:
+    """The supply measure per county (index adcode) from the county's counts."""
+    s = supply.set_index("adcode")
+    if measure == "per_10k_workers":
+        return s.stations / s.outdoor_workers.where(s.outdoor_workers > 0) * 10_000
+    if measure == "share_24h":
+        return s.stations_open_24h / s.stations_open.where(s.stations_open > 0)
+    return s.monthly_visits / s.stations_open.where(s.stations_open > 0)
+
+
+def grid_cell_deg(n_counties: int) -> float:
+    """Cell size for server-side aggregation: finer when the scope is small."""
+    return 0.05 if n_counties > 20 else (0.02 if n_counties > 3 else 0.01)
