@@ -16,7 +16,30 @@ from uniondash.snapshots import write_snapshot
 
 REGION = "990000"
 XSS_NAME = "<img src=x onerror=alert(1)>"
-SQUARE = '{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}'
+# Square counties around their stations: 甲一区 is centred on S1 so that S1 sits mid-map.
+SQUARES = {
+    "990101": (113.925, 30.525, 114.075, 30.675),
+    "990102": (114.075, 30.6, 114.225, 30.75),
+    "990201": (114.4, 30.1, 114.6, 30.3),
+    "990100": (113.925, 30.525, 114.225, 30.75),
+    "990200": (114.4, 30.1, 114.6, 30.3),
+    "990000": (113.9, 30.1, 114.6, 30.75),
+}
+
+
+def _square(x0, y0, x1, y1) -> str:
+    return '{"type":"Polygon","coordinates":[[[%s,%s],[%s,%s],[%s,%s],[%s,%s],[%s,%s]]]}' % (
+        x0,
+        y0,
+        x1,
+        y0,
+        x1,
+        y1,
+        x0,
+        y1,
+        x0,
+        y0,
+    )
 
 
 def _regions() -> pd.DataFrame:
@@ -33,7 +56,9 @@ def _regions() -> pd.DataFrame:
 
 def _shapes() -> pd.DataFrame:
     reg = _regions()
-    return pd.DataFrame({"adcode": reg.adcode, "level": reg.level, "geojson": SQUARE})
+    return pd.DataFrame(
+        {"adcode": reg.adcode, "level": reg.level, "geojson": [_square(*SQUARES[a]) for a in reg.adcode]}
+    )
 
 
 def _coverage(year: int) -> pd.DataFrame:
@@ -87,18 +112,18 @@ def _stations(year: int) -> pd.DataFrame:
     if year == 2023:
         rows = [
             _station("S1", XSS_NAME, "outdoor_rest", "990101", "open", True, 100, "2021-03-01"),
-            _station("S2", "甲一区母婴室", "nursing_room", "990101", "open", False, 50, "2021-05-01"),
-            _station("S3", "甲一区旧驿站", "outdoor_rest", "990101", "closed", False, 0, "2020-01-01"),
-            _station("S4", "甲二县加油站", "mental_care", "990102", "suspended", False, 0, "2022-02-01"),
+            _station("S2", "甲一区母婴室", "nursing_room", "990101", "open", False, 50, "2021-05-01", 114.03, 30.62),
+            _station("S3", "甲一区旧驿站", "outdoor_rest", "990101", "closed", False, 0, "2020-01-01", 113.95, 30.55),
+            _station("S4", "甲二县加油站", "mental_care", "990102", "suspended", False, 0, "2022-02-01", 114.15, 30.7),
             _station("S5", "乙一县驿站", "outdoor_rest", "990201", "open", False, 30, "2023-04-01", 114.5, 30.2),
             _station("S6", "甲二县新驿站", "outdoor_rest", "990102", "open", False, 20, "2023-06-01", 114.1, 30.7),
         ]
     else:
         rows = [
             _station("S1", XSS_NAME, "outdoor_rest", "990101", "open", True, 90, "2021-03-01"),
-            _station("S2", "甲一区母婴室", "nursing_room", "990101", "open", False, 40, "2021-05-01"),
-            _station("S3", "甲一区旧驿站", "outdoor_rest", "990101", "open", False, 10, "2020-01-01"),
-            _station("S4", "甲二县加油站", "mental_care", "990102", "open", False, 5, "2022-02-01"),
+            _station("S2", "甲一区母婴室", "nursing_room", "990101", "open", False, 40, "2021-05-01", 114.03, 30.62),
+            _station("S3", "甲一区旧驿站", "outdoor_rest", "990101", "open", False, 10, "2020-01-01", 113.95, 30.55),
+            _station("S4", "甲二县加油站", "mental_care", "990102", "open", False, 5, "2022-02-01", 114.15, 30.7),
         ]
     df = pd.DataFrame(rows)
     df["star"] = df.star.astype("Int8")
@@ -155,7 +180,15 @@ def _targets() -> pd.DataFrame:
 
 
 def _demand() -> pd.DataFrame:
-    return pd.DataFrame([("D1", "990101", "delivery_hub", 114.0, 30.6, 50)], columns=TABLES["demand_points"].names)
+    # D1 sits on S1 (covered); D2 is ~5.3 km east of S2 (uncovered at 2 km); D3 and D4 are 1 km
+    # apart in 乙一县, more than 10 km from any station: one new site there covers both.
+    rows = [
+        ("D1", "990101", "delivery_hub", 114.0, 30.6, 50),
+        ("D2", "990101", "market", 114.085, 30.62, 30),
+        ("D3", "990201", "logistics_park", 114.45, 30.25, 40),
+        ("D4", "990201", "delivery_hub", 114.45, 30.259, 20),
+    ]
+    return pd.DataFrame(rows, columns=TABLES["demand_points"].names)
 
 
 def build_fixture(data_dir: Path) -> Path:

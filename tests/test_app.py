@@ -98,3 +98,18 @@ def test_county_profile_without_a_county_asks_for_one(app):
     at.switch_page("app_pages/county.py").run()
     assert not at.exception
     assert "Choose a county" in [s.label for s in at.selectbox]
+
+
+def test_stations_page(app):
+    at = app()
+    at.switch_page("app_pages/stations.py").run()
+    assert not at.exception
+    assert metric(at, "符合条件站点") == "5"  # open + suspended by default
+
+
+def test_stations_page_url_filters_english(app):
+    at = app(lang="en", kind="outdoor_rest", status="open", gaps="1")
+    at.switch_page("app_pages/stations.py").run()
+    assert not at.exception
+    assert metric(at, "Matching stations") == "3"  # S1 S5 S6
+    assert any("Of 4 demand points" in m.value for m in at.markdown)

@@ -113,3 +113,60 @@ def test_overview_dark(server, chromium, artifacts):
     assert r + g + b < 200, bg  # a dark background
     page.screenshot(path=str(artifacts / "overview-dark-1280.png"))
     page.close()
+
+
+@pytest.fixture(scope="module")
+def fixture_server(fixture_dir):
+    require_chromium()
+    with streamlit_server(fixture_dir) as (url, _proc):
+        yield url
+
+
+def test_station_name_is_text_not_markup(fixture_server, chromium, artifacts):
+    page, requests = open_page(chromium, f"{fixture_server}/stations?county=990101", 1280, 720)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.wait_for()
+    canvas.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    box = canvas.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2  # S1 sits mid-map
+    page.mouse.move(cx - 40, cy - 40)
+    page.mouse.move(cx, cy, steps=8)
+    tooltip = page.locator(".deck-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    assert tooltip.inner_text().startswith("<img src=x onerror=alert(1)>")
+    assert tooltip.locator("img").count() == 0 and dialogs == []
+    assert external_requests(requests) == []
+    page.screenshot(path=str(artifacts / "stations-xss-tooltip-1280.png"))
+    page.close()
+
+
+def test_stations_url_filters_reproduce_counts(server, chromium, demo_wh, artifacts):
+    url = f"{server}/stations?city=420100&kind=outdoor_rest&h24=1&status=open&layer=points"
+    page, requests = open_page(chromium, url, 1920, 1080)
+    assert exceptions(page) == []
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas')
+    expected = demo_wh.con.execute("""
+        select count(*) from stations s join regions r on r.as_of = s.as_of and r.adcode = s.adcode
+        where s.as_of = '2023-12-31' and r.level = 'county' and r.parent_adcode = '420100'
+          and s.kind = 'outdoor_rest' and s.is_24h and s.status = 'open'
+    """).fetchone()[0]
+    assert metric_value(page, "符合条件站点") == f"{expected:,}"
+    for key in ("city=420100", "kind=outdoor_rest", "h24=1", "status=open"):
+        assert key in page.url
+    assert external_requests(requests) == []
+    page.screenshot(path=str(artifacts / "stations-filtered-1920.png"))
+    page.close()
+
+
+def test_stations_whole_region_layers(server, chromium, artifacts):
+    for layer, size in (("points", (1280, 720)), ("density", (1280, 720)), ("supply", (1920, 1080))):
+        page, requests = open_page(chromium, f"{server}/stations?layer={layer}&gaps=1&changes=1", *size)
+        assert exceptions(page) == []
+        page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas')
+        page.wait_for_timeout(500)
+        assert external_requests(requests) == []
+        page.screenshot(path=str(artifacts / f"stations-{layer}-{size[0]}.png"))
+        page.close()

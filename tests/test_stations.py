@@ -1,0 +1,108 @@
+"""Stations: filters against hand counts, grid totals, the gap analysis on a known layout,
+coordinate conversion, and URL parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from uniondash.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from uniondash.gaps import best_new_sites, station_index, uncovered, uncovered_by_county
+from uniondash.stations import PARAMS, filter_params, supply_values, tooltips
+from uniondash.urlstate import seed_page, write_page
+
+COUNTIES = ("990101", "990102", "990201")
+DEFAULTS = {p.key: p.default for p in PARAMS}
+
+
+def params(**state):
+    return filter_params({**DEFAULTS, **state}, COUNTIES, "2023-12-31")
+
+
+def count(wh, **state) -> int:
+    return int(wh.run("stations_count", **params(**state)).stations.iloc[0])
+
+
+def test_filters_against_hand_counts(fixture_wh):
+    assert count(fixture_wh) == 5  # open + suspended: S1 S2 S4 S5 S6
+    assert count(fixture_wh, status=[]) == 6  # every status
+    assert count(fixture_wh, status=["open"], kind=["outdoor_rest"]) == 3  # S1 S5 S6
+    assert count(fixture_wh, h24=True) == 1  # S1
+    assert count(fixture_wh, opened=2023) == 2  # S5 S6
+    assert count(fixture_wh, host=["bank"]) == 0
+    assert count(fixture_wh, star=4) == 0  # every fixture station has 3 stars
+    pts = fixture_wh.run("stations_points", **params(kind=["mental_care"]))
+    assert list(pts.station_id) == ["S4"]
+
+
+def test_grid_totals_equal_point_totals(demo_wh):
+    regions = demo_wh.run("regions", as_of="2023-12-31")
+    counties = tuple(regions.loc[regions.level == "county", "adcode"])
+    p = filter_params({**DEFAULTS, "kind": ["outdoor_rest"]}, counties, "2023-12-31")
+    points = demo_wh.run("stations_points", **p)
+    for cell in (0.01, 0.05, 0.2):
+        grid = demo_wh.run("stations_grid", cell_deg=cell, **p)
+        assert grid.stations.sum() == len(points) == grid.outdoor_rest.sum()
+    supply = demo_wh.run("stations_supply_by_county", **p)
+    assert supply.stations.sum() == len(points)
+
+
+def test_supply_measures(fixture_wh):
+    supply = fixture_wh.run("stations_supply_by_county", **params())
+    per10k = supply_values(supply, "per_10k_workers")
+    # 甲一区: S1, S2 of 300 outdoor workers (100 couriers + 200 food delivery) → 2 / 300 × 10,000
+    assert per10k["990101"] == pytest.approx(2 / 300 * 10_000)
+    share = supply_values(supply, "share_24h")
+    assert share["990101"] == pytest.approx(0.5) and share["990102"] == 0.0
+    visits = supply_values(supply, "visits_per_station")
+    assert visits["990101"] == pytest.approx(75.0)  # (100 + 50) / 2 open stations
+
+
+def test_gap_analysis_on_a_known_layout(fixture_wh):
+    xy = fixture_wh.run("stations_xy", **{k: v for k, v in params().items() if k != "statuses"})
+    assert len(xy) == 4  # open: S1 S2 S5 S6
+    index = station_index(xy, 30.5)
+    demand = fixture_wh.run("demand_points", as_of="2023-12-31", counties=COUNTIES)
+    scored = uncovered(demand, index, 2.0).set_index("point_id")
+    assert scored.covered.to_dict() == {"D1": True, "D2": False, "D3": False, "D4": False}
+    assert scored.nearest_km["D1"] == pytest.approx(0.0, abs=1e-6)
+    assert scored.nearest_km["D2"] == pytest.approx(0.055 * 111.32 * np.cos(np.radians(30.5)), rel=1e-6)
+    by_county = uncovered_by_county(scored.reset_index())
+    assert list(zip(by_county.adcode, by_county.uncovered_workers)) == [("990201", 60), ("990101", 30)]
+    sites = best_new_sites(scored.reset_index(), 2.0, 5, 30.5)
+    # First pick covers D3 and D4 together (60 workers), then D2 (30); then nothing is left.
+    assert list(sites.covered_workers) == [60, 30] and list(sites.adcode) == ["990201", "990101"]
+
+
+def test_tooltips_are_plain_text(fixture_wh):
+    pts = fixture_wh.run("stations_points", **params())
+    tips = tooltips(pts, "zh").set_index(pts.station_id)
+    assert tips.tip["S1"].startswith("<img src=x onerror=alert(1)>\n")  # shown as text by a text tooltip
+    assert "24h" in tips.tip["S1"] and "户外劳动者服务站点" in tips.tip["S1"]
+
+
+def test_gcj02_round_trip_and_offset():
+    lon, lat = np.array([114.3055, 111.29]), np.array([30.5928, 30.69])
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    offset_m = np.hypot((glon - lon) * 96_000, (glat - lat) * 110_574)
+    assert ((offset_m > 100) & (offset_m < 800)).all()  # GCJ-02 shifts by a few hundred metres
+    back = gcj02_to_wgs84(glon, glat)
+    assert np.allclose(back, (lon, lat), atol=1e-7)
+    assert wgs84_to_gcj02(np.array([2.35]), np.array([48.85]))[0][0] == 2.35  # outside China: unchanged
+
+
+class Params(dict):
+    def get_all(self, key):
+        v = super().get(key, [])
+        return v if isinstance(v, list) else [v]
+
+
+def test_page_parameters_round_trip():
+    state = {}
+    url = Params(kind=["nursing_room", "bogus"], h24="1", star="9", gap_km="3.5", layer="nope", q="驿站")
+    seed_page(state, url, PARAMS, "stations")
+    assert state["kind"] == ["nursing_room"] and state["h24"] is True and state["star"] == 5
+    assert state["gap_km"] == 3.5 and state["layer"] == "points" and state["q"] == "驿站"
+    out = Params()
+    write_page(out, state, PARAMS)
+    assert out == {"kind": ["nursing_room"], "h24": "1", "star": "5", "gap_km": "3.5", "q": "驿站"}
