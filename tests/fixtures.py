@@ -7,6 +7,7 @@ Region 990000 测试省: city 990100 甲市 (counties 990101 甲一区, 990102 �
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -28,18 +29,8 @@ SQUARES = {
 
 
 def _square(x0, y0, x1, y1) -> str:
-    return '{"type":"Polygon","coordinates":[[[%s,%s],[%s,%s],[%s,%s],[%s,%s],[%s,%s]]]}' % (
-        x0,
-        y0,
-        x1,
-        y0,
-        x1,
-        y1,
-        x0,
-        y1,
-        x0,
-        y0,
-    )
+    ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    return json.dumps({"type": "Polygon", "coordinates": [ring]})
 
 
 def _regions() -> pd.DataFrame:
