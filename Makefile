@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 DATA ?= data
 
-.PHONY: install data run test lint bench clean-data
+.PHONY: install data run test lint bench load clean-data
 
 install: $(VENV)/.installed
 
@@ -34,6 +34,10 @@ test: install
 # Pages timed in the system Chromium against floor pages, at demo scale 1 and 100.
 bench: data
 	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash bench --scale100 $(DATA)/bench-scale100 --out docs
+
+# 20 browser sessions changing filters on every page for two minutes against one local server.
+load: data
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash load --sessions 20 --seconds 120 --out docs
 
 lint: install
 	$(BIN)/ruff check .

@@ -99,6 +99,12 @@ pages = [
         "app_pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", url_path="", default=True
     ),
     st.Page("app_pages/stations.py", title=t("nav.stations", lang), icon=":material/location_on:", url_path="stations"),
+    st.Page(
+        "app_pages/competitions.py",
+        title=t("nav.competitions", lang),
+        icon=":material/emoji_events:",
+        url_path="competitions",
+    ),
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
 ]

@@ -8,11 +8,12 @@ import streamlit as st
 
 from uniondash import fmt
 from uniondash.app import current_view
+from uniondash.competitions import masked_names
 from uniondash.i18n import t
 from uniondash.kpis import load_catalogue
 from uniondash.maps import feature_collection, offline_deck, outline_layer, stations_layer, view_for
 from uniondash.profile import profile_rows, summary
-from uniondash.ui import PRINT_CSS, demo_banner, export_buttons, md_escape, region_names, theme
+from uniondash.ui import PRINT_CSS, demo_banner, export_buttons, md_escape, names_visible, region_names, theme
 
 view = current_view()
 lang = view.lang
@@ -100,10 +101,12 @@ with map_col:
     stations = view.query("county_stations", as_of=view.snapshot, adcode=county)
     stations = stations[stations.status != "closed"]
     outline = outline_layer(feature_collection(shape, {county: {"name": names[county]}}), "county-outline")
-    tooltip = {"text": "{name}\n{address}"}
+    # Name and address in each tooltip while a county has few stations; position and kind only above that.
+    cols = ["name", "address", "kind", "lon", "lat"] if len(stations) <= 5_000 else ["kind", "lon", "lat"]
+    tooltip = {"text": "{name}\n{address}"} if len(stations) <= 5_000 else None
     st.pydeck_chart(
         offline_deck(
-            [outline, stations_layer(stations[["name", "address", "kind", "lon", "lat"]])],
+            [outline, stations_layer(stations[cols])],
             view_for(shape),
             tooltip=tooltip,
             theme=theme(),
@@ -117,6 +120,9 @@ with results_col:
     if results.empty:
         st.info(t("profile.no_results", lang))
     else:
+        show_names = names_visible()
+        if not show_names:
+            st.caption(t("comp.names_hidden", lang))
         shown = pd.DataFrame(
             {
                 t("col.year", lang): results.year,
@@ -124,7 +130,7 @@ with results_col:
                 t("col.competition", lang): results.competition,
                 t("col.tier", lang): results.award_tier,
                 t("col.winner_type", lang): [t(f"winner.{w}", lang) for w in results.winner_type],
-                t("col.winner", lang): results.winner_name,
+                t("col.winner", lang): results.winner_name if show_names else masked_names(results),
                 t("col.employer", lang): results.employer,
                 t("col.honour", lang): results.honour,
                 t("col.benefit", lang): results.benefit_10k_yuan,

@@ -31,6 +31,7 @@ from uniondash.stations import (
     POINT_THRESHOLD,
     SUPPLY_MEASURES,
     TABLE_MAX_ROWS,
+    aggregate_changes,
     filter_params,
     grid_cell_deg,
     supply_values,
@@ -200,14 +201,20 @@ if ss["changes"] and view.compare:
     )
     if convert:
         changes = convert_points(changes, data_crs, settings.tile_crs)
-    changes = changes.assign(
-        tip=[f"{t('change.' + c, lang)}: {n}\n{a}" for c, n, a in zip(changes.change, changes.name, changes.address)],
-        color=[[240, 228, 66, 255] if c == "opened" else [213, 94, 0, 255] for c in changes.change],
-    )
+    if len(changes) > POINT_THRESHOLD // 4:  # many changes: one dot per grid cell and change type
+        changes = aggregate_changes(changes, cell, lang)
+    else:
+        changes = changes.assign(
+            n=1,
+            tip=[
+                f"{t('change.' + c, lang)}: {n}\n{a}" for c, n, a in zip(changes.change, changes.name, changes.address)
+            ],
+        )
+    changes["color"] = [[240, 228, 66, 255] if c == "opened" else [213, 94, 0, 255] for c in changes.change]
     layers.append(
         pdk.Layer(
             "ScatterplotLayer",
-            changes[["lon", "lat", "tip", "color"]],
+            changes[["lon", "lat", "tip", "color", "n"]],
             id="changes",
             pickable=True,
             get_position="[lon, lat]",
@@ -215,8 +222,10 @@ if ss["changes"] and view.compare:
             get_line_color=[30, 30, 30],
             stroked=True,
             line_width_min_pixels=1,
-            get_radius=150,
+            get_radius="n",
+            radius_scale=150,
             radius_min_pixels=4,
+            radius_max_pixels=16,
         )
     )
 
@@ -396,5 +405,7 @@ with tab_changes:
                 t("col.address", lang): changes.address,
             }
         )
-        st.dataframe(shown, hide_index=True, height=300)
+        st.dataframe(shown.head(TABLE_MAX_ROWS), hide_index=True, height=300)
+        if len(shown) > TABLE_MAX_ROWS:
+            st.caption(t("stations.table_cap", lang, n=TABLE_MAX_ROWS))
         export_buttons(shown, f"station-changes-{view.snapshot}", lang, "changes")

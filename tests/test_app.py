@@ -113,3 +113,21 @@ def test_stations_page_url_filters_english(app):
     assert not at.exception
     assert metric(at, "Matching stations") == "3"  # S1 S5 S6
     assert any("Of 4 demand points" in m.value for m in at.markdown)
+
+
+def test_competitions_page(app):
+    at = app(year="2023")
+    at.switch_page("app_pages/competitions.py").run()
+    assert not at.exception
+    medals = at.dataframe[0].value.set_index("县（市、区）")
+    assert medals.loc["甲一区", "一等奖"] == 1 and medals.loc["乙一县", "二等奖"] == 1
+    awards = at.dataframe[-1].value
+    assert "张*" in list(awards["获奖者"]) and "张三" not in list(awards["获奖者"])  # no sign-in: masked
+
+
+def test_competitions_page_english_names_for_trusted_network(app, monkeypatch):
+    monkeypatch.setenv("UNIONDASH_SHOW_NAMES", "1")
+    at = app(lang="en", year="0", county="990201")
+    at.switch_page("app_pages/competitions.py").run()
+    assert not at.exception
+    assert sorted(at.dataframe[-1].value["Winner"]) == ["乙一县某厂", "李四"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from browser import require_chromium
+
 from uniondash.bench.run import run, write
 
 pytestmark = pytest.mark.browser
@@ -18,16 +18,37 @@ def test_bench_table_is_complete(fixture_dir, tmp_path):
     require_chromium()
     result = run(fixture_dir, None, reps=1)
     pages = [(r["page"], r["scale"]) for r in result["rows"]]
-    assert pages == [("empty", "-"), ("floor", "-"), ("overview", "1"), ("stations", "1"), ("coverage", "1"),
-                     ("county", "1"), ("naive stations", "1")]
+    assert pages == [
+        ("empty", "-"),
+        ("floor", "-"),
+        ("overview", "1"),
+        ("stations", "1"),
+        ("coverage", "1"),
+        ("county", "1"),
+        ("naive stations", "1"),
+    ]
     assert set(result["naive_advantage"]) == {"load_time", "bytes", "filter_time"}
     overview = result["rows"][2]
     for key in ("warm_vs_empty", "warm_vs_floor", "cold_vs_floor", "filter_vs_floor", "server_peak_mb"):
         assert overview[key] > 0, key
     assert overview["warm"]["bytes"] > 0 and overview["filter"]["bytes"] > 0
-    assert set(overview["budget"]) == {"load_within_1.5x_floor", "filter_within_1.5x_floor",
-                                       "bytes_within_budget", "memory_within_budget"}
+    assert set(overview["budget"]) == {
+        "load_within_1.5x_floor",
+        "filter_within_1.5x_floor",
+        "bytes_within_budget",
+        "memory_within_budget",
+    }
     md = write(result, tmp_path)
     table = md.read_text(encoding="utf-8")
     assert table.count("\n| ") == 8  # header + seven rows
     assert json.loads((tmp_path / "benchmarks.json").read_text())["repetitions"] == 1
+
+
+def test_load_test_smoke(fixture_dir):
+    """Two sessions for a few seconds: every interaction succeeds and the report is complete."""
+    require_chromium()
+    from uniondash.bench.load import load_test
+
+    result = load_test(fixture_dir, sessions=2, seconds=8)
+    assert result["errors"] == 0, result["error_samples"]
+    assert result["interactions"] >= 2 and result["load_p50_s"] > 0 and result["server_peak_mb"] > 0

@@ -170,3 +170,21 @@ def test_stations_whole_region_layers(server, chromium, artifacts):
         assert external_requests(requests) == []
         page.screenshot(path=str(artifacts / f"stations-{layer}-{size[0]}.png"))
         page.close()
+
+
+def test_competitions_url_reproduces_medal_counts(server, chromium, demo_wh, artifacts):
+    page, requests = open_page(chromium, f"{server}/competitions?county=420506&year=2022", 1280, 720)
+    assert exceptions(page) == []
+    first, second, third, total = demo_wh.con.execute("""
+        select count(*) filter (where award_tier = '一等奖'), count(*) filter (where award_tier = '二等奖'),
+               count(*) filter (where award_tier = '三等奖'), count(*)
+        from competition_results r join competitions c using (as_of, competition_id)
+        where r.as_of = '2023-12-31' and c.year = 2022 and r.adcode = '420506'
+    """).fetchone()
+    assert "county=420506" in page.url and "year=2022" in page.url
+    main = page.inner_text('[data-testid="stMain"]')
+    assert f"一等奖 {first} 项、二等奖 {second} 项、三等奖 {third} 项，共 {total} 项" in main
+    page.set_viewport_size({"width": 1280, "height": 2200})
+    page.screenshot(path=str(artifacts / "competitions-county-2022.png"))
+    assert external_requests(requests) == [] and total > 0
+    page.close()

@@ -61,7 +61,7 @@ def trend_lines(df: pd.DataFrame, title: str, axis_title: str, percent: bool, co
     fig.update_yaxes(title_text=axis_title, tickformat=".0%" if percent else ",")
     fig.update_xaxes(title_text="", type="category", tickangle=0)
     base_layout(fig, title, height=400)
-    fig.update_layout(showlegend=True, legend={"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 11}})
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.12, "font": {"size": 11}})
     return fig
 
 
@@ -76,6 +76,7 @@ def grouped_bars(df: pd.DataFrame, title: str, axis_title: str, series: dict[str
         ]
     )
     fig.update_yaxes(title_text=axis_title, tickformat=",")
+    fig.update_xaxes(type="category")
     base_layout(fig, title, height=340)
     fig.update_layout(showlegend=True, barmode="group", legend={"orientation": "h", "y": -0.15})
     return fig

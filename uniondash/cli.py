@@ -74,6 +74,12 @@ def _bench(args, settings) -> int:
     return 0
 
 
+def _load(args, settings) -> int:
+    from uniondash.bench.load import main as load_main
+
+    return load_main(Path(args.data or settings.data_dir), args.sessions, args.seconds, Path(args.out))
+
+
 def main(argv: list[str] | None = None) -> int:
     from uniondash.demo import DEFAULT_SEED
 
@@ -93,10 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--reps", type=int, default=5)
     bench.add_argument("--scale100", help="data folder of the --scale 100 demo (built if absent)")
     bench.add_argument("--out", default="docs", help="folder for benchmarks.md and benchmarks.json")
+    load = sub.add_parser("load", help="concurrent browser sessions changing filters on every page")
+    load.add_argument("--sessions", type=int, default=20)
+    load.add_argument("--seconds", type=float, default=120)
+    load.add_argument("--out", default="docs")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        commands = {"demo": _demo, "snapshots": _snapshots, "geography": _geography, "bench": _bench}
+        commands = {"demo": _demo, "snapshots": _snapshots, "geography": _geography, "bench": _bench, "load": _load}
         return commands[args.command](args, settings)
     except UserFacingError as exc:
         print(f"错误 error: {exc}", file=sys.stderr)

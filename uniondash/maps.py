@@ -29,10 +29,20 @@ def offline_style(theme: str = "light", tile_url: str = "") -> str:
     return "data:application/json;charset=utf-8," + quote(json.dumps(style, separators=(",", ":")))
 
 
+class CompactDeck(pdk.Deck):
+    """pydeck indents its JSON (two spaces a level): a map of county polygons grows several-fold
+    on the wire. Same content, no whitespace."""
+
+    def to_json(self):
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
 def offline_deck(
     layers: list, view_state: pdk.ViewState, tooltip=None, theme: str = "light", tile_url: str = ""
 ) -> pdk.Deck:
-    deck = pdk.Deck(
+    deck = CompactDeck(
         layers=layers,
         initial_view_state=view_state,
         map_provider=None,

@@ -12,7 +12,7 @@ from uniondash.urlstate import Param
 
 # Above this many stations in view, the map gets server-side grid cells instead of points.
 POINT_THRESHOLD = 60_000
-TABLE_MAX_ROWS = 5_000
+TABLE_MAX_ROWS = 1_000
 LAYERS = ("points", "density", "supply")
 SUPPLY_MEASURES = ("per_10k_workers", "share_24h", "visits_per_station")
 FACILITY_SHORT = {
@@ -103,3 +103,13 @@ def supply_values(supply: pd.DataFrame, measure: str) -> pd.Series:
 def grid_cell_deg(n_counties: int) -> float:
     """Cell size for server-side aggregation: finer when the scope is small."""
     return 0.05 if n_counties > 20 else (0.02 if n_counties > 3 else 0.01)
+
+
+def aggregate_changes(changes: pd.DataFrame, cell_deg: float, lang: str) -> pd.DataFrame:
+    """Opened and closed stations counted per grid cell, for maps of many changes."""
+    g = changes.assign(cx=np.floor(changes.lon / cell_deg), cy=np.floor(changes.lat / cell_deg))
+    out = g.groupby(["cx", "cy", "change"], as_index=False).size().rename(columns={"size": "n"})
+    out["lon"] = (out.cx + 0.5) * cell_deg
+    out["lat"] = (out.cy + 0.5) * cell_deg
+    out["tip"] = [f"{t('change.' + c, lang)}: {n:,}" for c, n in zip(out.change, out.n)]
+    return out[["lon", "lat", "change", "n", "tip"]]

@@ -108,22 +108,23 @@ def kpi_card(kpi: Kpi, trend: pd.Series, view: View, target: Target | None) -> N
 
 
 def export_buttons(df: pd.DataFrame, name: str, lang: str, key: str) -> None:
-    """CSV and XLSX downloads of a table; no cell can start a formula."""
+    """CSV and XLSX downloads of a table; no cell can start a formula. The files are built only
+    when a button is clicked (an XLSX of a large table takes seconds to write)."""
     from uniondash.export import to_csv_bytes, to_xlsx_bytes
 
-    left, right, _ = st.columns([1, 1, 1])
-    left.download_button(
+    row = st.container(horizontal=True, wrap=True)  # buttons keep their labels in narrow columns
+    row.download_button(
         t("export.csv", lang),
-        to_csv_bytes(df),
+        lambda: to_csv_bytes(df),
         f"{name}.csv",
         "text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
         on_click="ignore",
     )
-    right.download_button(
+    row.download_button(
         t("export.xlsx", lang),
-        to_xlsx_bytes(df, name),
+        lambda: to_xlsx_bytes(df, name),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -147,3 +148,16 @@ PRINT_CSS = """<style>
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
 }
 </style>"""
+
+
+def names_visible() -> bool:
+    """Personal names (winners) are shown to signed-in users only. With no login configured,
+    a deployment inside a trusted network may opt in with UNIONDASH_SHOW_NAMES=1."""
+    import os
+
+    try:
+        if st.user.is_logged_in:
+            return True
+    except (AttributeError, KeyError, st.errors.StreamlitAPIException):
+        pass
+    return os.environ.get("UNIONDASH_SHOW_NAMES") == "1"
