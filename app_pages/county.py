@@ -106,7 +106,7 @@ with map_col:
     tooltip = {"text": "{name}\n{address}"} if len(stations) <= 5_000 else None
     st.pydeck_chart(
         offline_deck(
-            [outline, stations_layer(stations[cols])],
+            [outline, *stations_layer(stations[cols])],
             view_for(shape),
             tooltip=tooltip,
             theme=theme(),

@@ -83,8 +83,8 @@ def open_county(key: str) -> None:
 map_col, table_col = st.columns([1, 1], gap="large")
 with map_col:
     st.subheader(t("coverage.map_title", lang, kpi=kpi.name(lang)))
-    shapes = view.query("region_shapes", as_of=view.snapshot, level="county")
-    city_shapes = view.query("region_shapes", as_of=view.snapshot, level="city")
+    shapes = view.shapes("county")
+    city_shapes = view.shapes("city")
     values = dict(zip(table.adcode, table.value))
     colours = sequential_colours(values)
     props = {

@@ -26,6 +26,7 @@ from uniondash.maps import (
 )
 from uniondash.schema import FACILITIES, HOST_TYPES, STATION_KINDS, STATION_STATUSES
 from uniondash.stations import (
+    FULL_TOOLTIP_MAX,
     LAYERS,
     PARAMS,
     POINT_THRESHOLD,
@@ -128,8 +129,8 @@ m4.metric(
     f"{supply.stations.sum() / max(1, supply.outdoor_workers.sum()) * 10_000:.1f}",
 )
 
-shapes = view.query("region_shapes", as_of=view.snapshot, level="county")
-city_shapes = view.query("region_shapes", as_of=view.snapshot, level="city")
+shapes = view.shapes("county")
+city_shapes = view.shapes("city")
 if convert:
     shapes, city_shapes = (convert_shapes(s, data_crs, settings.tile_crs) for s in (shapes, city_shapes))
 in_scope = shapes[shapes.adcode.isin(view.scope.counties)]
@@ -193,7 +194,8 @@ elif ss["layer"] == "points" and n_matching:
     points = view.query("stations_points", **params)
     if convert:
         points = convert_points(points, data_crs, settings.tile_crs)
-    layers.append(stations_layer(tooltips(points, lang)))
+    full_tips = len(points) <= FULL_TOOLTIP_MAX
+    layers.extend(stations_layer(tooltips(points, lang, full=full_tips)))
 
 if ss["changes"] and view.compare:
     changes = view.query(
@@ -306,6 +308,8 @@ st.caption(
     + " · "
     + t("stations.legend", lang)
 )
+if ss["layer"] == "points" and not aggregated and n_matching > FULL_TOOLTIP_MAX:
+    st.caption(t("stations.name_only", lang, n=FULL_TOOLTIP_MAX))
 if aggregated and ss["layer"] == "points":
     st.info(t("stations.aggregated", lang, limit=POINT_THRESHOLD, cell=cell))
 if not n_matching:

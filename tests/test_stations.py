@@ -78,7 +78,9 @@ def test_tooltips_are_plain_text(fixture_wh):
     pts = fixture_wh.run("stations_points", **params())
     tips = tooltips(pts, "zh").set_index(pts.station_id)
     assert tips.tip["S1"].startswith("<img src=x onerror=alert(1)>\n")  # shown as text by a text tooltip
-    assert "24h" in tips.tip["S1"] and "户外劳动者服务站点" in tips.tip["S1"]
+    assert "24h" in tips.tip["S1"] and "爱心驿站·工会·24h" in tips.tip["S1"]
+    names_only = tooltips(pts, "zh", full=False).set_index(pts.station_id)
+    assert names_only.tip["S2"] == "甲一区母婴室"
 
 
 def test_gcj02_round_trip_and_offset():

@@ -72,6 +72,10 @@ class View:
         """Per-unit measures for every snapshot (one cached query serves every scope)."""
         return self.query("unit_measures", as_ofs=self.as_ofs)
 
+    def shapes(self, level: str) -> pd.DataFrame:
+        """Boundaries of one level, lightened for drawing (uniondash.maps.display_shapes)."""
+        return display_shapes_cached(self.snapshots_dir, self.fingerprint, self.snapshot, level)
+
     def unit_wide(self, as_of: str) -> pd.DataFrame:
         """One snapshot's per-unit measures, one column per measure (for county rankings)."""
         return unit_wide_cached(self.snapshots_dir, self.fingerprint, self.as_ofs, as_of)
@@ -85,6 +89,13 @@ class View:
 def scope_kpis(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], units: tuple[str, ...]) -> pd.DataFrame:
     per_unit = run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs)
     return compute_kpis(scope_measures(per_unit, units), load_catalogue())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def display_shapes_cached(snapshots_dir: str, fingerprint: tuple, as_of: str, level: str) -> pd.DataFrame:
+    from uniondash.maps import display_shapes
+
+    return display_shapes(run_query("region_shapes", snapshots_dir, fingerprint, as_of=as_of, level=level))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

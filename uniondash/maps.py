@@ -30,13 +30,13 @@ def offline_style(theme: str = "light", tile_url: str = "") -> str:
 
 
 class CompactDeck(pdk.Deck):
-    """pydeck indents its JSON (two spaces a level): a map of county polygons grows several-fold
-    on the wire. Same content, no whitespace."""
+    """pydeck indents its JSON (two spaces a level) and escapes every Chinese character as
+    \\uXXXX (six bytes for three): a map grows several-fold on the wire. Same content, compact."""
 
     def to_json(self):
         from pydeck.bindings.json_tools import default_serialize
 
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
 def offline_deck(
@@ -110,22 +110,29 @@ def outline_layer(fc: dict, layer_id: str, rgba=(60, 60, 60, 200), width_px: flo
     )
 
 
-def stations_layer(stations, radius_m: float = 80.0) -> pdk.Layer:
-    """Stations as dots coloured by kind; metres, clamped to 2–8 px so they read at any zoom.
-    (pydeck would turn a radius_units string into an expression, so units stay metres.)"""
-    data = stations.assign(color=stations.kind.map(KIND_RGB))
-    return pdk.Layer(
-        "ScatterplotLayer",
-        data,
-        id="stations",
-        pickable=True,
-        get_position="[lon, lat]",
-        get_fill_color="color",
-        get_radius=radius_m,
-        radius_min_pixels=2,
-        radius_max_pixels=8,
-        stroked=False,
-    )
+def stations_layer(stations, radius_m: float = 80.0) -> list[pdk.Layer]:
+    """Stations as dots, one layer per kind with its constant colour (no colour per point to send
+    and parse); metres clamped to 2–8 px so they read at any zoom. pydeck would turn a
+    radius_units string into an expression, so units stay metres."""
+    layers = []
+    for kind, rgb in KIND_RGB.items():
+        data = stations[stations.kind == kind].drop(columns=["kind"])
+        if len(data):
+            layers.append(
+                pdk.Layer(
+                    "ScatterplotLayer",
+                    data,
+                    id=f"stations-{kind}",
+                    pickable=True,
+                    get_position="[lon, lat]",
+                    get_fill_color=rgb,
+                    get_radius=radius_m,
+                    radius_min_pixels=2,
+                    radius_max_pixels=8,
+                    stroked=False,
+                )
+            )
+    return layers
 
 
 def view_for(shapes, width_px: int = 380) -> pdk.ViewState:
@@ -178,3 +185,20 @@ def convert_shapes(shapes, data_crs: str, tile_crs: str):
         return json.dumps(geom)
 
     return shapes.assign(geojson=[convert(g) for g in shapes.geojson])
+
+
+DISPLAY_TOLERANCE_DEG = 0.006  # ~600 m: invisible at the zoom a whole province or city is shown
+
+
+def display_shapes(shapes, tolerance: float = DISPLAY_TOLERANCE_DEG):
+    """Lighter polygons for drawing: coverage-simplified (neighbours keep shared edges) and
+    rounded to 4 decimals (~10 m). Several times fewer vertices for the browser to draw."""
+    import shapely
+
+    geoms = shapely.from_geojson(list(shapes.geojson))
+    simple = shapely.coverage_simplify(geoms, tolerance)
+    out = [
+        json.dumps(json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-4))), separators=(",", ":"))
+        for g in simple
+    ]
+    return shapes.assign(geojson=out)

@@ -12,6 +12,8 @@ from uniondash.urlstate import Param
 
 # Above this many stations in view, the map gets server-side grid cells instead of points.
 POINT_THRESHOLD = 60_000
+# Above this many points, tooltips carry the name only (the whole region at demo scale: 8,300).
+FULL_TOOLTIP_MAX = 3_000
 TABLE_MAX_ROWS = 1_000
 LAYERS = ("points", "density", "supply")
 SUPPLY_MEASURES = ("per_10k_workers", "share_24h", "visits_per_station")
@@ -73,18 +75,22 @@ def xy_params(params: dict) -> dict:
     return {k: v for k, v in params.items() if k != "statuses"}
 
 
-def tooltips(points: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Only what the map needs: position, kind (colour) and one text tooltip per station."""
+def tooltips(points: pd.DataFrame, lang: str, full: bool = True) -> pd.DataFrame:
+    """Only what the map needs: position, kind and one text tooltip per station: name, address,
+    kind · host · hours and facilities, or (full=False, for many points) the name alone. Every
+    byte here is sent thousands of times, and parsing the strings is most of the map's cost."""
+    if not full:
+        return pd.DataFrame({"lon": points.lon, "lat": points.lat, "kind": points.kind, "tip": points.name})
     short = FACILITY_SHORT_EN if lang == "en" else FACILITY_SHORT
-    sep = ", " if lang == "en" else "、"
-    facilities = [
-        sep.join(short[f] for f in FACILITIES if row[f]) for row in points[list(FACILITIES)].to_dict("records")
-    ]
+    sep = ", " if lang == "en" else "·"
+    flags = points[list(FACILITIES)].to_numpy()
+    labels = [short[f] for f in FACILITIES]
+    facilities = [sep.join(lab for lab, on in zip(labels, row) if on) for row in flags]
     hours = np.where(points.is_24h, "24h", t("stations.daytime", lang))
-    kind = points.kind.map(lambda k: t(f"kind.{k}", lang))
-    host = points.host_type.map(lambda h: t(f"host.{h}", lang))
+    kind = points.kind.map({k: t(f"kindshort.{k}", lang) for k in STATION_KINDS})
+    host = points.host_type.map({h: t(f"host.{h}", lang) for h in HOST_TYPES})
     tip = [
-        f"{n}\n{a}\n{k} · {h}\n{f or '—'} · {hr}"
+        f"{n}\n{a}\n{k}·{h}·{hr}\n{f or '—'}"
         for n, a, k, h, f, hr in zip(points.name, points.address, kind, host, facilities, hours)
     ]
     return pd.DataFrame({"lon": points.lon, "lat": points.lat, "kind": points.kind, "tip": tip})

@@ -24,25 +24,47 @@ DRAWN_JS = """() => {
 }"""
 
 
-RERUN_STARTED_JS = """() => {
+# Set before a widget change: a MutationObserver notes the app's script state leaving
+# 'notRunning', so a rerun that starts and ends between two polls is still seen.
+WATCH_RERUN_JS = """() => {
+    window.__rerun = false;
     const app = document.querySelector('[data-testid="stApp"]');
-    const running = app.getAttribute('data-test-script-state') !== 'notRunning';
-    return running || !!document.querySelector('[data-stale="true"]');
+    const obs = new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') !== 'notRunning') { window.__rerun = true; obs.disconnect(); }
+    });
+    obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
+RERUN_STARTED_JS = "() => window.__rerun === true"
+# The server finished the rerun and nothing on the page is stale (canvases may still be painting).
+SCRIPT_DONE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-stale="true"]') && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+
+
+def loopback_bytes() -> int:
+    """Bytes sent over the loopback interface so far: what actually crosses the wire to the
+    browser (compressed WebSocket frames, HTTP), plus the browser's small requests."""
+    counters = psutil.net_io_counters(pernic=True)
+    lo = counters.get("lo") or next((c for name, c in counters.items() if name.startswith("lo")), None)
+    return lo.bytes_sent if lo else 0
 
 
 @dataclass
 class Sample:
     seconds: list[float] = field(default_factory=list)
     bytes: list[int] = field(default_factory=list)
+    wire: list[int] = field(default_factory=list)
 
     def summary(self) -> dict:
         if not self.seconds:
-            return {"median_s": None, "spread_s": None, "bytes": None, "runs": 0}
+            return {"median_s": None, "spread_s": None, "bytes": None, "wire_bytes": None, "runs": 0}
         return {
             "median_s": statistics.median(self.seconds),
             "spread_s": max(self.seconds) - min(self.seconds),
             "bytes": int(statistics.median(self.bytes)) if self.bytes else None,
+            "wire_bytes": int(statistics.median(self.wire)) if self.wire else None,
             "runs": len(self.seconds),
         }
 
@@ -65,28 +87,31 @@ def wait_drawn(page, timeout_ms=120_000) -> None:
     page.wait_for_function(DRAWN_JS, timeout=timeout_ms, polling=50)
 
 
-def load_page(page, counter: WsCounter, url: str) -> tuple[float, int]:
-    start_bytes = counter.total
+def load_page(page, counter: WsCounter, url: str) -> tuple[float, int, int]:
+    """Seconds to fully drawn, WebSocket bytes (uncompressed frames), loopback bytes (on the wire)."""
+    start_bytes, start_wire = counter.total, loopback_bytes()
     t0 = time.perf_counter()
     page.goto(url)
     wait_drawn(page)
-    return time.perf_counter() - t0, counter.total - start_bytes
+    return time.perf_counter() - t0, counter.total - start_bytes, loopback_bytes() - start_wire
 
 
-def change_filter(page, counter: WsCounter, label_text: str, option_text: str) -> tuple[float, int]:
+def change_filter(page, counter: WsCounter, label_text: str, option_text: str) -> tuple[float, int, int]:
     """Pick an option in the multiselect whose label contains label_text; time until redrawn."""
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label_text).first
     box.locator("input").click()
     option = page.get_by_role("option", name=option_text).first
     option.wait_for()
-    start_bytes = counter.total
+    page.evaluate(WATCH_RERUN_JS)
+    start_bytes, start_wire = counter.total, loopback_bytes()
     t0 = time.perf_counter()
     option.click()
     page.wait_for_function(RERUN_STARTED_JS, timeout=10_000, polling=10)
     wait_drawn(page)
     elapsed = time.perf_counter() - t0
+    wire = loopback_bytes() - start_wire
     page.keyboard.press("Escape")
-    return elapsed, counter.total - start_bytes
+    return elapsed, counter.total - start_bytes, wire
 
 
 class PeakMemory:
