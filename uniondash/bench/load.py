@@ -14,6 +14,8 @@ import statistics
 import time
 from pathlib import Path
 
+import psutil
+
 from uniondash.bench.measure import RERUN_STARTED_JS, SCRIPT_DONE_JS, WATCH_RERUN_JS, PeakMemory
 from uniondash.bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
@@ -50,6 +52,16 @@ async def _session(browser, url: str, city_names: list[str], deadline: float, n:
     await ctx.close()
 
 
+def _cpu(proc: psutil.Process) -> float:
+    t = proc.cpu_times()
+    return t.user + t.system
+
+
+def _machine_cpu() -> float:
+    t = psutil.cpu_times()
+    return t.user + t.system + getattr(t, "nice", 0.0)
+
+
 def _pct(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -77,7 +89,11 @@ def load_test(data: Path, sessions: int = 20, seconds: float = 120) -> dict:
     cities = list(regions.loc[regions.level == "city", "name"])[:6] or [_first_units(data)[0]]
     with streamlit_server(data) as (url, proc):
         mem = PeakMemory(proc.pid)
+        server = psutil.Process(proc.pid)
+        server_cpu0, total_cpu0, wall0 = _cpu(server), _machine_cpu(), time.monotonic()
         out = asyncio.run(_run(url, sessions, seconds, cities))
+        server_cpu, total_cpu = _cpu(server) - server_cpu0, _machine_cpu() - total_cpu0
+        wall = time.monotonic() - wall0
         peak = mem.stop()
     return {
         "sessions": sessions,
@@ -90,6 +106,11 @@ def load_test(data: Path, sessions: int = 20, seconds: float = 120) -> dict:
         "change_p50_s": _pct(out["changes"], 50),
         "change_p95_s": _pct(out["changes"], 95),
         "server_peak_mb": peak,
+        # Where the two cores went: the server's share of all CPU time used during the run.
+        "server_cpu_s": server_cpu,
+        "machine_cpu_s": total_cpu,
+        "wall_s": wall,
+        "server_cpu_share": server_cpu / total_cpu if total_cpu else None,
     }
 
 
@@ -102,7 +123,9 @@ def main(data: Path, sessions: int, seconds: float, out_dir: Path) -> int:
         f"load test: {result['sessions']} sessions × {result['seconds']:.0f} s, {result['interactions']} "
         f"interactions, {result['errors']} errors; page load p50 {fmt(result['load_p50_s'])} s, p95 "
         f"{fmt(result['load_p95_s'])} s; filter change p50 {fmt(result['change_p50_s'])} s, p95 "
-        f"{fmt(result['change_p95_s'])} s; server peak {result['server_peak_mb']:.0f} MB"
+        f"{fmt(result['change_p95_s'])} s; server peak {result['server_peak_mb']:.0f} MB; the server used "
+        f"{result['server_cpu_s']:.0f} of the {result['machine_cpu_s']:.0f} CPU-seconds the machine spent in "
+        f"{result['wall_s']:.0f} s (the rest went to the {result['sessions']} Chromium sessions drawing)"
     )
     for e in result["error_samples"]:
         print("  error:", e)

@@ -96,8 +96,13 @@ def load_page(page, counter: WsCounter, url: str) -> tuple[float, int, int]:
     return time.perf_counter() - t0, counter.total - start_bytes, loopback_bytes() - start_wire
 
 
-def change_filter(page, counter: WsCounter, label_text: str, option_text: str) -> tuple[float, int, int]:
-    """Pick an option in the multiselect whose label contains label_text; time until redrawn."""
+def change_filter(
+    page, counter: WsCounter, label_text: str, option_text: str, url_marker: str | None = None
+) -> tuple[float, int, int]:
+    """Pick an option in the multiselect whose label contains label_text; time until redrawn.
+
+    The rerun is seen either by the URL gaining url_marker (the app writes its filters to the URL
+    as the rerun runs) or, for pages without URL state, by the app's script state changing."""
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label_text).first
     box.locator("input").click()
     option = page.get_by_role("option", name=option_text).first
@@ -106,7 +111,10 @@ def change_filter(page, counter: WsCounter, label_text: str, option_text: str) -
     start_bytes, start_wire = counter.total, loopback_bytes()
     t0 = time.perf_counter()
     option.click()
-    page.wait_for_function(RERUN_STARTED_JS, timeout=10_000, polling=10)
+    if url_marker:
+        page.wait_for_url(lambda u: url_marker in u, timeout=60_000)
+    else:
+        page.wait_for_function(RERUN_STARTED_JS, timeout=30_000, polling=10)
     wait_drawn(page)
     elapsed = time.perf_counter() - t0
     wire = loopback_bytes() - start_wire

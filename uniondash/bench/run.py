@@ -26,7 +26,7 @@ APP_PAGES = [
     ("coverage", "/coverage", True),
     ("county", "/county?county={county}", False),
 ]
-FLOOR_FILTER = ("筛选", "甲")
+FLOOR_FILTER = ("筛选", "甲", "f=")
 BUDGET_RATIO = 1.5
 BUDGET_BYTES = {"1": 1.5 * 2**20, "100": 5 * 2**20}
 BUDGET_MEMORY_MB = {"1": 500, "100": 2048}
@@ -48,14 +48,14 @@ def _loads(chromium, url: str, reps: int) -> tuple[Sample, Sample]:
     return cold, warm
 
 
-def _filters(chromium, url: str, reps: int, label: str, option: str) -> Sample:
+def _filters(chromium, url: str, reps: int, label: str, option: str, url_marker: str | None = None) -> Sample:
     ctx = chromium.new_context(viewport={"width": 1280, "height": 720})
     sample = Sample()
     for _ in range(reps):
         page = ctx.new_page()
         counter = WsCounter(page)
         load_page(page, counter, url)
-        s, b, w = change_filter(page, counter, label, option)
+        s, b, w = change_filter(page, counter, label, option, url_marker)
         sample.seconds.append(s)
         sample.bytes.append(b)
         sample.wire.append(w)
@@ -108,7 +108,7 @@ def run(data: Path, big: Path | None, reps: int = 5, naive: bool = True) -> dict
                     cold, warm = _loads(chromium, page_url, reps)
                     row = {"page": name, "scale": scale, "cold": cold.summary(), "warm": warm.summary()}
                     if timed_filter:
-                        row["filter"] = _filters(chromium, page_url, reps, CITY_FILTER, city).summary()
+                        row["filter"] = _filters(chromium, page_url, reps, CITY_FILTER, city, "city=").summary()
                     rows.append(row)
                 peak = mem.stop()
                 for r in rows[start:]:
@@ -117,7 +117,7 @@ def run(data: Path, big: Path | None, reps: int = 5, naive: bool = True) -> dict
             with streamlit_server(data, "uniondash/bench/naive_stations.py") as (url, proc):
                 mem = PeakMemory(proc.pid)
                 cold, warm = _loads(chromium, url, reps)
-                flt = _filters(chromium, url, reps, CITY_FILTER, _first_units(data)[0])
+                flt = _filters(chromium, url, reps, CITY_FILTER, _first_units(data)[0])  # no URL state: observer
                 rows.append(
                     {
                         "page": "naive stations",
