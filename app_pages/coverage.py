@@ -66,7 +66,8 @@ table = gap_table(wide, kpi, view.scope.counties, target.value if target else No
 
 
 def open_county(key: str) -> None:
-    """Drill down: a clicked county becomes the county filter, and the profile opens."""
+    """Drill down region → city → county: on the whole region's map a click narrows to the
+    county's city; on a city's map (or in the table) it opens the county's profile."""
     state = st.session_state[key].selection
     picked = None
     if key == "coverage_map" and state.get("objects"):
@@ -74,7 +75,9 @@ def open_county(key: str) -> None:
         picked = objs[0]["properties"]["adcode"] if objs else None
     elif key == "coverage_table" and state.get("rows"):
         picked = st.session_state["_coverage_order"][state["rows"][0]]
-    if picked:
+    if picked and key == "coverage_map" and not st.session_state.get("city") and not st.session_state.get("county"):
+        st.session_state["city"] = [parents[picked]]
+    elif picked:
         st.session_state["city"] = []
         st.session_state["county"] = [picked]
         st.session_state["_goto_county"] = True

@@ -77,7 +77,8 @@ def _bench(args, settings) -> int:
 def _load(args, settings) -> int:
     from uniondash.bench.load import main as load_main
 
-    return load_main(Path(args.data or settings.data_dir), args.sessions, args.seconds, Path(args.out))
+    data = Path(args.data or settings.data_dir)
+    return load_main(data, args.sessions, args.seconds, Path(args.out), args.draw)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--sessions", type=int, default=20)
     load.add_argument("--seconds", type=float, default=120)
     load.add_argument("--out", default="docs")
+    load.add_argument("--draw", action="store_true", help="let every session draw maps and charts too")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
