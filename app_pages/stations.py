@@ -4,7 +4,6 @@ suggested new sites, and a searchable, exportable table. Every control is in the
 
 from __future__ import annotations
 
-import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
@@ -31,14 +30,15 @@ from uniondash.stations import (
     PARAMS,
     POINT_THRESHOLD,
     SUPPLY_MEASURES,
-    TABLE_MAX_ROWS,
     aggregate_changes,
     filter_params,
     grid_cell_deg,
     supply_values,
     tooltips,
 )
-from uniondash.ui import demo_banner, export_buttons, region_names, scope_caption, scope_label, theme
+from uniondash.stations_tabs import changes as changes_tab
+from uniondash.stations_tabs import service_gaps, station_list
+from uniondash.ui import demo_banner, region_names, scope_caption, scope_label, theme
 from uniondash.urlstate import seed_page, write_page
 
 view = current_view()
@@ -231,7 +231,7 @@ if ss["changes"] and view.compare:
         )
     )
 
-gaps = sites = None
+gaps = sites = scored = None
 if ss["gaps"]:
     index = station_index_cached(view.snapshots_dir, view.fingerprint, params)
     demand = view.query("demand_points", as_of=view.snapshot, counties=view.scope.counties)
@@ -297,7 +297,7 @@ def open_county() -> None:
 
 deck = offline_deck(
     layers,
-    view_for(in_scope if len(in_scope) else shapes, width_px=900),
+    view_for(in_scope if len(in_scope) else shapes, width_px=720),
     tooltip={"text": "{tip}"},
     theme=theme(),
     tile_url=settings.tile_url,
@@ -319,97 +319,8 @@ tab_table, tab_gaps, tab_changes = st.tabs(
     [t("stations.tab_table", lang), t("stations.tab_gaps", lang), t("stations.tab_changes", lang)]
 )
 with tab_table:
-    st.text_input(t("stations.search", lang), key="q", max_chars=50)
-    rows = view.query("stations_table", search=ss["q"].strip(), max_rows=TABLE_MAX_ROWS, **params)
-    table = pd.DataFrame(
-        {
-            t("col.station", lang): rows.name,
-            t("col.county", lang): rows.adcode.map(names),
-            t("col.kind", lang): [t(f"kind.{k}", lang) for k in rows.kind],
-            t("col.status", lang): [t(f"status.{s}", lang) for s in rows.status],
-            t("col.host", lang): [t(f"host.{h}", lang) for h in rows.host_type],
-            t("col.address", lang): rows.address,
-            t("col.h24", lang): rows.is_24h,
-            t("col.facilities", lang): [
-                "、".join(t(f"facility.{f}", lang) for f in FACILITIES if r[f])
-                for r in rows[list(FACILITIES)].to_dict("records")
-            ],
-            t("col.star", lang): rows.star,
-            t("col.visits", lang): rows.monthly_visits,
-            t("col.opened_on", lang): rows.opened_on,
-        }
-    )
-    st.dataframe(table, hide_index=True, height=380)
-    if len(rows) >= TABLE_MAX_ROWS:
-        st.caption(t("stations.table_cap", lang, n=TABLE_MAX_ROWS))
-    export_buttons(table, f"stations-{view.snapshot}", lang, "stations")
-
+    station_list(view, ss, params, names)
 with tab_gaps:
-    km = float(ss["gap_km"])
-    st.caption(t("stations.gap_method", lang, km=f"{km:g}", n=int(ss["sites"])))
-    if gaps is None:
-        st.info(t("stations.gaps", lang) + " ↑")
-    else:
-        total, unc = int(gaps.workers.sum()), int(gaps.uncovered_workers.sum())
-        st.markdown(
-            t(
-                "stations.gap_summary",
-                lang,
-                points=int(len(scored)),
-                workers=fmt.number(total, lang),
-                uncovered=fmt.number(unc, lang),
-                share=fmt.percent(unc / total if total else 0),
-                km=f"{km:g}",
-            )
-        )
-        left, right = st.columns(2)
-        with left:
-            st.subheader(t("stations.gap_counties", lang))
-            shown = pd.DataFrame(
-                {
-                    t("col.county", lang): gaps.adcode.map(names),
-                    t("col.uncovered_workers", lang): gaps.uncovered_workers,
-                    t("col.uncovered_share", lang): [fmt.percent(s) for s in gaps.uncovered_share],
-                }
-            )
-            st.dataframe(shown, hide_index=True, height=300)
-            export_buttons(shown, f"gaps-{view.snapshot}", lang, "gaps")
-        with right:
-            st.subheader(t("stations.gap_sites", lang))
-            site_table = pd.DataFrame(
-                {
-                    "#": sites["rank"],
-                    t("col.county", lang): sites.adcode.map(names),
-                    "lon": sites.lon,
-                    "lat": sites.lat,
-                    t("col.covered_workers", lang): sites.covered_workers,
-                }
-            )
-            st.dataframe(site_table, hide_index=True, height=300)
-            export_buttons(site_table, f"new-sites-{view.snapshot}", lang, "sites")
-
+    service_gaps(view, ss, gaps, sites, scored, names)
 with tab_changes:
-    if not view.compare:
-        st.info(t("stations.no_compare", lang))
-    else:
-        changes = view.query(
-            "station_changes_points", as_of=view.snapshot, compare=view.compare, counties=view.scope.counties
-        )
-        opened, closed = int((changes.change == "opened").sum()), int((changes.change == "closed").sum())
-        st.markdown(
-            f"{view.compare} → {view.snapshot}: {t('stations.opened_n', lang, n=opened)}，"
-            f"{t('stations.closed_n', lang, n=closed)}"
-        )
-        shown = pd.DataFrame(
-            {
-                t("col.change", lang): [t(f"change.{c}", lang) for c in changes.change],
-                t("col.station", lang): changes.name,
-                t("col.county", lang): changes.adcode.map(names),
-                t("col.kind", lang): [t(f"kind.{k}", lang) for k in changes.kind],
-                t("col.address", lang): changes.address,
-            }
-        )
-        st.dataframe(shown.head(TABLE_MAX_ROWS), hide_index=True, height=300)
-        if len(shown) > TABLE_MAX_ROWS:
-            st.caption(t("stations.table_cap", lang, n=TABLE_MAX_ROWS))
-        export_buttons(shown, f"station-changes-{view.snapshot}", lang, "changes")
+    changes_tab(view, names)
