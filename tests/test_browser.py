@@ -188,3 +188,23 @@ def test_competitions_url_reproduces_medal_counts(server, chromium, demo_wh, art
     page.screenshot(path=str(artifacts / "competitions-county-2022.png"))
     assert external_requests(requests) == [] and total > 0
     page.close()
+
+
+def test_coverage_table_row_opens_the_county_profile(server, chromium, demo_wh, artifacts):
+    page, _ = open_page(chromium, f"{server}/coverage?city=420500", 1280, 900)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the selection cell of the first (best) row
+    page.wait_for_url("**/county?*county=*", timeout=20_000)
+    wait_until_drawn(page)
+    assert exceptions(page) == []
+    best = demo_wh.con.execute("""
+        select c.adcode from coverage c join regions r on r.as_of = c.as_of and r.adcode = c.adcode
+        where c.as_of = '2023-12-31' and r.level = 'county' and r.parent_adcode = '420500'
+        order by c.legal_units_unionised / c.legal_units desc, c.adcode limit 1
+    """).fetchone()[0]
+    assert page.url.split("county=")[1].split("&")[0] == best
+    page.screenshot(path=str(artifacts / "coverage-row-to-profile.png"))
+    page.close()
