@@ -10,13 +10,13 @@ import streamlit as st
 from uniondash import fmt
 from uniondash.app import current_view
 from uniondash.charts import grouped_bars, trend_lines
-from uniondash.competitions import city_medals, masked_names, per_10k
+from uniondash.competitions import city_medals, per_10k
 from uniondash.i18n import t
 from uniondash.kpis import load_catalogue
 from uniondash.overview import county_values
 from uniondash.schema import COMPETITION_SERIES
 from uniondash.theme import SERIES_COLOURS
-from uniondash.ui import demo_banner, export_buttons, names_visible, region_names, scope_caption
+from uniondash.ui import awards_table, demo_banner, export_buttons, names_visible, region_names, scope_caption
 from uniondash.urlstate import Param, seed_page, write_page
 
 view = current_view()
@@ -172,23 +172,8 @@ st.text_input(t("comp.search", lang), key="who", max_chars=50)
 results = view.query(
     "results_search", as_of=view.snapshot, year=year, counties=scope_counties, search=ss["who"].strip(), max_rows=2000
 )
-show_names = names_visible()
-winners = results.winner_name if show_names else masked_names(results)
-result_table = pd.DataFrame(
-    {
-        t("col.year", lang): results.year,
-        t("col.series", lang): [t(f"series.{s}", lang) for s in results.series],
-        t("col.competition", lang): results.competition,
-        t("col.tier", lang): results.award_tier,
-        t("col.winner_type", lang): [t(f"winner.{w}", lang) for w in results.winner_type],
-        t("col.winner", lang): winners,
-        t("col.employer", lang): results.employer,
-        t("col.county", lang): results.adcode.map(names),
-        t("col.honour", lang): results.honour,
-        t("col.benefit", lang): results.benefit_10k_yuan,
-    }
-)
-if not show_names:
+result_table = awards_table(results, lang, names)
+if not names_visible():
     st.caption(t("comp.names_hidden", lang))
 st.dataframe(result_table, hide_index=True, height=360)
 export_buttons(result_table, f"awards-{year or 'all'}", lang, "awards")

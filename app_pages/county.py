@@ -8,12 +8,20 @@ import streamlit as st
 
 from uniondash import fmt
 from uniondash.app import current_view
-from uniondash.competitions import masked_names
 from uniondash.i18n import t
 from uniondash.kpis import load_catalogue
 from uniondash.maps import feature_collection, offline_deck, outline_layer, stations_layer, view_for
 from uniondash.profile import profile_rows, summary
-from uniondash.ui import PRINT_CSS, demo_banner, export_buttons, md_escape, names_visible, region_names, theme
+from uniondash.ui import (
+    PRINT_CSS,
+    awards_table,
+    demo_banner,
+    export_buttons,
+    md_escape,
+    names_visible,
+    region_names,
+    theme,
+)
 
 view = current_view()
 lang = view.lang
@@ -120,22 +128,9 @@ with results_col:
     if results.empty:
         st.info(t("profile.no_results", lang))
     else:
-        show_names = names_visible()
-        if not show_names:
+        if not names_visible():
             st.caption(t("comp.names_hidden", lang))
-        shown = pd.DataFrame(
-            {
-                t("col.year", lang): results.year,
-                t("col.series", lang): [t(f"series.{s}", lang) for s in results.series],
-                t("col.competition", lang): results.competition,
-                t("col.tier", lang): results.award_tier,
-                t("col.winner_type", lang): [t(f"winner.{w}", lang) for w in results.winner_type],
-                t("col.winner", lang): results.winner_name if show_names else masked_names(results),
-                t("col.employer", lang): results.employer,
-                t("col.honour", lang): results.honour,
-                t("col.benefit", lang): results.benefit_10k_yuan,
-            }
-        )
+        shown = awards_table(results, lang)
         st.dataframe(shown, hide_index=True, height=320)
         export_buttons(shown, f"county-{county}-awards-{view.snapshot}", lang, "awards")
 st.caption(t("profile.print", lang))

@@ -161,3 +161,24 @@ def names_visible() -> bool:
     except (AttributeError, KeyError, st.errors.StreamlitAPIException):
         pass
     return os.environ.get("UNIONDASH_SHOW_NAMES") == "1"
+
+
+def awards_table(results: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Awards as shown and exported (county column when names are given); people's names are
+    masked unless they may be shown (names_visible)."""
+    from uniondash.competitions import masked_names
+
+    columns = {
+        t("col.year", lang): results.year,
+        t("col.series", lang): [t(f"series.{s}", lang) for s in results.series],
+        t("col.competition", lang): results.competition,
+        t("col.tier", lang): results.award_tier,
+        t("col.winner_type", lang): [t(f"winner.{w}", lang) for w in results.winner_type],
+        t("col.winner", lang): results.winner_name if names_visible() else masked_names(results),
+        t("col.employer", lang): results.employer,
+    }
+    if names is not None:
+        columns[t("col.county", lang)] = results.adcode.map(names)
+    columns[t("col.honour", lang)] = results.honour
+    columns[t("col.benefit", lang)] = results.benefit_10k_yuan
+    return pd.DataFrame(columns)
