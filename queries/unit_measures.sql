@@ -27,26 +27,21 @@ coverage_long as (
     unpivot coverage_sums on columns(* exclude (as_of, adcode)) into name measure value value
 ),
 
+nef as (
+    select n.as_of, n.adcode, n.worker_group, n.workers, n.members
+    from nef_membership as n
+    where n.as_of in (select as_of from snap)
+),
+
+-- One row per county and group already (the table's key), so only the totals need a group by.
 nef_long as (
-    select n.as_of, n.adcode, 'nef_workers_' || n.worker_group as measure, sum(n.workers) as value
-    from nef_membership as n
-    where n.as_of in (select as_of from snap)
-    group by all
+    select as_of, adcode, 'nef_workers_' || worker_group as measure, workers as value from nef
     union all
-    select n.as_of, n.adcode, 'nef_members_' || n.worker_group, sum(n.members)
-    from nef_membership as n
-    where n.as_of in (select as_of from snap)
-    group by all
+    select as_of, adcode, 'nef_members_' || worker_group, members from nef
     union all
-    select n.as_of, n.adcode, 'nef_workers', sum(n.workers)
-    from nef_membership as n
-    where n.as_of in (select as_of from snap)
-    group by all
+    select as_of, adcode, 'nef_workers', sum(workers) from nef group by all
     union all
-    select n.as_of, n.adcode, 'nef_members', sum(n.members)
-    from nef_membership as n
-    where n.as_of in (select as_of from snap)
-    group by all
+    select as_of, adcode, 'nef_members', sum(members) from nef group by all
 ),
 
 station_sums as (
