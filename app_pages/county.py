@@ -10,7 +10,7 @@ from uniondash import fmt
 from uniondash.app import current_view
 from uniondash.i18n import t
 from uniondash.kpis import load_catalogue
-from uniondash.maps import feature_collection, offline_deck, outline_layer, stations_layer, view_for
+from uniondash.maps import offline_deck, outlines, stations_layer, view_for
 from uniondash.profile import profile_rows, summary
 from uniondash.ui import (
     PRINT_CSS,
@@ -108,16 +108,16 @@ with map_col:
     shape = shape[shape.adcode == county]
     stations = view.query("county_stations", as_of=view.snapshot, adcode=county)
     stations = stations[stations.status != "closed"]
-    outline = outline_layer(feature_collection(shape, {county: {"name": names[county]}}), "county-outline")
     # Name and address in each tooltip while a county has few stations; position and kind only above that.
     cols = ["name", "address", "kind", "lon", "lat"] if len(stations) <= 5_000 else ["kind", "lon", "lat"]
     tooltip = {"text": "{name}\n{address}"} if len(stations) <= 5_000 else None
     st.pydeck_chart(
         offline_deck(
-            [outline, *stations_layer(stations[cols])],
+            stations_layer(stations[cols]),
             view_for(shape),
             tooltip=tooltip,
             theme=theme(),
+            lines=(outlines(shape, "focus"),),
         ),
         height=360,
     )

@@ -7,16 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from uniondash import fmt
-from uniondash.app import current_view
+from uniondash.app import cached_deck_json, current_view, view_key
 from uniondash.charts import grouped_bars, trend_lines
 from uniondash.coverage import RATE_KPIS, gap_table, nef_breakdown, trend_by_group
 from uniondash.i18n import t
 from uniondash.kpis import load_catalogue
 from uniondash.maps import (
+    PrebuiltDeck,
     choropleth_layer,
     feature_collection,
     offline_deck,
-    outline_layer,
+    outlines,
     sequential_colours,
     view_for,
 )
@@ -31,6 +32,8 @@ from uniondash.ui import (
     scope_label,
     theme,
 )
+
+MAP_TOOLTIP = {"text": "{name}\n{label}"}
 
 view = current_view()
 lang = view.lang
@@ -86,30 +89,33 @@ def open_county(key: str) -> None:
 map_col, table_col = st.columns([1, 1], gap="large")
 with map_col:
     st.subheader(t("coverage.map_title", lang, kpi=kpi.name(lang)))
-    shapes = view.shapes("county")
-    city_shapes = view.shapes("city")
-    values = dict(zip(table.adcode, table.value))
-    colours = sequential_colours(values)
-    props = {
-        a: {
-            "name": names.get(a, a),
-            "fill": colours.get(a, [210, 210, 210, 60]),
-            "label": fmt.kpi_value(values.get(a), kpi.is_percent, lang) if a in values else "—",
+
+    def coverage_deck():
+        shapes = view.shapes("county")
+        city_shapes = view.shapes("city")
+        values = dict(zip(table.adcode, table.value))
+        colours = sequential_colours(values)
+        props = {
+            a: {
+                "name": names.get(a, a),
+                "fill": colours.get(a, [210, 210, 210, 60]),
+                "label": fmt.kpi_value(values.get(a), kpi.is_percent, lang) if a in values else "—",
+            }
+            for a in shapes.adcode
         }
-        for a in shapes.adcode
-    }
-    fc = feature_collection(shapes, props)
-    in_scope = shapes[shapes.adcode.isin(view.scope.counties)]
-    layers = [
-        choropleth_layer(fc),
-        outline_layer(
-            feature_collection(city_shapes, {a: {} for a in city_shapes.adcode}), "cities", (40, 40, 40, 220), 1.6
-        ),
-    ]
+        in_scope = shapes[shapes.adcode.isin(view.scope.counties)]
+        return offline_deck(
+            [choropleth_layer(feature_collection(shapes, props))],
+            view_for(in_scope if len(in_scope) else shapes),
+            tooltip=MAP_TOOLTIP,
+            theme=theme(),
+            lines=(outlines(shapes, "county"), outlines(city_shapes, "city")),
+        )
+
+    # The map depends on the view, the rate and the theme only: its JSON is built once for them.
+    spec = cached_deck_json(coverage_deck, ("coverage", view_key(view), code, theme()))
     st.pydeck_chart(
-        offline_deck(
-            layers, view_for(in_scope if len(in_scope) else shapes), tooltip={"text": "{name}\n{label}"}, theme=theme()
-        ),
+        PrebuiltDeck(spec, MAP_TOOLTIP),
         height=460,
         key="coverage_map",
         on_select=lambda: open_county("coverage_map"),
@@ -151,7 +157,8 @@ trend_col, nef_col = st.columns([1, 1], gap="large")
 with trend_col:
     by_city = view.scope.is_region
     groups = {a: parents[a] for a in view.scope.counties} if by_city else {a: a for a in view.scope.counties[:12]}
-    trend = trend_by_group(view.unit_measures(), kpi, view.as_ofs, groups).assign(name=lambda d: d.group.map(names))
+    wides = {a: view.unit_wide(a) for a in view.as_ofs}  # cached per snapshot
+    trend = trend_by_group(wides, kpi, groups).assign(name=lambda d: d.group.map(names))
     by = t("coverage.by_city" if by_city else "coverage.by_county", lang)
     st.plotly_chart(
         trend_lines(

@@ -9,6 +9,7 @@ import streamlit as st
 from uniondash import fmt
 from uniondash.app import current_view
 from uniondash.i18n import t
+from uniondash.maps import PrebuiltDeck
 from uniondash.schema import FACILITIES, HOST_TYPES, STATION_KINDS, STATION_STATUSES
 from uniondash.stations import (
     FULL_TOOLTIP_MAX,
@@ -18,7 +19,7 @@ from uniondash.stations import (
     SUPPLY_MEASURES,
     filter_params,
 )
-from uniondash.stations_map import TOOLTIP, MapOptions, PrebuiltDeck, stations_map
+from uniondash.stations_map import TOOLTIP, MapOptions, stations_map
 from uniondash.stations_tabs import changes as changes_tab
 from uniondash.stations_tabs import service_gaps, station_list
 from uniondash.ui import demo_banner, region_names, scope_caption, scope_label, theme

@@ -44,7 +44,8 @@ def test_gap_table_members_needed(wide):
 
 def test_trend_by_group(fixture_wh):
     per_unit = fixture_wh.run("unit_measures", as_ofs=("2022-12-31", "2023-12-31"))
-    trend = trend_by_group(per_unit, CAT.by_code("union_founding_rate"), ["2022-12-31", "2023-12-31"], PARENTS)
+    wides = {a: unit_wide(per_unit, a) for a in ["2022-12-31", "2023-12-31"]}
+    trend = trend_by_group(wides, CAT.by_code("union_founding_rate"), PARENTS)
     got = {(a, g): v for a, g, v in zip(trend.as_of, trend.group, trend.value)}
     assert got[("2022-12-31", "990100")] == pytest.approx(110 / 150)  # 80 + 30
     assert got[("2023-12-31", "990100")] == pytest.approx(115 / 150)  # 90 + 25

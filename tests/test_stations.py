@@ -108,3 +108,24 @@ def test_page_parameters_round_trip():
     out = Params()
     write_page(out, state, PARAMS)
     assert out == {"kind": ["nursing_room"], "h24": "1", "star": "5", "gap_km": "3.5", "q": "驿站"}
+
+
+def test_offline_style_draws_boundaries_without_requests():
+    """The basemap style is self-contained: a data: URL holding the boundary lines, no URLs."""
+    import json
+    from urllib.parse import unquote
+
+    from uniondash.maps import Outline, offline_style
+
+    square = '{"type":"Polygon","coordinates":[[[114.0,30.0],[114.1,30.0],[114.1,30.1],[114.0,30.0]]]}'
+    other = '{"type":"Polygon","coordinates":[[[114.1,30.0],[114.2,30.0],[114.2,30.1],[114.1,30.0]]]}'
+    url = offline_style("dark", "", (Outline("county", (square, other)), Outline("city", (square,))))
+    prefix = "data:application/json;charset=utf-8,"
+    assert url.startswith(prefix) and "#" not in url and " " not in url
+    style = json.loads(unquote(url[len(prefix) :]))
+    assert [layer["id"] for layer in style["layers"]] == ["background", "lines0", "lines1"]
+    assert style["layers"][0]["paint"]["background-color"] == "#15191E"  # dark theme
+    counties = style["sources"]["lines0"]["data"]["features"]
+    assert [f["geometry"]["coordinates"][0][1] for f in counties] == [[114.1, 30.0], [114.2, 30.0]]
+    assert len(style["sources"]["lines1"]["data"]["features"]) == 1
+    assert "http" not in url  # no tiles, glyphs or sprites: nothing to fetch

@@ -120,6 +120,28 @@ def _all_counties(snapshots_dir: str, fingerprint: tuple, as_of: str) -> tuple[s
     return tuple(regions.loc[regions.level == "county", "adcode"])
 
 
+def view_key(view: View) -> tuple:
+    """What of a view a cached drawing depends on (the view itself is passed unhashed)."""
+    s = view.settings
+    return (
+        view.snapshots_dir,
+        view.fingerprint,
+        view.snapshot,
+        view.compare,
+        view.scope,
+        view.lang,
+        s.tile_url,
+        s.tile_crs,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_deck_json(_build, key: tuple) -> str:
+    """A map's deck JSON, built once per key: _build() makes the deck (not hashed: the key says
+    everything the map depends on, including the page it is for)."""
+    return _build().to_json()
+
+
 def previous_as_of(as_ofs: tuple[str, ...], snapshot: str) -> str | None:
     earlier = [a for a in as_ofs if a < snapshot]
     return earlier[-1] if earlier else None

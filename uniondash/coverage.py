@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from uniondash.kpis import Kpi
-from uniondash.overview import county_values, unit_wide
+from uniondash.overview import county_values
 from uniondash.schema import WORKER_GROUPS
 
 RATE_KPIS = ("union_founding_rate", "membership_rate", "migrant_membership_rate", "nef_membership_rate")
@@ -58,11 +58,12 @@ def gap_table(
     return out.sort_values(["rank", "adcode"]).reset_index(drop=True)
 
 
-def trend_by_group(per_unit: pd.DataFrame, kpi: Kpi, as_ofs, groups: dict[str, str]) -> pd.DataFrame:
-    """(as_of, group, value) over the snapshots, each group's rate from its summed counts."""
+def trend_by_group(wides: dict[str, pd.DataFrame], kpi: Kpi, groups: dict[str, str]) -> pd.DataFrame:
+    """(as_of, group, value) over the snapshots, each group's rate from its summed counts.
+    wides: each snapshot's per-unit table (unit_wide), by as_of."""
     frames = []
-    for as_of in as_ofs:
-        values = group_values(unit_wide(per_unit, as_of), kpi, groups)
+    for as_of, wide in wides.items():
+        values = group_values(wide, kpi, groups)
         frames.append(pd.DataFrame({"as_of": as_of, "group": values.index, "value": values.to_numpy()}))
     return pd.concat(frames, ignore_index=True)
 

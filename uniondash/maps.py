@@ -9,24 +9,65 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import pydeck as pdk
 
 BACKGROUND = {"light": "#EEF1F4", "dark": "#15191E"}
+# Boundary lines drawn by the basemap: (colour, width in px) per theme.
+OUTLINE_STYLE = {
+    "county": {"light": ("#8C96A0", 0.6), "dark": ("#5F6B78", 0.6)},
+    "city": {"light": ("#30363C", 1.5), "dark": ("#C8D0D8", 1.5)},
+    "focus": {"light": ("#30363C", 2.0), "dark": ("#E8EDF2", 2.0)},
+}
 
 
-def offline_style(theme: str = "light", tile_url: str = "") -> str:
-    """A MapLibre style as a data: URL (the chart takes a style URL string): a background only,
-    or, when configured, the intranet's raster tiles. Without a style of its own, Streamlit's
-    map would load a CARTO basemap from the internet."""
+@dataclass(frozen=True)
+class Outline:
+    """Boundaries drawn as lines by the basemap: `kind` picks colour and width (OUTLINE_STYLE)."""
+
+    kind: str
+    geojson: tuple[str, ...]  # one GeoJSON geometry per unit
+
+
+def outlines(shapes, kind: str) -> Outline:
+    return Outline(kind, tuple(shapes.geojson))
+
+
+def offline_style(theme: str = "light", tile_url: str = "", lines: tuple[Outline, ...] = ()) -> str:
+    """A MapLibre style as a data: URL (the chart takes a style URL string): a background, the
+    intranet's raster tiles when configured, and boundary lines from inline GeoJSON sources, so
+    the browser requests nothing. Without a style of its own, Streamlit's map would load a
+    CARTO basemap from the internet.
+
+    Boundaries belong here rather than in deck.gl layers: deck.gl's path and polygon layers cost
+    a software-rendered browser (no GPU, as on this benchmark machine) seconds of shader work per
+    page load; MapLibre's line layers a fraction of that (Chromium traces, DESIGN.md section 6)."""
     layers = [{"id": "background", "type": "background", "paint": {"background-color": BACKGROUND[theme]}}]
-    sources = {}
+    sources: dict = {}
     if tile_url:
         sources["tiles"] = {"type": "raster", "tiles": [tile_url], "tileSize": 256}
         layers.append({"id": "tiles", "type": "raster", "source": "tiles"})
-    style = {"version": 8, "sources": sources, "layers": layers}
-    return "data:application/json;charset=utf-8," + quote(json.dumps(style, separators=(",", ":")))
+    for i, line in enumerate(lines):
+        colour, width = OUTLINE_STYLE[line.kind][theme]
+        sources[f"lines{i}"] = {"type": "geojson", "data": f"@@{i}@@"}
+        layers.append(
+            {
+                "id": f"lines{i}",
+                "type": "line",
+                "source": f"lines{i}",
+                "paint": {"line-color": colour, "line-width": width},
+                "layout": {"line-join": "round"},
+            }
+        )
+    text = json.dumps({"version": 8, "sources": sources, "layers": layers}, separators=(",", ":"))
+    for i, line in enumerate(lines):  # the geometries are JSON already: spliced in, not parsed again
+        features = ",".join('{"type":"Feature","properties":{},"geometry":' + g + "}" for g in line.geojson)
+        text = text.replace(f'"@@{i}@@"', '{"type":"FeatureCollection","features":[' + features + "]}")
+    # Only what a data: URL cannot hold is escaped (%, #, spaces, non-ASCII): JSON punctuation is
+    # left as it is, which keeps the boundaries about as small as the GeoJSON itself.
+    return "data:application/json;charset=utf-8," + quote(text, safe='{}[]":,.-_+')
 
 
 class CompactDeck(pdk.Deck):
@@ -39,8 +80,24 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
+class PrebuiltDeck(pdk.Deck):
+    """A deck whose JSON is already made (and cached): st.pydeck_chart takes it as it is."""
+
+    def __init__(self, deck_json: str, tooltip: dict | None):
+        super().__init__(layers=[], map_provider=None, map_style=None, tooltip=tooltip or False)
+        self._deck_json = deck_json
+
+    def to_json(self):
+        return self._deck_json
+
+
 def offline_deck(
-    layers: list, view_state: pdk.ViewState, tooltip=None, theme: str = "light", tile_url: str = ""
+    layers: list,
+    view_state: pdk.ViewState,
+    tooltip=None,
+    theme: str = "light",
+    tile_url: str = "",
+    lines: tuple[Outline, ...] = (),
 ) -> pdk.Deck:
     deck = CompactDeck(
         layers=layers,
@@ -49,7 +106,8 @@ def offline_deck(
         map_style=None,
         tooltip=tooltip if tooltip is not None else False,
     )
-    deck.map_style = offline_style(theme, tile_url)  # pydeck would rewrite a style it does not know; set it directly
+    # pydeck would rewrite a style it does not know: set it directly
+    deck.map_style = offline_style(theme, tile_url, lines)
     return deck
 
 
@@ -89,24 +147,9 @@ def choropleth_layer(fc: dict, layer_id: str = "choropleth") -> pdk.Layer:
         fc,
         id=layer_id,
         pickable=True,
-        stroked=True,
+        stroked=False,  # boundary lines are drawn by the basemap (offline_style)
         filled=True,
         get_fill_color="properties.fill",
-        get_line_color=[255, 255, 255, 200],
-        line_width_min_pixels=0.5,
-    )
-
-
-def outline_layer(fc: dict, layer_id: str, rgba=(60, 60, 60, 200), width_px: float = 1.2) -> pdk.Layer:
-    return pdk.Layer(
-        "GeoJsonLayer",
-        fc,
-        id=layer_id,
-        pickable=False,
-        stroked=True,
-        filled=False,
-        get_line_color=list(rgba),
-        line_width_min_pixels=width_px,
     )
 
 

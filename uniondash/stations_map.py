@@ -15,7 +15,7 @@ import pydeck as pdk
 import streamlit as st
 
 from uniondash import fmt
-from uniondash.app import View, station_index_cached
+from uniondash.app import View, station_index_cached, view_key
 from uniondash.gaps import best_new_sites, uncovered, uncovered_by_county
 from uniondash.i18n import t
 from uniondash.maps import (
@@ -25,7 +25,7 @@ from uniondash.maps import (
     feature_collection,
     needs_conversion,
     offline_deck,
-    outline_layer,
+    outlines,
     sequential_colours,
     stations_layer,
     view_for,
@@ -72,32 +72,6 @@ class StationsMap:
     scored: pd.DataFrame | None = None  # demand points with their nearest station
 
 
-class PrebuiltDeck(pdk.Deck):
-    """A deck whose JSON is already made: st.pydeck_chart takes it as it is."""
-
-    def __init__(self, deck_json: str, tooltip: dict):
-        super().__init__(layers=[], map_provider=None, map_style=None, tooltip=tooltip)
-        self._deck_json = deck_json
-
-    def to_json(self):
-        return self._deck_json
-
-
-def view_key(view: View) -> tuple:
-    """What of the view the map depends on (the cache key; the view itself is not hashed)."""
-    s = view.settings
-    return (
-        view.snapshots_dir,
-        view.fingerprint,
-        view.snapshot,
-        view.compare,
-        view.scope,
-        view.lang,
-        s.tile_url,
-        s.tile_crs,
-    )
-
-
 def stations_map(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap:
     return _stations_map(view, view_key(view), opts, tuple(sorted(params.items())), theme)
 
@@ -135,14 +109,9 @@ def build(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap
             }
             for a, v in values.items()
         }
-    else:
-        props = {a: {"fill": [0, 0, 0, 0], "tip": names.get(a, a)} for a in view.scope.counties}
-    layers.append(choropleth_layer(feature_collection(shapes, props)))  # pickable counties: click to open one
-    layers.append(
-        outline_layer(
-            feature_collection(city_shapes, {a: {} for a in city_shapes.adcode}), "cities", (40, 40, 40, 220), 1.6
-        )
-    )
+        # counties filled by the measure, pickable: their tooltips name the value (click opens one)
+        layers.append(choropleth_layer(feature_collection(shapes, props)))
+    lines = (outlines(shapes, "county"), outlines(city_shapes, "city"))
 
     aggregated = n_matching > POINT_THRESHOLD
     cell = grid_cell_deg(len(view.scope.counties))
@@ -284,5 +253,6 @@ def build(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap
         tooltip=TOOLTIP,
         theme=theme,
         tile_url=settings.tile_url,
+        lines=lines,
     )
     return StationsMap(deck.to_json(), aggregated, cell, full_tips, gaps, sites, scored)
