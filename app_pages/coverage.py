@@ -13,6 +13,7 @@ from uniondash.coverage import RATE_KPIS, gap_table, nef_breakdown, trend_by_gro
 from uniondash.i18n import t
 from uniondash.kpis import load_catalogue
 from uniondash.maps import (
+    NO_DATA,
     PrebuiltDeck,
     choropleth_layer,
     feature_collection,
@@ -95,13 +96,14 @@ with map_col:
         city_shapes = view.shapes("city")
         values = dict(zip(table.adcode, table.value))
         colours = sequential_colours(values)
+        # Only the counties in scope are filled (and sent); the basemap's lines show the rest.
         props = {
             a: {
                 "name": names.get(a, a),
-                "fill": colours.get(a, [210, 210, 210, 60]),
+                "fill": colours.get(a, NO_DATA),
                 "label": fmt.kpi_value(values.get(a), kpi.is_percent, lang) if a in values else "—",
             }
-            for a in shapes.adcode
+            for a in view.scope.counties
         }
         in_scope = shapes[shapes.adcode.isin(view.scope.counties)]
         return offline_deck(
