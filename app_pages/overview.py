@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from uniondash import fmt
-from uniondash.app import current_view
+from uniondash.app import current_view, rankable_codes
 from uniondash.charts import ranking_bar
 from uniondash.i18n import t
 from uniondash.kpis import load_catalogue
@@ -80,11 +80,8 @@ def open_county() -> None:
 
 with ranking_col:
     st.subheader(t("ranking.title", lang))
-    rankable = [
-        k
-        for k in catalogue.kpis
-        if k.direction != "none" and not county_values(wide_now, k, view.scope.counties).isna().all()
-    ]
+    codes = rankable_codes(view.snapshots_dir, view.fingerprint, view.as_ofs, view.snapshot, view.scope.counties)
+    rankable = [catalogue.by_code(c) for c in codes]
     rankable.sort(key=lambda k: not k.is_rate)  # rates first: they compare counties of any size
     kpi = st.selectbox(t("ranking.kpi", lang), rankable, format_func=lambda k: k.name(lang), key="rank_kpi")
     values = county_values(wide_now, kpi, view.scope.counties).dropna()

@@ -45,10 +45,19 @@ def test_bench_table_is_complete(fixture_dir, tmp_path):
 
 
 def test_load_test_smoke(fixture_dir):
-    """Two sessions for a few seconds: every interaction succeeds and the report is complete."""
+    """Two protocol users and one browser tab for a few seconds: every interaction succeeds (the
+    users check that each filter change reached the URL) and the report is complete."""
     require_chromium()
     from uniondash.bench.load import load_test
 
-    result = load_test(fixture_dir, sessions=2, seconds=8)
+    result = load_test(fixture_dir, users=2, seconds=12, browsers=1, think_s=0.5)
     assert result["errors"] == 0, result["error_samples"]
-    assert result["interactions"] >= 2 and result["load_p50_s"] > 0 and result["server_peak_mb"] > 0
+    assert result["server_peak_mb"] > 0
+    for key in (
+        "users_page_switch_p50_s",
+        "users_filter_change_p50_s",
+        "browser_open_p50_s",
+        "browser_page_switch_p50_s",
+        "browser_filter_change_p50_s",
+    ):
+        assert result[key] > 0, key

@@ -103,6 +103,21 @@ def unit_wide_cached(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, 
     return unit_wide(run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs), as_of)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def rankable_codes(
+    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], as_of: str, counties: tuple[str, ...]
+) -> tuple[str, ...]:
+    """KPIs that counties can be ranked by in this scope: a direction, and a value somewhere."""
+    from uniondash.overview import county_values
+
+    wide = unit_wide_cached(snapshots_dir, fingerprint, as_ofs, as_of)
+    return tuple(
+        k.code
+        for k in load_catalogue().kpis
+        if k.direction != "none" and not county_values(wide, k, counties).isna().all()
+    )
+
+
 @st.cache_resource(show_spinner="正在建立空间索引 / Building the spatial index …", max_entries=16)
 def station_index_cached(snapshots_dir: str, fingerprint: tuple, params: dict):
     """k-d tree over open stations passing the filters (any county), for the gap analysis."""

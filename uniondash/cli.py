@@ -78,7 +78,7 @@ def _load(args, settings) -> int:
     from uniondash.bench.load import main as load_main
 
     data = Path(args.data or settings.data_dir)
-    return load_main(data, args.sessions, args.seconds, Path(args.out), args.draw)
+    return load_main(data, args.sessions, args.seconds, Path(args.out), args.draw, args.browsers, args.think)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,8 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--reps", type=int, default=5)
     bench.add_argument("--scale100", help="data folder of the --scale 100 demo (built if absent)")
     bench.add_argument("--out", default="docs", help="folder for benchmarks.md and benchmarks.json")
-    load = sub.add_parser("load", help="concurrent browser sessions changing filters on every page")
-    load.add_argument("--sessions", type=int, default=20)
+    load = sub.add_parser("load", help="concurrent sessions changing pages and filters against one server")
+    load.add_argument("--sessions", type=int, default=20, help="users speaking the app's WebSocket protocol")
+    load.add_argument("--browsers", type=int, default=2, help="Chromium tabs doing the same by clicking")
+    load.add_argument("--think", type=float, default=3.0, help="users' mean pause between clicks (0: stress)")
     load.add_argument("--seconds", type=float, default=120)
     load.add_argument("--out", default="docs")
     load.add_argument("--draw", action="store_true", help="let every session draw maps and charts too")

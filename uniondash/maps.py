@@ -80,14 +80,23 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
-class PrebuiltDeck(pdk.Deck):
-    """A deck whose JSON is already made (and cached): st.pydeck_chart takes it as it is."""
+class PrebuiltDeck:
+    """A deck whose JSON is already made (and cached): st.pydeck_chart takes it as it is.
+
+    Not a pdk.Deck: Deck.__init__ tries to import pydeck's Jupyter widget every time, a failing
+    import that searches sys.path on every rerun (py-spy under load). st.pydeck_chart reads only
+    to_json() and these attributes."""
+
+    layers: list = []
+    deck_widget = None
+    mapbox_key = None
+    width = None
 
     def __init__(self, deck_json: str, tooltip: dict | None):
-        super().__init__(layers=[], map_provider=None, map_style=None, tooltip=tooltip or False)
         self._deck_json = deck_json
+        self._tooltip = tooltip
 
-    def to_json(self):
+    def to_json(self) -> str:
         return self._deck_json
 
 

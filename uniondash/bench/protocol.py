@@ -1,0 +1,84 @@
+"""A Streamlit session without a browser: the load test's many users.
+
+It speaks the app's own WebSocket protocol (BackMsg / ForwardMsg protobufs, as the browser does):
+asks for a page with a query string, changes a multiselect by its label, and times each rerun
+from the request to the server's script_finished message. The server does all of its work
+(runs the page, serialises every element, compresses and sends it); nothing is drawn, so twenty
+of them do not take the machine's two cores from the server, as twenty Chromium tabs do.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+
+@dataclass
+class Rerun:
+    seconds: float
+    bytes: int
+    exceptions: list[str] = field(default_factory=list)
+    query_string: str = ""  # the URL's query string as the app rewrote it during the rerun
+
+
+class ProtocolSession:
+    """One Streamlit session on ws://host/_stcore/stream. Use as an async context manager."""
+
+    def __init__(self, base_url: str):
+        self.ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        self.ws = None
+        self.multiselects: dict[str, str] = {}  # label → widget id, from the last rerun's elements
+        self.page = ""
+        self.query = ""
+
+    async def __aenter__(self) -> ProtocolSession:
+        self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.ws.close()
+
+    async def open(self, page: str, query: str = "") -> Rerun:
+        """Run a page (its URL path without the slash, "" for the default) with a query string."""
+        self.page, self.query = page, query
+        return await self._rerun([])
+
+    async def pick(self, label: str, values: list[str]) -> Rerun:
+        """Set the multiselect whose label starts with `label` to the given displayed values."""
+        widget_id = next(i for lab, i in self.multiselects.items() if lab.startswith(label))
+        state = WidgetState(id=widget_id)
+        state.string_array_value.data.extend(values)
+        return await self._rerun([state])
+
+    async def _rerun(self, states: list[WidgetState]) -> Rerun:
+        msg = BackMsg()
+        rerun = msg.rerun_script
+        rerun.query_string = self.query
+        rerun.page_name = self.page
+        rerun.widget_states.widgets.extend(states)
+        t0 = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        received, exceptions, query = 0, [], self.query
+        self.multiselects = {}
+        while True:
+            raw = await self.ws.recv()
+            received += len(raw)
+            fwd = ForwardMsg.FromString(raw)
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                which = element.WhichOneof("type")
+                if which == "multiselect":
+                    self.multiselects[element.multiselect.label] = element.multiselect.id
+                elif which == "exception":
+                    exceptions.append(element.exception.message[:200])
+            elif kind == "page_info_changed":
+                query = fwd.page_info_changed.query_string
+            elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                self.query = query  # the browser's URL follows the app: the next rerun sends it back
+                return Rerun(time.perf_counter() - t0, received, exceptions, query)
