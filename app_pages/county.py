@@ -7,11 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from uniondash import fmt
-from uniondash.app import current_view
+from uniondash.app import cached_deck_json, current_view, view_key
 from uniondash.i18n import t
 from uniondash.kpis import load_catalogue
-from uniondash.maps import offline_deck, outlines, stations_layer, view_for
+from uniondash.maps import PrebuiltDeck, grid_layer, offline_deck, outlines, stations_layer, view_for
 from uniondash.profile import profile_rows, summary
+from uniondash.stations import grid_cell_deg, grid_counts
 from uniondash.ui import (
     PRINT_CSS,
     awards_table,
@@ -22,6 +23,9 @@ from uniondash.ui import (
     region_names,
     theme,
 )
+
+COUNTY_POINTS_MAX = 5_000
+COUNTY_TOOLTIP = {False: {"text": "{name}\n{address}"}, True: {"text": "{tip}"}}
 
 view = current_view()
 lang = view.lang
@@ -108,19 +112,29 @@ with map_col:
     shape = shape[shape.adcode == county]
     stations = view.query("county_stations", as_of=view.snapshot, adcode=county)
     stations = stations[stations.status != "closed"]
-    # Name and address in each tooltip while a county has few stations; position and kind only above that.
-    cols = ["name", "address", "kind", "lon", "lat"] if len(stations) <= 5_000 else ["kind", "lon", "lat"]
-    tooltip = {"text": "{name}\n{address}"} if len(stations) <= 5_000 else None
-    st.pydeck_chart(
-        offline_deck(
-            stations_layer(stations[cols]),
+    # Name and address in each tooltip while a county has few stations; above COUNTY_POINTS_MAX
+    # (a county at demo scale 100) one dot per grid cell with its count, as on the stations page.
+    aggregated = len(stations) > COUNTY_POINTS_MAX
+
+    def county_deck():
+        if aggregated:
+            cells = grid_counts(stations, grid_cell_deg(1))
+            cells["tip"] = [t("stations.matching", lang) + f": {n:,}" for n in cells.stations]
+            layers = [grid_layer(cells, max_px=6)]  # a small map: cells ~1 km apart
+        else:
+            layers = stations_layer(stations[["name", "address", "kind", "lon", "lat"]])
+        return offline_deck(
+            layers,
             view_for(shape),
-            tooltip=tooltip,
+            tooltip=COUNTY_TOOLTIP[aggregated],
             theme=theme(),
             lines=(outlines(shape, "focus"),),
-        ),
-        height=360,
-    )
+        )
+
+    spec = cached_deck_json(county_deck, ("county", view_key(view), county, theme()))
+    st.pydeck_chart(PrebuiltDeck(spec, COUNTY_TOOLTIP[aggregated]), height=360)
+    if aggregated:
+        st.caption(t("stations.aggregated", lang, limit=COUNTY_POINTS_MAX, cell=grid_cell_deg(1)))
     st.caption(t("profile.map_caption", lang, n=len(stations), as_of=view.snapshot))
 with results_col:
     st.subheader(t("profile.results", lang))

@@ -129,3 +129,15 @@ def test_offline_style_draws_boundaries_without_requests():
     assert [f["geometry"]["coordinates"][0][1] for f in counties] == [[114.1, 30.0], [114.2, 30.0]]
     assert len(style["sources"]["lines1"]["data"]["features"]) == 1
     assert "http" not in url  # no tiles, glyphs or sprites: nothing to fetch
+
+
+def test_grid_counts_by_cell():
+    import pandas as pd
+
+    from uniondash.stations import grid_counts
+
+    points = pd.DataFrame({"lon": [114.001, 114.004, 114.012], "lat": [30.001, 30.009, 30.001]})
+    cells = grid_counts(points, 0.01).sort_values("lon").reset_index(drop=True)
+    assert list(cells.stations) == [2, 1]
+    assert cells.lon.tolist() == pytest.approx([114.005, 114.015])
+    assert cells.lat.tolist() == pytest.approx([30.005, 30.005])

@@ -187,6 +187,22 @@ def stations_layer(stations, radius_m: float = 80.0) -> list[pdk.Layer]:
     return layers
 
 
+def grid_layer(cells, max_px: float = 18) -> pdk.Layer:
+    """Server-side grid cells (lon, lat, stations, tip) as dots sized by their count, up to max_px."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        cells[["lon", "lat", "stations", "tip"]],
+        id="grid",
+        pickable=True,
+        get_position="[lon, lat]",
+        get_radius="stations",
+        radius_scale=40,
+        radius_min_pixels=2,
+        radius_max_pixels=max_px,
+        get_fill_color=[0, 114, 178, 170],
+    )
+
+
 def view_for(shapes, width_px: int = 380) -> pdk.ViewState:
     """A view that frames the shapes' bounds in a map about width_px wide (512-px tiles)."""
     xs, ys = [], []

@@ -111,6 +111,13 @@ def grid_cell_deg(n_counties: int) -> float:
     return 0.05 if n_counties > 20 else (0.02 if n_counties > 3 else 0.01)
 
 
+def grid_counts(points: pd.DataFrame, cell_deg: float) -> pd.DataFrame:
+    """Points counted per grid cell (lon, lat at the cell's centre, stations), for maps of many."""
+    g = points.assign(cx=np.floor(points.lon / cell_deg), cy=np.floor(points.lat / cell_deg))
+    out = g.groupby(["cx", "cy"], as_index=False).size().rename(columns={"size": "stations"})
+    return out.assign(lon=(out.cx + 0.5) * cell_deg, lat=(out.cy + 0.5) * cell_deg)[["lon", "lat", "stations"]]
+
+
 def aggregate_changes(changes: pd.DataFrame, cell_deg: float, lang: str) -> pd.DataFrame:
     """Opened and closed stations counted per grid cell, for maps of many changes."""
     g = changes.assign(cx=np.floor(changes.lon / cell_deg), cy=np.floor(changes.lat / cell_deg))

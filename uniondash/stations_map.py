@@ -23,6 +23,7 @@ from uniondash.maps import (
     convert_points,
     convert_shapes,
     feature_collection,
+    grid_layer,
     needs_conversion,
     offline_deck,
     outlines,
@@ -133,20 +134,7 @@ def build(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap
             )
         else:
             grid = grid.assign(tip=[t("stations.matching", lang) + f": {n:,}" for n in grid.stations])
-            layers.append(
-                pdk.Layer(
-                    "ScatterplotLayer",
-                    grid[["lon", "lat", "stations", "tip"]],
-                    id="grid",
-                    pickable=True,
-                    get_position="[lon, lat]",
-                    get_radius="stations",
-                    radius_scale=40,
-                    radius_min_pixels=2,
-                    radius_max_pixels=18,
-                    get_fill_color=[0, 114, 178, 170],
-                )
-            )
+            layers.append(grid_layer(grid))
     elif opts.layer == "points" and n_matching:
         points = view.query("stations_points", **params)
         if convert:
