@@ -21,10 +21,11 @@ import re
 import statistics
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psutil
 
-from uniondash.bench.measure import RERUN_STARTED_JS, SCRIPT_DONE_JS, WATCH_RERUN_JS, PeakMemory
+from uniondash.bench.measure import SCRIPT_DONE_JS, PeakMemory
 from uniondash.bench.protocol import ProtocolSession
 from uniondash.bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
@@ -34,12 +35,12 @@ CITY_BOX = '[data-testid="stMultiSelect"]'
 RAMP_S = 20.0  # users arrive over the first 20 s (at most a quarter of the run)
 
 
-async def _rerun(page, action, timeout_ms: int = 120_000) -> float:
-    """Seconds from an action (a click) until the rerun it starts has finished with nothing stale."""
-    await page.evaluate(WATCH_RERUN_JS)
+async def _rerun(page, action, url_done, timeout_ms: int = 120_000) -> float:
+    """Seconds from an action (a click) until the URL shows its effect (the app writes its state
+    to the URL as the rerun runs) and the rerun has finished with nothing stale."""
     t0 = time.perf_counter()
     await action()
-    await page.wait_for_function(RERUN_STARTED_JS, timeout=timeout_ms, polling=20)
+    await page.wait_for_url(url_done, timeout=timeout_ms)
     await page.wait_for_function(SCRIPT_DONE_JS, timeout=timeout_ms, polling=50)
     return time.perf_counter() - t0
 
@@ -65,22 +66,24 @@ async def _session(ctx, url: str, cities: list[str], deadline: float, n: int, ou
         i += 1
         path = PAGES[i % len(PAGES)]
         city = cities[i % len(cities)]
+        step = "page switch"
         try:
             link = page.locator(f'[data-testid="stSidebarNav"] a[href="{url}{path}"]').first
-            out["switches"].append(await _rerun(page, link.click))
+            out["switches"].append(await _rerun(page, link.click, lambda u, p=path: urlsplit(u).path == p))
+            step = "city picked"
             box = page.locator(CITY_BOX).filter(has_text="市（州）").first
             await box.locator("input").click()
             option = page.get_by_role("option", name=city).first
             await option.wait_for(timeout=30_000)
-            out["changes"].append(await _rerun(page, option.click))
+            out["changes"].append(await _rerun(page, option.click, lambda u: "city=" in u))
             await page.keyboard.press("Escape")
-            clear = box.locator('[data-testid="stMultiSelectClearButton"], [aria-label="Clear all"]').first
-            if await clear.count():
-                out["changes"].append(await _rerun(page, clear.click))
+            step = "city cleared"
+            clear = box.locator('[aria-label="Clear all"]').first
+            out["changes"].append(await _rerun(page, clear.click, lambda u: "city=" not in u))
             if await page.locator('[data-testid="stException"]').count():
                 out["errors"].append(f"{path}: exception shown")
         except Exception as exc:  # a timeout or a crash is an error of the run, counted and reported
-            out["errors"].append(f"{path}: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+            out["errors"].append(f"{path} ({step}): {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
     await page.close()
 
 
