@@ -36,35 +36,16 @@ demo_banner(view)
 st.caption(scope_caption(view))
 
 with st.expander(t("stations.filters", lang), expanded=True, icon=":material/filter_alt:"):
-    a, b, c, d = st.columns(4)
-    a.multiselect(
-        t("stations.kind", lang),
-        STATION_KINDS,
-        key="kind",
-        format_func=lambda k: t(f"kind.{k}", lang),
-        placeholder=t("filter.all", lang),
-    )
-    b.multiselect(
-        t("stations.status", lang),
-        STATION_STATUSES,
-        key="status",
-        format_func=lambda s: t(f"status.{s}", lang),
-        placeholder=t("filter.all", lang),
-    )
-    c.multiselect(
-        t("stations.host", lang),
-        HOST_TYPES,
-        key="host",
-        format_func=lambda h: t(f"host.{h}", lang),
-        placeholder=t("filter.all", lang),
-    )
-    d.multiselect(
-        t("stations.facility", lang),
-        FACILITIES,
-        key="facility",
-        format_func=lambda f: t(f"facility.{f}", lang),
-        placeholder=t("filter.all", lang),
-    )
+    # Each list filter: its label is stations.<key>, its options' names <key>.<option>.
+    lists = {"kind": STATION_KINDS, "status": STATION_STATUSES, "host": HOST_TYPES, "facility": FACILITIES}
+    for col, (key, options) in zip(st.columns(4), lists.items()):
+        col.multiselect(
+            t(f"stations.{key}", lang),
+            options,
+            key=key,
+            format_func=lambda v, key=key: t(f"{key}.{v}", lang),
+            placeholder=t("filter.all", lang),
+        )
     e, f, g, _ = st.columns(4)
     e.toggle(t("stations.h24", lang), key="h24")
     f.select_slider(t("stations.star", lang), options=[0, 1, 2, 3, 4, 5], key="star")
