@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from uniondash.app import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, run_query
 from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
-from uniondash.i18n import LANGS, t
-from uniondash.urlstate import seed_from_url, url_values, write_to_url
+from uniondash.text.i18n import LANGS, t
+from uniondash.ui.navigation import profile_requested
+from uniondash.ui.urlstate import seed_from_url, url_values, write_to_url
+from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, run_query
 
 # An emoji favicon is drawn in the browser; a :material: one would be fetched from the internet.
 st.set_page_config(page_title="工会工作数据看板", page_icon="📊", layout="wide")
@@ -108,4 +109,7 @@ pages = [
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
 ]
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+if profile_requested(ss):  # a click-through asked for a county's profile (callbacks cannot switch pages)
+    st.switch_page(pages[-1])
+navigation.run()

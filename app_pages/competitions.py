@@ -7,17 +7,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from uniondash import fmt
-from uniondash.app import current_view
-from uniondash.charts import grouped_bars, trend_lines
-from uniondash.competitions import city_medals, per_10k
-from uniondash.i18n import t
-from uniondash.kpis import load_catalogue
-from uniondash.overview import county_values
-from uniondash.schema import COMPETITION_SERIES
-from uniondash.theme import SERIES_COLOURS
-from uniondash.ui import awards_table, demo_banner, export_buttons, names_visible, region_names, scope_caption
-from uniondash.urlstate import Param, seed_page, write_page
+from uniondash.analysis.medals import city_medals, per_10k
+from uniondash.analysis.overview import county_values
+from uniondash.data.schema import COMPETITION_SERIES
+from uniondash.metrics.kpis import load_catalogue
+from uniondash.render.charts import grouped_bars, trend_lines
+from uniondash.render.theme import SERIES_COLOURS
+from uniondash.text import fmt
+from uniondash.text.i18n import t
+from uniondash.ui.navigation import narrow_to_county
+from uniondash.ui.parts import awards_table, demo_banner, export_buttons, names_visible, region_names, scope_caption
+from uniondash.ui.urlstate import Param, seed_page, write_page
+from uniondash.ui.view import current_view
 
 view = current_view()
 lang = view.lang
@@ -90,7 +91,7 @@ def shown_medals(table: pd.DataFrame, label: str) -> pd.DataFrame:
 def filter_to_county() -> None:
     rows = ss["medal_table"].selection.get("rows")
     if rows:
-        ss["city"], ss["county"] = [], [ss["_medal_order"][rows[0]]]
+        narrow_to_county(ss, ss["_medal_order"][rows[0]])
 
 
 county_col, city_col = st.columns([3, 2], gap="large")

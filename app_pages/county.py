@@ -3,17 +3,20 @@ trend and target; its stations on a map; its awards; strengths and gaps in sente
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
-from uniondash import fmt
-from uniondash.app import cached_deck_json, current_view, view_key
-from uniondash.i18n import t
-from uniondash.kpis import load_catalogue
-from uniondash.maps import PrebuiltDeck, grid_layer, offline_deck, outlines, stations_layer, view_for
-from uniondash.profile import profile_rows, summary
-from uniondash.stations import grid_cell_deg, grid_counts
-from uniondash.ui import (
+from uniondash.analysis.profile import profile_rows, summary
+from uniondash.analysis.stations import grid_cell_deg
+from uniondash.metrics.kpis import load_catalogue
+from uniondash.render.area_maps import COUNTY_POINTS_MAX, COUNTY_TOOLTIP, is_aggregated
+from uniondash.render.maps import PrebuiltDeck
+from uniondash.text import fmt
+from uniondash.text.i18n import t
+from uniondash.ui.decks import county_map_json, county_stations
+from uniondash.ui.parts import (
     PRINT_CSS,
     awards_table,
     demo_banner,
@@ -23,9 +26,7 @@ from uniondash.ui import (
     region_names,
     theme,
 )
-
-COUNTY_POINTS_MAX = 5_000
-COUNTY_TOOLTIP = {False: {"text": "{name}\n{address}"}, True: {"text": "{tip}"}}
+from uniondash.ui.view import current_view
 
 view = current_view()
 lang = view.lang
@@ -94,7 +95,7 @@ table = pd.DataFrame(
             t("col.rank_of", lang): f"{r.rank} / {r.n}" if r.rank else "—",
             t("col.city_value", lang): fmt.kpi_value(r.city, catalogue.by_code(r.code).is_percent, lang),
             t("col.region_value", lang): fmt.kpi_value(r.region, catalogue.by_code(r.code).is_percent, lang),
-            t("col.trend", lang): [v for v in r.trend if v == v],
+            t("col.trend", lang): [v for v in r.trend if not math.isnan(v)],
             t("col.target", lang): fmt.kpi_value(r.target, catalogue.by_code(r.code).is_percent, lang)
             if r.target
             else "—",
@@ -108,30 +109,9 @@ export_buttons(table.drop(columns=[t("col.trend", lang)]), f"county-{county}-{vi
 map_col, results_col = st.columns([2, 3], gap="large")
 with map_col:
     st.subheader(t("profile.stations", lang))
-    shape = view.query("region_shapes", as_of=view.snapshot, level="county")
-    shape = shape[shape.adcode == county]
-    stations = view.query("county_stations", as_of=view.snapshot, adcode=county)
-    stations = stations[stations.status != "closed"]
-    # Name and address in each tooltip while a county has few stations; above COUNTY_POINTS_MAX
-    # (a county at demo scale 100) one dot per grid cell with its count, as on the stations page.
-    aggregated = len(stations) > COUNTY_POINTS_MAX
-
-    def county_deck():
-        if aggregated:
-            cells = grid_counts(stations, grid_cell_deg(1))
-            cells["tip"] = [t("stations.matching", lang) + f": {n:,}" for n in cells.stations]
-            layers = [grid_layer(cells, max_px=6)]  # a small map: cells ~1 km apart
-        else:
-            layers = stations_layer(stations[["name", "address", "kind", "lon", "lat"]])
-        return offline_deck(
-            layers,
-            view_for(shape),
-            tooltip=COUNTY_TOOLTIP[aggregated],
-            theme=theme(),
-            lines=(outlines(shape, "focus"),),
-        )
-
-    spec = cached_deck_json(county_deck, ("county", view_key(view), county, theme()))
+    stations = county_stations(view, county)
+    aggregated = is_aggregated(stations)
+    spec = county_map_json(view, county, theme())
     st.pydeck_chart(PrebuiltDeck(spec, COUNTY_TOOLTIP[aggregated]), height=360)
     if aggregated:
         st.caption(t("stations.aggregated", lang, limit=COUNTY_POINTS_MAX, cell=grid_cell_deg(1)))

@@ -6,24 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from uniondash import fmt
-from uniondash.app import cached_deck_json, current_view, view_key
-from uniondash.charts import grouped_bars, trend_lines
-from uniondash.coverage import RATE_KPIS, gap_table, nef_breakdown, trend_by_group
-from uniondash.i18n import t
-from uniondash.kpis import load_catalogue
-from uniondash.maps import (
-    NO_DATA,
-    PrebuiltDeck,
-    choropleth_layer,
-    feature_collection,
-    offline_deck,
-    outlines,
-    sequential_colours,
-    view_for,
-)
-from uniondash.overview import scope_target
-from uniondash.ui import (
+from uniondash.analysis.coverage import RATE_KPIS, gap_table, nef_breakdown, trend_by_group
+from uniondash.analysis.overview import scope_target
+from uniondash.metrics.kpis import load_catalogue
+from uniondash.render.area_maps import COVERAGE_TOOLTIP
+from uniondash.render.charts import grouped_bars, trend_lines
+from uniondash.render.maps import PrebuiltDeck
+from uniondash.text import fmt
+from uniondash.text.i18n import t
+from uniondash.ui.decks import coverage_map_json
+from uniondash.ui.navigation import narrow_to_city, open_county_profile
+from uniondash.ui.parts import (
     demo_banner,
     export_buttons,
     kpi_card,
@@ -33,8 +26,7 @@ from uniondash.ui import (
     scope_label,
     theme,
 )
-
-MAP_TOOLTIP = {"text": "{name}\n{label}"}
+from uniondash.ui.view import current_view
 
 view = current_view()
 lang = view.lang
@@ -80,44 +72,18 @@ def open_county(key: str) -> None:
     elif key == "coverage_table" and state.get("rows"):
         picked = st.session_state["_coverage_order"][state["rows"][0]]
     if picked and key == "coverage_map" and not st.session_state.get("city") and not st.session_state.get("county"):
-        st.session_state["city"] = [parents[picked]]
+        narrow_to_city(st.session_state, parents[picked])
     elif picked:
-        st.session_state["city"] = []
-        st.session_state["county"] = [picked]
-        st.session_state["_goto_county"] = True
+        open_county_profile(st.session_state, picked)
 
 
 map_col, table_col = st.columns([1, 1], gap="large")
 with map_col:
     st.subheader(t("coverage.map_title", lang, kpi=kpi.name(lang)))
 
-    def coverage_deck():
-        shapes = view.shapes("county")
-        city_shapes = view.shapes("city")
-        values = dict(zip(table.adcode, table.value))
-        colours = sequential_colours(values)
-        # Only the counties in scope are filled (and sent); the basemap's lines show the rest.
-        props = {
-            a: {
-                "name": names.get(a, a),
-                "fill": colours.get(a, NO_DATA),
-                "label": fmt.kpi_value(values.get(a), kpi.is_percent, lang) if a in values else "—",
-            }
-            for a in view.scope.counties
-        }
-        in_scope = shapes[shapes.adcode.isin(view.scope.counties)]
-        return offline_deck(
-            [choropleth_layer(feature_collection(shapes, props))],
-            view_for(in_scope if len(in_scope) else shapes),
-            tooltip=MAP_TOOLTIP,
-            theme=theme(),
-            lines=(outlines(shapes, "county"), outlines(city_shapes, "city")),
-        )
-
-    # The map depends on the view, the rate and the theme only: its JSON is built once for them.
-    spec = cached_deck_json(coverage_deck, ("coverage", view_key(view), code, theme()))
+    spec = coverage_map_json(view, code, theme())
     st.pydeck_chart(
-        PrebuiltDeck(spec, MAP_TOOLTIP),
+        PrebuiltDeck(spec, COVERAGE_TOOLTIP),
         height=460,
         key="coverage_map",
         on_select=lambda: open_county("coverage_map"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from uniondash import fmt
-from uniondash.app import current_view, rankable_codes
-from uniondash.charts import ranking_bar
-from uniondash.i18n import t
-from uniondash.kpis import load_catalogue
-from uniondash.overview import county_values, ranking_table, scope_target, what_changed
-from uniondash.ui import demo_banner, kpi_card, kpi_label, md_escape, region_names, scope_caption
+from uniondash.analysis.overview import county_values, ranking_table, scope_target, what_changed
+from uniondash.metrics.kpis import load_catalogue
+from uniondash.render.charts import ranking_bar
+from uniondash.text import fmt
+from uniondash.text.i18n import t
+from uniondash.ui.navigation import open_county_profile
+from uniondash.ui.parts import demo_banner, kpi_card, kpi_label, md_escape, region_names, scope_caption
+from uniondash.ui.view import current_view, rankable_codes
 
 view = current_view()
 lang = view.lang
@@ -73,9 +74,7 @@ with changed_col:
 def open_county() -> None:
     points = st.session_state["ranking_chart"].selection.points
     if points:
-        st.session_state["city"] = []
-        st.session_state["county"] = [points[0]["customdata"]]
-        st.session_state["_goto_county"] = True
+        open_county_profile(st.session_state, points[0]["customdata"])
 
 
 with ranking_col:

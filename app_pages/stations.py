@@ -6,24 +6,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from uniondash import fmt
-from uniondash.app import current_view
-from uniondash.i18n import t
-from uniondash.maps import PrebuiltDeck
-from uniondash.schema import FACILITIES, HOST_TYPES, STATION_KINDS, STATION_STATUSES
-from uniondash.stations import (
+from uniondash.analysis.stations import (
     FULL_TOOLTIP_MAX,
     LAYERS,
-    PARAMS,
     POINT_THRESHOLD,
     SUPPLY_MEASURES,
-    filter_params,
 )
-from uniondash.stations_map import TOOLTIP, MapOptions, stations_map
-from uniondash.stations_tabs import changes as changes_tab
-from uniondash.stations_tabs import service_gaps, station_list
-from uniondash.ui import demo_banner, region_names, scope_caption, scope_label, theme
-from uniondash.urlstate import seed_page, write_page
+from uniondash.data.schema import FACILITIES, HOST_TYPES, STATION_KINDS, STATION_STATUSES
+from uniondash.render.maps import PrebuiltDeck
+from uniondash.text import fmt
+from uniondash.text.i18n import t
+from uniondash.ui.navigation import narrow_to_county
+from uniondash.ui.parts import demo_banner, region_names, scope_caption, scope_label, theme
+from uniondash.ui.stations.filters import PARAMS, filter_params
+from uniondash.ui.stations.map import TOOLTIP, MapOptions, stations_map
+from uniondash.ui.stations.tabs import changes as changes_tab
+from uniondash.ui.stations.tabs import service_gaps, station_list
+from uniondash.ui.urlstate import seed_page, write_page
+from uniondash.ui.view import current_view
 
 view = current_view()
 lang = view.lang
@@ -108,7 +108,7 @@ smap = stations_map(view, MapOptions.from_state(ss), params, theme())
 def open_county() -> None:
     objs = (ss["stations_map"].selection.get("objects") or {}).get("choropleth") or []
     if objs:
-        ss["city"], ss["county"] = [], [objs[0]["properties"]["adcode"]]
+        narrow_to_county(ss, objs[0]["properties"]["adcode"])
 
 
 st.pydeck_chart(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from uniondash.bench.server import CHROMIUM, browser, streamlit_server  # noqa: F401  (re-exported)
+from tools.bench.server import CHROMIUM, browser, streamlit_server  # noqa: F401  (re-exported)
 
 
 def require_chromium() -> None:

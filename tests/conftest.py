@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fixtures import build_fixture  # noqa: E402
 
-from uniondash.db import Warehouse  # noqa: E402
+from uniondash.data.warehouse import Warehouse  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts"
 

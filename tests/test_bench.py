@@ -9,7 +9,7 @@ import json
 import pytest
 from browser import require_chromium
 
-from uniondash.bench.run import run, write
+from tools.bench.run import run, write
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,8 @@ def test_bench_table_is_complete(fixture_dir, tmp_path):
     overview = result["rows"][2]
     for key in ("warm_vs_empty", "warm_vs_floor", "cold_vs_floor", "filter_vs_floor", "server_peak_mb"):
         assert overview[key] > 0, key
-    assert overview["warm"]["bytes"] > 0 and overview["filter"]["bytes"] > 0
+    assert overview["warm"]["bytes"] > 0
+    assert overview["filter"]["bytes"] > 0
     assert set(overview["budget"]) == {
         "load_within_1.5x_floor",
         "filter_within_1.5x_floor",
@@ -48,7 +49,7 @@ def test_load_test_smoke(fixture_dir):
     """Two protocol users and one browser tab for a few seconds: every interaction succeeds (the
     users check that each filter change reached the URL) and the report is complete."""
     require_chromium()
-    from uniondash.bench.load import load_test
+    from tools.bench.load import load_test
 
     result = load_test(fixture_dir, users=2, seconds=12, browsers=1, think_s=0.5)
     assert result["errors"] == 0, result["error_samples"]

@@ -52,7 +52,8 @@ def test_overview_county_from_url(server, chromium, demo_wh, artifacts):
     ).fetchone()[0]
     assert metric_value(page, "服务职工站点") == f"{expected:,}"
     # The URL still carries the view.
-    assert "county=420106" in page.url and "snapshot=2021-12-31" in page.url
+    assert "county=420106" in page.url
+    assert "snapshot=2021-12-31" in page.url
     assert external_requests(requests) == []
     page.screenshot(path=str(artifacts / "overview-county-1280.png"), full_page=True)
     page.close()
@@ -78,7 +79,8 @@ def test_ranking_click_opens_the_county_profile(server, chromium, demo_wh, artif
     name = demo_wh.con.execute(
         "select name from regions where as_of = '2023-12-31' and adcode = ?", [county]
     ).fetchone()[0]
-    assert county.startswith("4201") and "city=" not in page.url
+    assert county.startswith("4201")
+    assert "city=" not in page.url
     main = page.inner_text('[data-testid="stMain"]')
     assert f"县域概况：{name}" in main
     # The figure on the page matches a DuckDB query over the snapshot.
@@ -137,7 +139,8 @@ def test_station_name_is_text_not_markup(fixture_server, chromium, artifacts):
     tooltip = page.locator(".deck-tooltip")
     tooltip.wait_for(state="visible", timeout=10_000)
     assert tooltip.inner_text().startswith("<img src=x onerror=alert(1)>")
-    assert tooltip.locator("img").count() == 0 and dialogs == []
+    assert tooltip.locator("img").count() == 0
+    assert dialogs == []
     assert external_requests(requests) == []
     page.screenshot(path=str(artifacts / "stations-xss-tooltip-1280.png"))
     page.close()
@@ -181,12 +184,14 @@ def test_competitions_url_reproduces_medal_counts(server, chromium, demo_wh, art
         from competition_results r join competitions c using (as_of, competition_id)
         where r.as_of = '2023-12-31' and c.year = 2022 and r.adcode = '420506'
     """).fetchone()
-    assert "county=420506" in page.url and "year=2022" in page.url
+    assert "county=420506" in page.url
+    assert "year=2022" in page.url
     main = page.inner_text('[data-testid="stMain"]')
     assert f"一等奖 {first} 项、二等奖 {second} 项、三等奖 {third} 项，共 {total} 项" in main
     page.set_viewport_size({"width": 1280, "height": 2200})
     page.screenshot(path=str(artifacts / "competitions-county-2022.png"))
-    assert external_requests(requests) == [] and total > 0
+    assert external_requests(requests) == []
+    assert total > 0
     page.close()
 
 

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from fixtures import _regions
 
-from uniondash.coverage import gap_table, group_values, nef_breakdown, trend_by_group
-from uniondash.export import formula_safe, to_csv_bytes, to_xlsx_bytes
-from uniondash.kpis import load_catalogue
-from uniondash.overview import unit_wide
-from uniondash.profile import profile_rows, summary
+from uniondash.analysis.coverage import gap_table, group_values, nef_breakdown, trend_by_group
+from uniondash.analysis.overview import unit_wide
+from uniondash.analysis.profile import profile_rows, summary
+from uniondash.metrics.kpis import load_catalogue
+from uniondash.render.export import formula_safe, to_csv_bytes, to_xlsx_bytes
 
 CAT = load_catalogue()
 NAMES = dict(zip(_regions().adcode, _regions().name))
@@ -38,8 +38,10 @@ def test_gap_table_members_needed(wide):
     # 甲二县: 200 of 400 members; 88% needs ceil(0.88 × 400 − 200) = 152 more.
     assert table.loc["990102", "needed"] == 152
     assert table.loc["990102", "gap_pp"] == pytest.approx(38.0)
-    assert table.loc["990101", "needed"] == 0 and table.loc["990201", "needed"] == 0
-    assert table.loc["990102", "rank"] == 3 and table.loc["990102", "city"] == "甲市"
+    assert table.loc["990101", "needed"] == 0
+    assert table.loc["990201", "needed"] == 0
+    assert table.loc["990102", "rank"] == 3
+    assert table.loc["990102", "city"] == "甲市"
 
 
 def test_trend_by_group(fixture_wh):
@@ -53,8 +55,10 @@ def test_trend_by_group(fixture_wh):
 
 def test_nef_breakdown(wide):
     nef = nef_breakdown(wide, COUNTIES).set_index("group")
-    assert nef.loc["courier", "workers"] == 100 and nef.loc["courier", "members"] == 40
-    assert nef.loc["all", "workers"] == 380 and nef.loc["all", "rate"] == pytest.approx(115 / 380)
+    assert nef.loc["courier", "workers"] == 100
+    assert nef.loc["courier", "members"] == 40
+    assert nef.loc["all", "workers"] == 380
+    assert nef.loc["all", "rate"] == pytest.approx(115 / 380)
 
 
 def test_profile_rows_and_summary(fixture_wh):
@@ -65,8 +69,11 @@ def test_profile_rows_and_summary(fixture_wh):
         for r in profile_rows(per_unit, CAT, _regions(), "990102", "2023-12-31", ["2022-12-31", "2023-12-31"], targets)
     }
     founding = rows["union_founding_rate"]
-    assert founding.value == pytest.approx(0.5) and founding.rank == 3 and founding.n == 3
-    assert founding.city == pytest.approx(115 / 150) and founding.region == pytest.approx(123 / 160)
+    assert founding.value == pytest.approx(0.5)
+    assert founding.rank == 3
+    assert founding.n == 3
+    assert founding.city == pytest.approx(115 / 150)
+    assert founding.region == pytest.approx(123 / 160)
     assert founding.trend == pytest.approx((0.6, 0.5))
     assert rows["stations_registered"].target == 3.0  # the county's own target
     assert "work_groups" not in rows  # region-only figures have no county value
@@ -81,7 +88,9 @@ def test_exports_cannot_start_a_formula():
     assert list(safe.name) == ['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "正常"]
     assert list(safe.n) == [1, 2, 3, 4, 5]
     csv = to_csv_bytes(df).decode("utf-8-sig")
-    assert csv.splitlines()[1].startswith("\"'=HYPERLINK") and csv.splitlines()[2] == "'+1,2"
+    assert csv.splitlines()[1].startswith("\"'=HYPERLINK")
+    assert csv.splitlines()[2] == "'+1,2"
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df, "t"))).active
-    assert sheet["A2"].value == '\'=HYPERLINK("http://x")' and sheet["A2"].data_type == "s"
+    assert sheet["A2"].value == '\'=HYPERLINK("http://x")'
+    assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 1

@@ -11,8 +11,8 @@ import pytest
 import shapely
 
 from uniondash.demo import build_demo
-from uniondash.kpis import compute_kpis, load_catalogue
-from uniondash.measures import scope_measures
+from uniondash.metrics.kpis import compute_kpis, load_catalogue
+from uniondash.metrics.measures import scope_measures
 
 REPORT_FIGURES = Path(__file__).resolve().parents[2] / "shared" / "report_figures.csv"
 LATEST = "2023-12-31"
@@ -50,7 +50,8 @@ def test_every_report_figure_has_a_kpi_and_is_reproduced(demo_wh):
 
 def test_geography_counts(demo_wh):
     regions = demo_wh.run("regions", as_of=LATEST)
-    assert (regions.level == "city").sum() == 17 and (regions.level == "county").sum() == 103
+    assert (regions.level == "city").sum() == 17
+    assert (regions.level == "county").sum() == 103
     both = set(regions.loc[regions.level == "city", "adcode"]) & set(regions.loc[regions.level == "county", "adcode"])
     assert both == {"429004", "429005", "429006", "429021"}
     hubei = regions[regions.level == "province"].iloc[0]
@@ -120,7 +121,9 @@ def test_station_ids_persist_with_openings_and_closures(demo_wh):
         left join (select * from stations where as_of = '2022-12-31') a using (station_id)
     """).fetchone()
     opened, closed, renamed = diff
-    assert opened > 500 and closed > 50 and renamed == 0
+    assert opened > 500
+    assert closed > 50
+    assert renamed == 0
 
 
 def test_competition_winners_spread_by_county_size(demo_wh):
@@ -149,7 +152,7 @@ def test_another_seed_differs(tmp_path, demo_dir):
 
 
 def test_a_city_region_works_by_one_setting(tmp_path):
-    from uniondash.db import Warehouse
+    from uniondash.data.warehouse import Warehouse
 
     build_demo(tmp_path, "420500", show_progress=False)
     wh = Warehouse(tmp_path / "snapshots")

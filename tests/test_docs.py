@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from uniondash.schema import TABLES
+from uniondash.data.schema import TABLES
 
 DOC = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_text(encoding="utf-8")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from uniondash.db import all_queries, load_query
-from uniondash.kpis import compute_kpis, load_catalogue
-from uniondash.measures import scope_measures
+from uniondash.data.warehouse import all_queries, load_query
+from uniondash.metrics.kpis import compute_kpis, load_catalogue
+from uniondash.metrics.measures import scope_measures
 
 COUNTIES = ("990101", "990102", "990201")
 ALL_UNITS = ("990000", "990100", "990101", "990102", "990200", "990201")
@@ -21,7 +21,8 @@ def measures(wh, as_of="2023-12-31", units=ALL_UNITS) -> dict[str, float]:
 
 def test_every_query_is_documented():
     for q in all_queries():
-        assert q.title and q.description and q.grain, f"{q.name}.sql lacks a title, description or grain"
+        for part in ("title", "description", "grain"):
+            assert getattr(q, part), f"{q.name}.sql lacks a {part}"
         header = q.sql.split("\n\n")[0]
         for p in q.params:
             assert p in header, f"{q.name}.sql uses ${p} but its header does not document it"
@@ -40,22 +41,32 @@ def test_regions(fixture_wh):
 
 def test_measures_whole_region(fixture_wh):
     m = measures(fixture_wh)
-    assert m["legal_units"] == 160 and m["legal_units_unionised"] == 123  # 100+50+10, 90+25+8
-    assert m["employees"] == 1500 and m["members"] == 1190  # 900+200+90
-    assert m["nef_workers"] == 380 and m["nef_members"] == 115  # 100+200+50+30, 40+50+10+15
+    assert m["legal_units"] == 160
+    assert m["legal_units_unionised"] == 123
+    assert m["employees"] == 1500
+    assert m["members"] == 1190
+    assert m["nef_workers"] == 380
+    assert m["nef_members"] == 115
     assert m["nef_workers_courier"] == 100
     # S1, S2, S4, S5, S6 registered (S3 closed); S1, S2, S5, S6 open; only S1 open 24h.
-    assert m["stations_registered"] == 5 and m["stations_open"] == 4 and m["stations_open_24h"] == 1
-    assert m["stations_outdoor_rest"] == 3 and m["stations_mental_care"] == 1
+    assert m["stations_registered"] == 5
+    assert m["stations_open"] == 4
+    assert m["stations_open_24h"] == 1
+    assert m["stations_outdoor_rest"] == 3
+    assert m["stations_mental_care"] == 1
     assert m["station_monthly_visits"] == 200  # 100+50+30+20
     # 2023 events: C1 (region host) and C2 (甲市 host); C3 is 2022.
-    assert m["competitions_in_year"] == 2 and m["competition_participants_in_year"] == 140
-    assert m["awards_in_year"] == 3 and m["honour_jingchu_craftsman_in_year"] == 1
+    assert m["competitions_in_year"] == 2
+    assert m["competition_participants_in_year"] == 140
+    assert m["awards_in_year"] == 3
+    assert m["honour_jingchu_craftsman_in_year"] == 1
     assert m["innovation_benefit_10k_yuan_in_year"] == 12.5
-    assert m["ind_work_groups"] == 4 and m["ind_work_groups_cum"] == 7
+    assert m["ind_work_groups"] == 4
+    assert m["ind_work_groups_cum"] == 7
     assert m["ind_co_creation_pilots"] == 3
     # Mediation: 4 of 5 city/county units; the city level is full, the county level is not.
-    assert m["ind_court_union_mediation"] == 4 and m["units_city_county"] == 5
+    assert m["ind_court_union_mediation"] == 4
+    assert m["units_city_county"] == 5
     assert m["mediation_levels_full"] == 1
 
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from fixtures import build_fixture
 
-from uniondash.db import Warehouse
+from uniondash.data.snapshots import list_snapshots, write_snapshot
+from uniondash.data.warehouse import Warehouse
 from uniondash.errors import DataMissingError, SnapshotError
-from uniondash.snapshots import list_snapshots, write_snapshot
 
 
 def test_tampered_snapshot_is_refused_and_the_newest_good_one_used(tmp_path):
@@ -73,10 +73,13 @@ def test_cli_snapshots_reports_checksums(tmp_path):
     snaps = build_fixture(tmp_path)
     env = {"UNIONDASH_DATA": str(tmp_path), "PATH": "/usr/bin:/bin"}
     ok = subprocess.run([sys.executable, "-m", "uniondash", "snapshots"], capture_output=True, text=True, env=env)
-    assert ok.returncode == 0 and ok.stdout.count(" ok") == 2
+    assert ok.returncode == 0
+    assert ok.stdout.count(" ok") == 2
     (snaps / "2022-12-31" / "stations.parquet").write_bytes(b"x")
     bad = subprocess.run([sys.executable, "-m", "uniondash", "snapshots"], capture_output=True, text=True, env=env)
-    assert bad.returncode == 1 and "FAILED" in bad.stdout and "stations.parquet" in bad.stdout
+    assert bad.returncode == 1
+    assert "FAILED" in bad.stdout
+    assert "stations.parquet" in bad.stdout
     assert [s.ok for s in list_snapshots(snaps)] == [False, True]
 
 
@@ -85,5 +88,7 @@ def test_cli_unknown_region_is_a_clear_error(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "uniondash", "demo", "--region", "999999"], capture_output=True, text=True, env=env
     )
-    assert out.returncode == 2 and "999999" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 2
+    assert "999999" in out.stderr
+    assert "Traceback" not in out.stderr
     assert not (tmp_path / "snapshots").exists()

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from uniondash.coords import gcj02_to_wgs84, wgs84_to_gcj02
-from uniondash.gaps import best_new_sites, station_index, uncovered, uncovered_by_county
-from uniondash.stations import PARAMS, filter_params, supply_values, tooltips
-from uniondash.urlstate import seed_page, write_page
+from uniondash.analysis.gaps import best_new_sites, station_index, uncovered, uncovered_by_county
+from uniondash.analysis.stations import supply_values, tooltips
+from uniondash.render.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from uniondash.ui.stations.filters import PARAMS, filter_params
+from uniondash.ui.urlstate import seed_page, write_page
 
 COUNTIES = ("990101", "990102", "990201")
 DEFAULTS = {p.key: p.default for p in PARAMS}
@@ -53,7 +54,8 @@ def test_supply_measures(fixture_wh):
     # 甲一区: S1, S2 of 300 outdoor workers (100 couriers + 200 food delivery) → 2 / 300 × 10,000
     assert per10k["990101"] == pytest.approx(2 / 300 * 10_000)
     share = supply_values(supply, "share_24h")
-    assert share["990101"] == pytest.approx(0.5) and share["990102"] == 0.0
+    assert share["990101"] == pytest.approx(0.5)
+    assert share["990102"] == 0.0
     visits = supply_values(supply, "visits_per_station")
     assert visits["990101"] == pytest.approx(75.0)  # (100 + 50) / 2 open stations
 
@@ -71,14 +73,16 @@ def test_gap_analysis_on_a_known_layout(fixture_wh):
     assert list(zip(by_county.adcode, by_county.uncovered_workers)) == [("990201", 60), ("990101", 30)]
     sites = best_new_sites(scored.reset_index(), 2.0, 5, 30.5)
     # First pick covers D3 and D4 together (60 workers), then D2 (30); then nothing is left.
-    assert list(sites.covered_workers) == [60, 30] and list(sites.adcode) == ["990201", "990101"]
+    assert list(sites.covered_workers) == [60, 30]
+    assert list(sites.adcode) == ["990201", "990101"]
 
 
 def test_tooltips_are_plain_text(fixture_wh):
     pts = fixture_wh.run("stations_points", **params())
     tips = tooltips(pts, "zh").set_index(pts.station_id)
     assert tips.tip["S1"].startswith("<img src=x onerror=alert(1)>\n")  # shown as text by a text tooltip
-    assert "24h" in tips.tip["S1"] and "爱心驿站·工会·24h" in tips.tip["S1"]
+    assert "24h" in tips.tip["S1"]
+    assert "爱心驿站·工会·24h" in tips.tip["S1"]
     names_only = tooltips(pts, "zh", full=False).set_index(pts.station_id)
     assert names_only.tip["S2"] == "甲一区母婴室"
 
@@ -103,8 +107,12 @@ def test_page_parameters_round_trip():
     state = {}
     url = Params(kind=["nursing_room", "bogus"], h24="1", star="9", gap_km="3.5", layer="nope", q="驿站")
     seed_page(state, url, PARAMS, "stations")
-    assert state["kind"] == ["nursing_room"] and state["h24"] is True and state["star"] == 5
-    assert state["gap_km"] == 3.5 and state["layer"] == "points" and state["q"] == "驿站"
+    assert state["kind"] == ["nursing_room"]
+    assert state["h24"] is True
+    assert state["star"] == 5
+    assert state["gap_km"] == 3.5
+    assert state["layer"] == "points"
+    assert state["q"] == "驿站"
     out = Params()
     write_page(out, state, PARAMS)
     assert out == {"kind": ["nursing_room"], "h24": "1", "star": "5", "gap_km": "3.5", "q": "驿站"}
@@ -115,13 +123,15 @@ def test_offline_style_draws_boundaries_without_requests():
     import json
     from urllib.parse import unquote
 
-    from uniondash.maps import Outline, offline_style
+    from uniondash.render.maps import Outline, offline_style
 
     square = '{"type":"Polygon","coordinates":[[[114.0,30.0],[114.1,30.0],[114.1,30.1],[114.0,30.0]]]}'
     other = '{"type":"Polygon","coordinates":[[[114.1,30.0],[114.2,30.0],[114.2,30.1],[114.1,30.0]]]}'
     url = offline_style("dark", "", (Outline("county", (square, other)), Outline("city", (square,))))
     prefix = "data:application/json;charset=utf-8,"
-    assert url.startswith(prefix) and "#" not in url and " " not in url
+    assert url.startswith(prefix)
+    assert "#" not in url
+    assert " " not in url
     style = json.loads(unquote(url[len(prefix) :]))
     assert [layer["id"] for layer in style["layers"]] == ["background", "lines0", "lines1"]
     assert style["layers"][0]["paint"]["background-color"] == "#15191E"  # dark theme
@@ -134,7 +144,7 @@ def test_offline_style_draws_boundaries_without_requests():
 def test_grid_counts_by_cell():
     import pandas as pd
 
-    from uniondash.stations import grid_counts
+    from uniondash.analysis.stations import grid_counts
 
     points = pd.DataFrame({"lon": [114.001, 114.004, 114.012], "lat": [30.001, 30.009, 30.001]})
     cells = grid_counts(points, 0.01).sort_values("lon").reset_index(drop=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fixtures import _regions
 
-from uniondash import fmt
-from uniondash.i18n import strings, t
-from uniondash.scope import resolve_scope
-from uniondash.theme import BAD, GOOD, NEUTRAL, change_colour
-from uniondash.urlstate import seed_from_url, url_values, write_to_url
+from uniondash.metrics.scope import resolve_scope
+from uniondash.render.theme import BAD, GOOD, NEUTRAL, change_colour
+from uniondash.text import fmt
+from uniondash.text.i18n import strings, t
+from uniondash.ui.urlstate import seed_from_url, url_values, write_to_url
 
 
 def test_chinese_numbers():
@@ -24,23 +24,28 @@ def test_chinese_numbers():
 
 
 def test_change_colour_follows_direction():
-    assert change_colour(5, "up") == GOOD and change_colour(-5, "up") == BAD
-    assert change_colour(5, "down") == BAD and change_colour(0, "up") == NEUTRAL
+    assert change_colour(5, "up") == GOOD
+    assert change_colour(-5, "up") == BAD
+    assert change_colour(5, "down") == BAD
+    assert change_colour(0, "up") == NEUTRAL
     assert change_colour(5, "none") == NEUTRAL
 
 
 def test_every_string_has_both_languages():
     for key, entry in strings().items():
-        assert entry.get("zh") and entry.get("en"), key
+        assert entry.get("zh"), key
+        assert entry.get("en"), key
     assert t("scope.n_counties", "en", n=3) == "3 counties"
 
 
 def test_scope_resolution():
     r = _regions()
     whole = resolve_scope(r, "990000")
-    assert whole.is_region and whole.counties == ("990101", "990102", "990201")
+    assert whole.is_region
+    assert whole.counties == ("990101", "990102", "990201")
     city = resolve_scope(r, "990000", cities=["990100"])
-    assert city.counties == ("990101", "990102") and city.units == ("990100", "990101", "990102")
+    assert city.counties == ("990101", "990102")
+    assert city.units == ("990100", "990101", "990102")
     county = resolve_scope(r, "990000", cities=["990100"], counties=["990102", "990201"])
     assert county.counties == ("990102",)  # 乙一县 is not in 甲市: dropped
     unknown = resolve_scope(r, "990000", cities=["123456"])
@@ -59,7 +64,9 @@ def test_url_seeds_state_once_and_drops_invalid_values():
     state = {}
     params = Params(snapshot="2022-12-31", county=["990101", "bogus"], lang="en", compare="1999-01-01")
     seed_from_url(state, params, ["2022-12-31", "2023-12-31"], ["990100"], ["990101"])
-    assert state["snapshot"] == "2022-12-31" and state["county"] == ["990101"] and state["lang"] == "en"
+    assert state["snapshot"] == "2022-12-31"
+    assert state["county"] == ["990101"]
+    assert state["lang"] == "en"
     assert "compare" not in state
     seed_from_url(state, Params(snapshot="2023-12-31"), ["2022-12-31", "2023-12-31"], [], [])
     assert state["snapshot"] == "2022-12-31"  # only the first run reads the URL

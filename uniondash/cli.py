@@ -1,4 +1,7 @@
-"""Command line: python -m uniondash demo | snapshots | geography."""
+"""Command line: python -m uniondash demo | snapshots | geography | bench | load.
+
+bench and load are thin entry points: the tools live in tools/bench/ (outside the runtime package)
+and are imported only when called."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from uniondash.config import load_settings, validate_adcode
+from uniondash.config import ROOT, load_settings, validate_adcode
 from uniondash.errors import UserFacingError
 
 
@@ -23,7 +26,7 @@ def _demo(args, settings) -> int:
 
 
 def _snapshots(args, settings) -> int:
-    from uniondash.snapshots import list_snapshots
+    from uniondash.data.snapshots import list_snapshots
 
     snaps = list_snapshots(Path(args.data or settings.data_dir) / "snapshots", verify=True)
     if not snaps:
@@ -42,7 +45,7 @@ def _snapshots(args, settings) -> int:
 
 
 def _geography(args, settings) -> int:
-    from uniondash.geo import load_geography
+    from uniondash.data.geography import load_geography
 
     geo = load_geography(validate_adcode(args.region or settings.region_adcode))
     counts = geo.regions.level.value_counts().to_dict()
@@ -56,8 +59,15 @@ def _geography(args, settings) -> int:
     return 0
 
 
+def _tools_on_path() -> None:
+    """tools/ sits beside the package at the repository root, which `python -m` from elsewhere lacks."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
 def _bench(args, settings) -> int:
-    from uniondash.bench.run import run, to_markdown, write
+    _tools_on_path()
+    from tools.bench.run import run, to_markdown, write
     from uniondash.demo import build_demo
 
     data = Path(args.data or settings.data_dir)
@@ -75,7 +85,8 @@ def _bench(args, settings) -> int:
 
 
 def _load(args, settings) -> int:
-    from uniondash.bench.load import main as load_main
+    _tools_on_path()
+    from tools.bench.load import main as load_main
 
     data = Path(args.data or settings.data_dir)
     return load_main(data, args.sessions, args.seconds, Path(args.out), args.draw, args.browsers, args.think)

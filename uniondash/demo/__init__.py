@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from uniondash.data.geography import BOUNDARY_SOURCE, COORDINATE_SYSTEM, load_geography
+from uniondash.data.snapshots import list_snapshots, write_snapshot
 from uniondash.demo.common import AS_OF, YEARS
-from uniondash.demo.competitions import build_competitions
+from uniondash.demo.contests import build_competitions
 from uniondash.demo.indicators import build_indicators, build_targets
 from uniondash.demo.people import county_profiles, coverage_by_year, nef_by_year, regions_by_year
 from uniondash.demo.stations import demand_points, station_history, stations_snapshot
 from uniondash.errors import SnapshotError
-from uniondash.geo import BOUNDARY_SOURCE, COORDINATE_SYSTEM, load_geography
-from uniondash.snapshots import list_snapshots, write_snapshot
 
 DEFAULT_SEED = 20231231
 

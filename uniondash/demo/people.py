@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from uniondash.data.geography import Geography
+from uniondash.data.schema import WORKER_GROUPS
 from uniondash.demo.common import URBANITY, YEARS, apportion, progress_curve, rng_for
-from uniondash.geo import Geography
-from uniondash.schema import WORKER_GROUPS
 
 DENSITY = {"core": 5200.0, "区": 330.0, "县级市": 330.0, "县": 210.0, "自治县": 110.0, "林区": 22.0}
 EMPLOYED_SHARE = {"core": 0.50, "区": 0.40, "县级市": 0.29, "县": 0.24, "自治县": 0.21, "林区": 0.30}

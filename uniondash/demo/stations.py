@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from uniondash.data.geography import Geography
+from uniondash.data.schema import FACILITIES, HOST_TYPES, STATION_KINDS
 from uniondash.demo import words
 from uniondash.demo.common import YEARS, apportion, rng_for
-from uniondash.geo import Geography
-from uniondash.schema import FACILITIES, HOST_TYPES, STATION_KINDS
 
 # Registered (not closed) stations per year as a share of the latest; the latest count is
 # drawn in [8,200, 8,299] (the report: 服务职工站点 8200多家).

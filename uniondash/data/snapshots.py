@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from uniondash.errors import SnapshotError
-from uniondash.schema import SCHEMA_VERSION, TABLES
+from uniondash.data.schema import SCHEMA_VERSION, TABLES
 
 AS_OF_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MANIFEST = "manifest.json"

@@ -25,9 +25,9 @@ from urllib.parse import urlsplit
 
 import psutil
 
-from uniondash.bench.measure import SCRIPT_DONE_JS, PeakMemory
-from uniondash.bench.protocol import ProtocolSession
-from uniondash.bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tools.bench.measure import SCRIPT_DONE_JS, PeakMemory
+from tools.bench.protocol import ProtocolSession
+from tools.bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 PAGES = ["/", "/stations", "/coverage"]
 RENDERERS = re.compile(r".*/static/js/(DeckGlJsonChart|PlotlyChart)[^/]*\.js$")
@@ -176,7 +176,7 @@ async def _run(
 def load_test(
     data: Path, users: int = 20, seconds: float = 120, browsers: int = 2, draw: bool = False, think_s: float = 3.0
 ) -> dict:
-    from uniondash.db import Warehouse
+    from uniondash.data.warehouse import Warehouse
 
     wh = Warehouse(data / "snapshots", verify=False)
     regions = wh.run("regions", as_of=wh.latest.as_of)

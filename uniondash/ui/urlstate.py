@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
 
-from uniondash.i18n import LANGS
+from uniondash.text.i18n import LANGS
 
 LIST_KEYS = ("city", "county")
 SEEDED = "_url_seeded"

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from uniondash import fmt
-from uniondash.i18n import t
-from uniondash.kpis import Catalogue
-from uniondash.measures import scope_measures
-from uniondash.overview import county_values, unit_wide
+from uniondash.analysis.overview import county_values, unit_wide
+from uniondash.metrics.kpis import Catalogue
+from uniondash.metrics.measures import scope_measures
+from uniondash.text import fmt
+from uniondash.text.i18n import t
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from uniondash import fmt
-from uniondash.app import View
-from uniondash.i18n import t
-from uniondash.schema import FACILITIES
-from uniondash.stations import TABLE_MAX_ROWS
-from uniondash.ui import export_buttons
+from uniondash.analysis.stations import TABLE_MAX_ROWS
+from uniondash.data.schema import FACILITIES
+from uniondash.text import fmt
+from uniondash.text.i18n import t
+from uniondash.ui.parts import export_buttons
+from uniondash.ui.view import View
 
 
 def station_list(view: View, ss, params: dict, names: dict[str, str]) -> None:

@@ -29,6 +29,33 @@ def _person(rng) -> str:
     return str(rng.choice(words.SURNAMES)) + given
 
 
+def _winner_name(rng, kind: str, employer: str) -> str:
+    if kind == "person":
+        return _person(rng)
+    return employer + str(rng.choice(TEAM_SUFFIX)) if kind == "team" else employer
+
+
+def _honour(rng, kind: str, tier: str, level: str, series: str, year: int) -> str | None:
+    """An honour for some person winners (the random draws in the order the demo has always made them)."""
+    if kind != "person":
+        return None
+    if tier == "一等奖" and level == "region" and series == "skills_contest":
+        return "技术能手"
+    if tier != "三等奖" and level in ("region", "city") and rng.random() < 0.45:
+        return str(rng.choice(["五一劳动奖章", "荆楚工匠"], p=[0.55, 0.45]))
+    if tier != "三等奖" and year in (2020, 2023) and rng.random() < 0.08:
+        return "劳动模范"
+    return None
+
+
+def _benefit(rng, series: str, kind: str) -> float | None:
+    if series == "five_small":
+        return round(float(rng.lognormal(np.log(45), 0.9)), 1)
+    if series == "labour_skill" and kind == "unit":
+        return round(float(rng.lognormal(np.log(260), 0.8)), 1)
+    return None
+
+
 def build_competitions(geo, counties: pd.DataFrame, seed: int, scale: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All years' competitions and results (each snapshot keeps the rows up to its year)."""
     rng = rng_for(seed, "competitions")
@@ -72,25 +99,9 @@ def build_competitions(geo, counties: pd.DataFrame, seed: int, scale: int = 1) -
             for ci, kind in zip(where, kinds):
                 adcode = counties.adcode.iat[ci]
                 employer = employers[adcode][min(int(rng.zipf(1.6)) - 1, 11)]
-                name = (
-                    _person(rng)
-                    if kind == "person"
-                    else employer + str(rng.choice(TEAM_SUFFIX))
-                    if kind == "team"
-                    else employer
-                )
-                honour = None
-                if kind == "person" and tier == "一等奖" and level == "region" and series == "skills_contest":
-                    honour = "技术能手"
-                elif kind == "person" and tier != "三等奖" and level in ("region", "city") and rng.random() < 0.45:
-                    honour = str(rng.choice(["五一劳动奖章", "荆楚工匠"], p=[0.55, 0.45]))
-                elif kind == "person" and tier != "三等奖" and year in (2020, 2023) and rng.random() < 0.08:
-                    honour = "劳动模范"
-                benefit = None
-                if series == "five_small":
-                    benefit = round(float(rng.lognormal(np.log(45), 0.9)), 1)
-                elif series == "labour_skill" and kind == "unit":
-                    benefit = round(float(rng.lognormal(np.log(260), 0.8)), 1)
+                name = _winner_name(rng, kind, employer)
+                honour = _honour(rng, kind, tier, level, series, year)
+                benefit = _benefit(rng, series, kind)
                 results.append(
                     dict(
                         result_id=f"{cid}-{len(results) + 1:06d}",
@@ -105,35 +116,40 @@ def build_competitions(geo, counties: pd.DataFrame, seed: int, scale: int = 1) -
                     )
                 )
 
-    everywhere = np.ones(len(counties))
     for year in YEARS:
-        growth = 1 + 0.12 * (year - YEARS[0])
-        for trade in rng.choice(words.TRADES, size=8, replace=False):
-            add(year, "skills_contest", "region", region, str(trade), rng.integers(300, 1500) * growth, everywhere, 1)
-        for _ in range(3):
-            add(year, "labour_skill", "region", region, None, rng.integers(2000, 8000) * growth, everywhere, 3)
-        add(year, "ankang_cup", "region", region, None, rng.integers(3000, 9000) * growth, everywhere, 4)
-        add(year, "five_small", "region", region, None, rng.integers(1500, 5000) * growth, everywhere, 4)
-        for city in cities.adcode:
-            mask = (counties.parent_adcode == city).to_numpy().astype(float)
-            add(year, "labour_skill", "city", city, None, rng.integers(300, 2000) * growth, mask, 1)
-            add(year, "ankang_cup", "city", city, None, rng.integers(300, 2500) * growth, mask, 1)
-            if rng.random() < 0.7:
-                add(
-                    year,
-                    "skills_contest",
-                    "city",
-                    city,
-                    str(rng.choice(words.TRADES)),
-                    rng.integers(80, 600) * growth,
-                    mask,
-                    1,
-                )
-            if rng.random() < 0.6:
-                add(year, "five_small", "city", city, None, rng.integers(200, 1500) * growth, mask, 1)
-        for i, county in enumerate(counties.adcode):
-            if rng.random() < 0.25:
-                mask = np.zeros(len(counties))
-                mask[i] = 1
-                add(year, "labour_skill", "county", county, None, rng.integers(50, 500) * growth, mask, 1)
+        _one_year(add, rng, year, region, cities, counties)
     return pd.DataFrame(comps), pd.DataFrame(results)
+
+
+def _one_year(add, rng, year: int, region: str, cities: pd.DataFrame, counties: pd.DataFrame) -> None:
+    """One year's competitions at every level, through add() (the draws in the demo's fixed order)."""
+    everywhere = np.ones(len(counties))
+    growth = 1 + 0.12 * (year - YEARS[0])
+    for trade in rng.choice(words.TRADES, size=8, replace=False):
+        add(year, "skills_contest", "region", region, str(trade), rng.integers(300, 1500) * growth, everywhere, 1)
+    for _ in range(3):
+        add(year, "labour_skill", "region", region, None, rng.integers(2000, 8000) * growth, everywhere, 3)
+    add(year, "ankang_cup", "region", region, None, rng.integers(3000, 9000) * growth, everywhere, 4)
+    add(year, "five_small", "region", region, None, rng.integers(1500, 5000) * growth, everywhere, 4)
+    for city in cities.adcode:
+        mask = (counties.parent_adcode == city).to_numpy().astype(float)
+        add(year, "labour_skill", "city", city, None, rng.integers(300, 2000) * growth, mask, 1)
+        add(year, "ankang_cup", "city", city, None, rng.integers(300, 2500) * growth, mask, 1)
+        if rng.random() < 0.7:
+            add(
+                year,
+                "skills_contest",
+                "city",
+                city,
+                str(rng.choice(words.TRADES)),
+                rng.integers(80, 600) * growth,
+                mask,
+                1,
+            )
+        if rng.random() < 0.6:
+            add(year, "five_small", "city", city, None, rng.integers(200, 1500) * growth, mask, 1)
+    for i, county in enumerate(counties.adcode):
+        if rng.random() < 0.25:
+            mask = np.zeros(len(counties))
+            mask[i] = 1
+            add(year, "labour_skill", "county", county, None, rng.integers(50, 500) * growth, mask, 1)

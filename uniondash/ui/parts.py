@@ -7,12 +7,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from uniondash import fmt
-from uniondash.app import View
-from uniondash.i18n import t
-from uniondash.kpis import Kpi
-from uniondash.overview import Target, on_track, projection, relative_change
-from uniondash.theme import BAD, GOOD, change_colour
+from uniondash.analysis.overview import Target, on_track, projection, relative_change
+from uniondash.metrics.kpis import Kpi
+from uniondash.render.theme import BAD, GOOD, change_colour
+from uniondash.text import fmt
+from uniondash.text.i18n import t
+from uniondash.ui.view import View
 
 # st.metric takes named colours: blue for a good change, orange for a bad one (colour-blind safe).
 METRIC_COLOUR = {GOOD: "blue", BAD: "orange"}
@@ -110,7 +110,7 @@ def kpi_card(kpi: Kpi, trend: pd.Series, view: View, target: Target | None) -> N
 def export_buttons(df: pd.DataFrame, name: str, lang: str, key: str) -> None:
     """CSV and XLSX downloads of a table; no cell can start a formula. The files are built only
     when a button is clicked (an XLSX of a large table takes seconds to write)."""
-    from uniondash.export import to_csv_bytes, to_xlsx_bytes
+    from uniondash.render.export import to_csv_bytes, to_xlsx_bytes
 
     row = st.container(horizontal=True, wrap=True)  # buttons keep their labels in narrow columns
     row.download_button(
@@ -166,7 +166,7 @@ def names_visible() -> bool:
 def awards_table(results: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:
     """Awards as shown and exported (county column when names are given); people's names are
     masked unless they may be shown (names_visible)."""
-    from uniondash.competitions import masked_names
+    from uniondash.analysis.medals import masked_names
 
     columns = {
         t("col.year", lang): results.year,

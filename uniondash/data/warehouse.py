@@ -18,8 +18,8 @@ import pandas as pd
 
 from uniondash.config import QUERIES_DIR
 from uniondash.errors import DataMissingError, SnapshotError
-from uniondash.schema import TABLES
-from uniondash.snapshots import Snapshot, list_snapshots
+from uniondash.data.schema import TABLES
+from uniondash.data.snapshots import Snapshot, list_snapshots
 
 HEADER_RE = re.compile(r"^--\s*(title|description|grain|params):\s*(.*)$")
 PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")

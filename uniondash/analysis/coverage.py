@@ -7,9 +7,9 @@ import math
 
 import pandas as pd
 
-from uniondash.kpis import Kpi
-from uniondash.overview import county_values
-from uniondash.schema import WORKER_GROUPS
+from uniondash.analysis.overview import county_values
+from uniondash.data.schema import WORKER_GROUPS
+from uniondash.metrics.kpis import Kpi
 
 RATE_KPIS = ("union_founding_rate", "membership_rate", "migrant_membership_rate", "nef_membership_rate")
 
@@ -48,7 +48,7 @@ def gap_table(
     if target is not None:
         out["gap_pp"] = (target - out.value) * 100
         needed = [
-            max(0, math.ceil(target * d - n - 1e-9)) if d == d and n == n else None
+            max(0, math.ceil(target * d - n - 1e-9)) if not (math.isnan(d) or math.isnan(n)) else None
             for n, d in zip(out.numerator.astype(float), out.denominator.astype(float))
         ]
         out["needed"] = pd.array(needed, dtype="Int64")

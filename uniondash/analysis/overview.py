@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from uniondash.kpis import Kpi
-from uniondash.scope import Scope
+from uniondash.metrics.kpis import Kpi
+from uniondash.metrics.scope import Scope
 
 
 def _missing(x) -> bool:

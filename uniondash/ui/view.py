@@ -12,13 +12,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from uniondash.analysis.overview import unit_wide
 from uniondash.config import Settings, load_settings
-from uniondash.db import Warehouse
-from uniondash.kpis import compute_kpis, load_catalogue
-from uniondash.measures import scope_measures
-from uniondash.overview import unit_wide
-from uniondash.scope import Scope, resolve_scope
-from uniondash.snapshots import AS_OF_RE
+from uniondash.data.snapshots import AS_OF_RE
+from uniondash.data.warehouse import Warehouse
+from uniondash.metrics.kpis import compute_kpis, load_catalogue
+from uniondash.metrics.measures import scope_measures
+from uniondash.metrics.scope import Scope, resolve_scope
 
 FILTER_KEYS = ("snapshot", "compare", "city", "county", "lang")
 
@@ -93,7 +93,7 @@ def scope_kpis(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def display_shapes_cached(snapshots_dir: str, fingerprint: tuple, as_of: str, level: str) -> pd.DataFrame:
-    from uniondash.maps import display_shapes
+    from uniondash.render.maps import display_shapes
 
     return display_shapes(run_query("region_shapes", snapshots_dir, fingerprint, as_of=as_of, level=level))
 
@@ -108,7 +108,7 @@ def rankable_codes(
     snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], as_of: str, counties: tuple[str, ...]
 ) -> tuple[str, ...]:
     """KPIs that counties can be ranked by in this scope: a direction, and a value somewhere."""
-    from uniondash.overview import county_values
+    from uniondash.analysis.overview import county_values
 
     wide = unit_wide_cached(snapshots_dir, fingerprint, as_ofs, as_of)
     return tuple(
@@ -121,8 +121,8 @@ def rankable_codes(
 @st.cache_resource(show_spinner="正在建立空间索引 / Building the spatial index …", max_entries=16)
 def station_index_cached(snapshots_dir: str, fingerprint: tuple, params: dict):
     """k-d tree over open stations passing the filters (any county), for the gap analysis."""
-    from uniondash.gaps import station_index
-    from uniondash.stations import xy_params
+    from uniondash.analysis.gaps import station_index
+    from uniondash.analysis.stations import xy_params
 
     wide = {**params, "counties": _all_counties(snapshots_dir, fingerprint, params["as_of"])}
     xy = run_query("stations_xy", snapshots_dir, fingerprint, **xy_params(wide))
@@ -135,28 +135,6 @@ def _all_counties(snapshots_dir: str, fingerprint: tuple, as_of: str) -> tuple[s
     return tuple(regions.loc[regions.level == "county", "adcode"])
 
 
-def view_key(view: View) -> tuple:
-    """What of a view a cached drawing depends on (the view itself is passed unhashed)."""
-    s = view.settings
-    return (
-        view.snapshots_dir,
-        view.fingerprint,
-        view.snapshot,
-        view.compare,
-        view.scope,
-        view.lang,
-        s.tile_url,
-        s.tile_crs,
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_deck_json(_build, key: tuple) -> str:
-    """A map's deck JSON, built once per key: _build() makes the deck (not hashed: the key says
-    everything the map depends on, including the page it is for)."""
-    return _build().to_json()
-
-
 def previous_as_of(as_ofs: tuple[str, ...], snapshot: str) -> str | None:
     earlier = [a for a in as_ofs if a < snapshot]
     return earlier[-1] if earlier else None
@@ -166,8 +144,6 @@ def current_view() -> View:
     """Build the view from the shared filter widgets (keys in FILTER_KEYS) set by dashboard.py."""
     settings = load_settings()
     ss = st.session_state
-    if ss.pop("_goto_county", False):  # set by a click-through callback, which cannot switch pages itself
-        st.switch_page("app_pages/county.py")
     fingerprint = ss["_fingerprint"]
     wh = get_warehouse(str(settings.snapshots_dir), fingerprint)
     as_ofs = tuple(wh.as_ofs)

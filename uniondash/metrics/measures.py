@@ -1,6 +1,6 @@
 """A scope's measures: sums of per-unit measures (queries/unit_measures.sql) over its units.
 
-Counts add; rates are formed afterwards from the sums (uniondash.kpis), never averaged. The
+Counts add; rates are formed afterwards from the sums (uniondash.metrics.kpis), never averaged. The
 one measure that is not a sum, "levels fully covered by mediation", is derived here from the
 per-level unit and gap counts.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from uniondash.theme import BAD, GOOD
+from uniondash.render.theme import BAD, GOOD
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 
@@ -44,7 +44,7 @@ def ranking_bar(df: pd.DataFrame, title: str, axis_title: str, percent: bool) ->
 
 def trend_lines(df: pd.DataFrame, title: str, axis_title: str, percent: bool, colours=None) -> go.Figure:
     """One line per group over the snapshots; df has as_of, name, value."""
-    from uniondash.theme import OKABE_ITO
+    from uniondash.render.theme import OKABE_ITO
 
     fig = go.Figure()
     for i, (name, grp) in enumerate(df.groupby("name", sort=False)):
@@ -67,7 +67,7 @@ def trend_lines(df: pd.DataFrame, title: str, axis_title: str, percent: bool, co
 
 def grouped_bars(df: pd.DataFrame, title: str, axis_title: str, series: dict[str, str]) -> go.Figure:
     """Grouped bars: df has label plus one column per series key; series maps key → legend name."""
-    from uniondash.theme import OKABE_ITO
+    from uniondash.render.theme import OKABE_ITO
 
     fig = go.Figure(
         [

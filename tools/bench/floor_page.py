@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from uniondash.maps import offline_deck
+from uniondash.render.maps import offline_deck
 
 choice = st.multiselect("筛选 filter", ["甲", "乙", "丙"], key="floor_filter")
 st.query_params["f"] = choice  # the URL carries the filter, as the app's do (the benchmark watches it)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import psutil
 
-from uniondash.bench.measure import PeakMemory, Sample, WsCounter, change_filter, load_page
-from uniondash.bench.server import browser, streamlit_server
+from tools.bench.measure import PeakMemory, Sample, WsCounter, change_filter, load_page
+from tools.bench.server import browser, streamlit_server
 
 CITY_FILTER = "市（州）"
 # (name, URL path, whether a city filter change is timed); {county} is the data's first county
@@ -66,7 +66,7 @@ def _filters(chromium, url: str, reps: int, label: str, option: str, url_marker:
 
 def _first_units(data: Path) -> tuple[str, str]:
     """The first city's name and the first county's adcode in the data's latest snapshot."""
-    from uniondash.db import Warehouse
+    from uniondash.data.warehouse import Warehouse
 
     wh = Warehouse(data / "snapshots", verify=False)
     regions = wh.run("regions", as_of=wh.latest.as_of)
@@ -79,10 +79,10 @@ def _first_units(data: Path) -> tuple[str, str]:
 def run(data: Path, big: Path | None, reps: int = 5, naive: bool = True) -> dict:
     rows: list[dict] = []
     with browser() as chromium:
-        with streamlit_server(None, "uniondash/bench/empty_page.py") as (url, _):
+        with streamlit_server(None, "tools/bench/empty_page.py") as (url, _):
             cold, warm = _loads(chromium, url, reps)
             rows.append({"page": "empty", "scale": "-", "cold": cold.summary(), "warm": warm.summary()})
-        with streamlit_server(None, "uniondash/bench/floor_page.py") as (url, proc):
+        with streamlit_server(None, "tools/bench/floor_page.py") as (url, proc):
             mem = PeakMemory(proc.pid)
             cold, warm = _loads(chromium, url, reps)
             flt = _filters(chromium, url, reps, *FLOOR_FILTER)
@@ -114,7 +114,7 @@ def run(data: Path, big: Path | None, reps: int = 5, naive: bool = True) -> dict
                 for r in rows[start:]:
                     r["server_peak_mb"] = peak
         if naive:
-            with streamlit_server(data, "uniondash/bench/naive_stations.py") as (url, proc):
+            with streamlit_server(data, "tools/bench/naive_stations.py") as (url, proc):
                 mem = PeakMemory(proc.pid)
                 cold, warm = _loads(chromium, url, reps)
                 flt = _filters(chromium, url, reps, CITY_FILTER, _first_units(data)[0])  # no URL state: observer

@@ -8,7 +8,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from uniondash.maps import offline_deck
+from uniondash.render.maps import offline_deck
 
 data = os.environ["UNIONDASH_DATA"]
 frames = []

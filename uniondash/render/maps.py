@@ -128,11 +128,11 @@ KIND_RGB = {"outdoor_rest": [0, 114, 178], "nursing_room": [204, 121, 167], "men
 
 def sequential_colours(values: dict[str, float]) -> dict[str, list[int]]:
     """Each unit's fill on a linear scale between the scope's lowest and highest values."""
-    known = [v for v in values.values() if v == v and v is not None]
+    known = [v for v in values.values() if v is not None and not math.isnan(v)]
     lo, hi = (min(known), max(known)) if known else (0.0, 1.0)
     out = {}
     for adcode, v in values.items():
-        if v is None or v != v:
+        if v is None or math.isnan(v):
             out[adcode] = NO_DATA
             continue
         t = 0.5 if hi == lo else (v - lo) / (hi - lo)
@@ -224,7 +224,7 @@ def needs_conversion(data_crs: str, tile_url: str, tile_crs: str) -> bool:
 
 def convert_points(df, data_crs: str, tile_crs: str):
     """Points in the tiles' coordinate system (a copy), so they sit on the basemap."""
-    from uniondash.coords import gcj02_to_wgs84, wgs84_to_gcj02
+    from uniondash.render.coords import gcj02_to_wgs84, wgs84_to_gcj02
 
     fn = gcj02_to_wgs84 if (data_crs, tile_crs) == ("GCJ-02", "WGS-84") else wgs84_to_gcj02
     lon, lat = fn(df.lon.to_numpy(), df.lat.to_numpy())
@@ -233,7 +233,7 @@ def convert_points(df, data_crs: str, tile_crs: str):
 
 def convert_shapes(shapes, data_crs: str, tile_crs: str):
     """Boundary polygons in the tiles' coordinate system (a copy)."""
-    from uniondash.coords import gcj02_to_wgs84, wgs84_to_gcj02
+    from uniondash.render.coords import gcj02_to_wgs84, wgs84_to_gcj02
 
     fn = gcj02_to_wgs84 if (data_crs, tile_crs) == ("GCJ-02", "WGS-84") else wgs84_to_gcj02
 

@@ -1,0 +1,1 @@
+"""Analysis: pure DataFrame work for each page (DataFrames in, DataFrames out). No Streamlit."""

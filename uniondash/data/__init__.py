@@ -1,0 +1,1 @@
+"""Data access: the data contract, immutable snapshots, the DuckDB warehouse, geography. No Streamlit."""

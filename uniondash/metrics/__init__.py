@@ -1,0 +1,1 @@
+"""Metrics: the KPI catalogue, scopes and measures (counts in, KPI values out). No Streamlit."""

@@ -1,0 +1,43 @@
+"""Maps built once per view: each cached function takes everything its deck depends on (the view,
+the page's own choice, the theme) as its arguments, gathers the data and calls a pure builder."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from uniondash.analysis.overview import county_values
+from uniondash.metrics.kpis import load_catalogue
+from uniondash.render.area_maps import county_stations_deck, coverage_deck
+from uniondash.ui.view import View
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def coverage_map_json(view: View, code: str, theme: str) -> str:
+    kpi = load_catalogue().by_code(code)
+    values = county_values(view.unit_wide(view.snapshot), kpi, view.scope.counties).to_dict()
+    regions = view.regions()
+    deck = coverage_deck(
+        view.shapes("county"),
+        view.shapes("city"),
+        values,
+        dict(zip(regions.adcode, regions.name)),
+        view.scope.counties,
+        kpi.is_percent,
+        view.lang,
+        theme,
+    )
+    return deck.to_json()
+
+
+def county_stations(view: View, county: str) -> pd.DataFrame:
+    """The county's stations that are not closed."""
+    stations = view.query("county_stations", as_of=view.snapshot, adcode=county)
+    return stations[stations.status != "closed"]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def county_map_json(view: View, county: str, theme: str) -> str:
+    shape = view.query("region_shapes", as_of=view.snapshot, level="county")
+    deck = county_stations_deck(shape[shape.adcode == county], county_stations(view, county), view.lang, theme)
+    return deck.to_json()

@@ -1,0 +1,1 @@
+"""The stations page's Streamlit parts: its URL filters, map and tabs."""

@@ -1,0 +1,128 @@
+"""The stations map: its data for a view (queries, coordinate conversion, the gap analysis), drawn
+by the pure layer builders of uniondash.render.station_layers and kept as its deck JSON.
+
+Building the map costs the server more than anything else on the page: 8,300 points turned
+into records, their tooltips, county polygons, and ~1 MB of JSON (py-spy: about half of a warm
+page load's script time). The same view and options give the same map, so the finished JSON is
+cached (st.cache_data, keyed by the view, the options, the filters and the theme: everything it
+reads) and the page hands it to st.pydeck_chart as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from uniondash.analysis.gaps import best_new_sites, uncovered, uncovered_by_county
+from uniondash.analysis.stations import FULL_TOOLTIP_MAX, POINT_THRESHOLD, grid_cell_deg, supply_values
+from uniondash.render import station_layers as sl
+from uniondash.render.maps import convert_points, convert_shapes, needs_conversion, outlines
+from uniondash.ui.view import View, station_index_cached
+
+DATA_CRS = "GCJ-02"
+TOOLTIP = sl.TOOLTIP
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """The map's own controls (all in the URL): layer, supply measure, overlays, gap settings."""
+
+    layer: str
+    measure: str
+    changes: bool
+    gaps: bool
+    gap_km: float
+    sites: int
+
+    @classmethod
+    def from_state(cls, ss) -> MapOptions:
+        return cls(
+            ss["layer"], ss["measure"], bool(ss["changes"]), bool(ss["gaps"]), float(ss["gap_km"]), int(ss["sites"])
+        )
+
+
+@dataclass
+class StationsMap:
+    deck_json: str
+    aggregated: bool  # points replaced by server-side grid cells
+    cell: float  # grid cell size in degrees
+    full_tooltips: bool
+    gaps: pd.DataFrame | None = None  # uncovered demand by county
+    sites: pd.DataFrame | None = None  # suggested new sites
+    scored: pd.DataFrame | None = None  # demand points with their nearest station
+
+
+@dataclass(frozen=True)
+class Gaps:
+    scored: pd.DataFrame  # demand points with their nearest station
+    by_county: pd.DataFrame
+    sites: pd.DataFrame
+
+
+def stations_map(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap:
+    return _stations_map(view, opts, tuple(sorted(params.items())), theme)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stations_map(view: View, opts: MapOptions, params_items: tuple, theme: str) -> StationsMap:
+    return build(view, opts, dict(params_items), theme)
+
+
+def gap_analysis(view: View, params: dict, gap_km: float, n_sites: int) -> Gaps:
+    index = station_index_cached(view.snapshots_dir, view.fingerprint, params)
+    demand = view.query("demand_points", as_of=view.snapshot, counties=view.scope.counties)
+    scored = uncovered(demand, index, gap_km)
+    return Gaps(scored, uncovered_by_county(scored), best_new_sites(scored, gap_km, n_sites, index.lat0))
+
+
+def build(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap:
+    """Query what the options ask for, convert it to the tiles' coordinates if needed, assemble the deck."""
+    settings, lang = view.settings, view.lang
+    convert = needs_conversion(DATA_CRS, settings.tile_url, settings.tile_crs)
+
+    def to_tiles(df: pd.DataFrame) -> pd.DataFrame:
+        return convert_points(df, DATA_CRS, settings.tile_crs) if convert and len(df) else df
+
+    shapes, city_shapes = view.shapes("county"), view.shapes("city")
+    if convert:
+        shapes, city_shapes = (convert_shapes(s, DATA_CRS, settings.tile_crs) for s in (shapes, city_shapes))
+    n_matching = int(view.query("stations_count", **params).stations.iloc[0])
+    aggregated = n_matching > POINT_THRESHOLD
+    cell = grid_cell_deg(len(view.scope.counties))
+    full_tips = True
+    layers = []
+    if opts.layer == "supply":
+        values = supply_values(view.query("stations_supply_by_county", **params), opts.measure).to_dict()
+        names = dict(zip(view.regions().adcode, view.regions().name))
+        layers.append(sl.supply_layer(shapes, values, names, opts.measure, lang))
+    if opts.layer == "density":
+        layers.append(sl.density_layer(to_tiles(view.query("stations_grid", cell_deg=cell, **params))))
+    elif opts.layer == "points" and aggregated:
+        layers.append(sl.matching_cells_layer(to_tiles(view.query("stations_grid", cell_deg=cell, **params)), lang))
+    elif opts.layer == "points" and n_matching:
+        points = to_tiles(view.query("stations_points", **params))
+        full_tips = len(points) <= FULL_TOOLTIP_MAX
+        layers.extend(sl.points_layers(points, lang, full_tips))
+    if opts.changes and view.compare:
+        changes = view.query(
+            "station_changes_points", as_of=view.snapshot, compare=view.compare, counties=view.scope.counties
+        )
+        # many changes: one dot per grid cell and change type
+        layers.append(sl.changes_layer(to_tiles(changes), cell, len(changes) > POINT_THRESHOLD // 4, lang))
+    gaps = gap_analysis(view, params, float(opts.gap_km), int(opts.sites)) if opts.gaps else None
+    if gaps is not None:
+        open_demand = gaps.scored[~gaps.scored.covered]
+        layers.extend(sl.gap_layers(to_tiles(open_demand), to_tiles(gaps.sites), float(opts.gap_km)))
+    frame = sl.Frame(
+        shapes,
+        shapes[shapes.adcode.isin(view.scope.counties)],
+        (outlines(shapes, "county"), outlines(city_shapes, "city")),
+        theme,
+        settings.tile_url,
+    )
+    deck = sl.assemble(layers, frame)
+    if gaps is None:
+        return StationsMap(deck.to_json(), aggregated, cell, full_tips)
+    return StationsMap(deck.to_json(), aggregated, cell, full_tips, gaps.by_county, gaps.sites, gaps.scored)
