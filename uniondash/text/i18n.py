@@ -1,4 +1,5 @@
-"""The string catalogue (uniondash/strings.toml): t(key, lang, **fields)."""
+"""The string catalogue: t(key, lang, **fields). Words live in uniondash/text/strings*.toml, one file
+per feature (strings.toml for the pages, strings_<feature>.toml beside it); a key defined twice fails."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from functools import lru_cache
 from pathlib import Path
 
 LANGS = ("zh", "en")
-STRINGS_FILE = Path(__file__).with_name("strings.toml")
+STRINGS_DIR = Path(__file__).parent
 
 
 @lru_cache(maxsize=1)
 def strings() -> dict[str, dict[str, str]]:
-    return tomllib.loads(STRINGS_FILE.read_text(encoding="utf-8"))
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(STRINGS_DIR.glob("strings*.toml")):
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        twice = sorted(set(table) & set(merged))
+        if twice:
+            raise KeyError(f"{path.name} defines keys already defined elsewhere: {twice}")
+        merged.update(table)
+    return merged
 
 
 def t(key: str, lang: str = "zh", **fields) -> str:
