@@ -88,8 +88,8 @@ if ss["gaps"]:
 write_page(st.query_params, ss, PARAMS)
 
 params = filter_params(ss, view.scope.counties, view.snapshot)
-n_matching = int(view.query("stations_count", **params).stations.iloc[0])
-supply = view.query("stations_supply_by_county", **params)
+n_matching = int(view.query("stations_count", filters=params).stations.iloc[0])
+supply = view.query("stations_supply_by_county", filters=params)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("stations.matching", lang), fmt.number(n_matching, lang))
 m2.metric(t("stations.open", lang), fmt.number(int(supply.stations_open.sum()), lang))

@@ -1,15 +1,11 @@
 -- title: How many stations match the filters
 -- description: The number of stations passing the stations page's filters, to decide between points and server-side aggregation.
 -- grain: one row
--- params: as_of, counties, kinds, statuses, hosts, water, microwave, seating, first_aid, toilet, charging, aircon, only_24h, min_star, opened_year (the page's filters)
+-- params: filters (the stations page's filters as one STRUCT: see queries/macros/filtered_stations.sql)
 with
 final as (
     select count(*) as stations
-    from filtered_stations(
-        $as_of, $counties, $kinds, $statuses, $hosts,
-        $water, $microwave, $seating, $first_aid, $toilet, $charging, $aircon,
-        $only_24h, $min_star, $opened_year
-    )
+    from filtered_stations($filters)
 )
 
 select * from final

@@ -1,15 +1,11 @@
 -- title: Stations matching the filters, aggregated to a grid
 -- description: Stations counted per square grid cell (cell size in degrees), with the count of each kind, for maps of many points.
 -- grain: one row per non-empty grid cell
--- params: as_of, counties, kinds, statuses, hosts, water, microwave, seating, first_aid, toilet, charging, aircon, only_24h, min_star, opened_year (the page's filters); cell_deg (grid cell size in degrees)
+-- params: filters (the stations page's filters as one STRUCT: see queries/macros/filtered_stations.sql); cell_deg (grid cell size in degrees)
 with
 filtered as (
     select lon, lat, kind
-    from filtered_stations(
-        $as_of, $counties, $kinds, $statuses, $hosts,
-        $water, $microwave, $seating, $first_aid, $toilet, $charging, $aircon,
-        $only_24h, $min_star, $opened_year
-    )
+    from filtered_stations($filters)
 ),
 
 cells as (

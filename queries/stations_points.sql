@@ -1,14 +1,10 @@
 -- title: Stations matching the filters, as points
 -- description: Every station that passes the stations page's filters, with what its tooltip and table show.
 -- grain: one row per station
--- params: as_of, counties, kinds, statuses, hosts, water, microwave, seating, first_aid, toilet, charging, aircon, only_24h, min_star, opened_year (the page's filters; lists empty = all)
+-- params: filters (the stations page's filters as one STRUCT: see queries/macros/filtered_stations.sql)
 with
 filtered as (
-    select * from filtered_stations(
-        $as_of, $counties, $kinds, $statuses, $hosts,
-        $water, $microwave, $seating, $first_aid, $toilet, $charging, $aircon,
-        $only_24h, $min_star, $opened_year
-    )
+    select * from filtered_stations($filters)
 ),
 
 final as (

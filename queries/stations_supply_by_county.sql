@@ -1,15 +1,11 @@
 -- title: Station supply by county
 -- description: For each county in scope, the stations passing the filters, those open, open 24 hours, their monthly visits, and the county's new-employment-form (outdoor) workers: the counts behind the supply choropleth.
 -- grain: one row per county in scope
--- params: as_of, counties, kinds, statuses, hosts, water, microwave, seating, first_aid, toilet, charging, aircon, only_24h, min_star, opened_year (the page's filters)
+-- params: filters (the stations page's filters as one STRUCT: see queries/macros/filtered_stations.sql)
 with
 filtered as (
     select adcode, status, is_24h, monthly_visits
-    from filtered_stations(
-        $as_of, $counties, $kinds, $statuses, $hosts,
-        $water, $microwave, $seating, $first_aid, $toilet, $charging, $aircon,
-        $only_24h, $min_star, $opened_year
-    )
+    from filtered_stations($filters)
 ),
 
 by_county as (
@@ -26,7 +22,7 @@ by_county as (
 workers as (
     select adcode, sum(workers) as outdoor_workers
     from nef_membership
-    where as_of = $as_of and list_contains($counties, adcode)
+    where as_of = cast($filters['as_of'] as date) and list_contains(cast($filters['counties'] as varchar[]), adcode)
     group by adcode
 ),
 

@@ -1,14 +1,10 @@
 -- title: Stations matching the filters and a search, for the table
 -- description: Stations passing the stations page's filters whose name or address contains the search text (case-insensitive), at most the given number of rows.
 -- grain: one row per station
--- params: as_of, counties, kinds, statuses, hosts, water, microwave, seating, first_aid, toilet, charging, aircon, only_24h, min_star, opened_year (the page's filters); search (text, '' = all); max_rows (integer)
+-- params: filters (the stations page's filters as one STRUCT: see queries/macros/filtered_stations.sql); search (text, '' = all); max_rows (integer)
 with
 filtered as (
-    select * from filtered_stations(
-        $as_of, $counties, $kinds, $statuses, $hosts,
-        $water, $microwave, $seating, $first_aid, $toilet, $charging, $aircon,
-        $only_24h, $min_star, $opened_year
-    )
+    select * from filtered_stations($filters)
 ),
 
 searched as (

@@ -1,15 +1,11 @@
 -- title: Open stations' locations, filtered
 -- description: Location of every open station passing the stations page's filters, in any county (a station across a county border still covers demand), for the nearest-station index.
 -- grain: one row per open station
--- params: as_of, counties, kinds, hosts, water, microwave, seating, first_aid, toilet, charging, aircon, only_24h, min_star, opened_year (the page's filters; the status is always open)
+-- params: filters (the stations page's filters as one STRUCT: see queries/macros/filtered_stations.sql); its statuses are ['open']
 with
 final as (
     select lon, lat
-    from filtered_stations(
-        $as_of, $counties, $kinds, ['open'], $hosts,
-        $water, $microwave, $seating, $first_aid, $toilet, $charging, $aircon,
-        $only_24h, $min_star, $opened_year
-    )
+    from filtered_stations($filters)
 )
 
 select * from final

@@ -21,7 +21,7 @@ def params(**state):
 
 
 def count(wh, **state) -> int:
-    return int(wh.run("stations_count", **params(**state)).stations.iloc[0])
+    return int(wh.run("stations_count", filters=params(**state)).stations.iloc[0])
 
 
 def test_filters_against_hand_counts(fixture_wh):
@@ -32,7 +32,7 @@ def test_filters_against_hand_counts(fixture_wh):
     assert count(fixture_wh, opened=2023) == 2  # S5 S6
     assert count(fixture_wh, host=["bank"]) == 0
     assert count(fixture_wh, star=4) == 0  # every fixture station has 3 stars
-    pts = fixture_wh.run("stations_points", **params(kind=["mental_care"]))
+    pts = fixture_wh.run("stations_points", filters=params(kind=["mental_care"]))
     assert list(pts.station_id) == ["S4"]
 
 
@@ -40,16 +40,16 @@ def test_grid_totals_equal_point_totals(demo_wh):
     regions = demo_wh.run("regions", as_of="2023-12-31")
     counties = tuple(regions.loc[regions.level == "county", "adcode"])
     p = filter_params({**DEFAULTS, "kind": ["outdoor_rest"]}, counties, "2023-12-31")
-    points = demo_wh.run("stations_points", **p)
+    points = demo_wh.run("stations_points", filters=p)
     for cell in (0.01, 0.05, 0.2):
-        grid = demo_wh.run("stations_grid", cell_deg=cell, **p)
+        grid = demo_wh.run("stations_grid", cell_deg=cell, filters=p)
         assert grid.stations.sum() == len(points) == grid.outdoor_rest.sum()
-    supply = demo_wh.run("stations_supply_by_county", **p)
+    supply = demo_wh.run("stations_supply_by_county", filters=p)
     assert supply.stations.sum() == len(points)
 
 
 def test_supply_measures(fixture_wh):
-    supply = fixture_wh.run("stations_supply_by_county", **params())
+    supply = fixture_wh.run("stations_supply_by_county", filters=params())
     per10k = supply_values(supply, "per_10k_workers")
     # 甲一区: S1, S2 of 300 outdoor workers (100 couriers + 200 food delivery) → 2 / 300 × 10,000
     assert per10k["990101"] == pytest.approx(2 / 300 * 10_000)
@@ -61,7 +61,7 @@ def test_supply_measures(fixture_wh):
 
 
 def test_gap_analysis_on_a_known_layout(fixture_wh):
-    xy = fixture_wh.run("stations_xy", **{k: v for k, v in params().items() if k != "statuses"})
+    xy = fixture_wh.run("stations_xy", filters={**params(), "statuses": ("open",)})
     assert len(xy) == 4  # open: S1 S2 S5 S6
     index = station_index(xy, 30.5)
     demand = fixture_wh.run("demand_points", as_of="2023-12-31", counties=COUNTIES)
@@ -78,7 +78,7 @@ def test_gap_analysis_on_a_known_layout(fixture_wh):
 
 
 def test_tooltips_are_plain_text(fixture_wh):
-    pts = fixture_wh.run("stations_points", **params())
+    pts = fixture_wh.run("stations_points", filters=params())
     tips = tooltips(pts, "zh").set_index(pts.station_id)
     assert tips.tip["S1"].startswith("<img src=x onerror=alert(1)>\n")  # shown as text by a text tooltip
     assert "24h" in tips.tip["S1"]

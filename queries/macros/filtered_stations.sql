@@ -1,25 +1,21 @@
 -- title: Stations matching the stations page's filters (table macro)
--- description: One place for the filter logic that the stations queries share. Loaded once per connection; every argument is a bound parameter of the calling query.
+-- description: One place for the filter logic that the stations queries share. Loaded once per connection; its one argument is the calling query's bound $filters parameter, a STRUCT (a Python dict) with as_of, counties, kinds, statuses, hosts (lists: empty = any), the facility flags water … aircon and only_24h (true = required), min_star and opened_year (null = any).
 -- grain: one row per station
-create or replace macro filtered_stations(
-    p_as_of, p_counties, p_kinds, p_statuses, p_hosts,
-    p_water, p_microwave, p_seating, p_first_aid, p_toilet, p_charging, p_aircon,
-    p_only_24h, p_min_star, p_opened_year
-) as table
+create or replace macro filtered_stations(f) as table
 select s.*
 from stations as s
-where s.as_of = cast(p_as_of as date)
-    and list_contains(p_counties, s.adcode)
-    and (len(p_kinds) = 0 or list_contains(p_kinds, s.kind))
-    and (len(p_statuses) = 0 or list_contains(p_statuses, s.status))
-    and (len(p_hosts) = 0 or list_contains(p_hosts, s.host_type))
-    and (not p_water or s.has_water)
-    and (not p_microwave or s.has_microwave)
-    and (not p_seating or s.has_seating)
-    and (not p_first_aid or s.has_first_aid)
-    and (not p_toilet or s.has_toilet)
-    and (not p_charging or s.has_charging)
-    and (not p_aircon or s.has_aircon)
-    and (not p_only_24h or s.is_24h)
-    and coalesce(s.star, 0) >= p_min_star
-    and (p_opened_year is null or year(s.opened_on) = p_opened_year)
+where s.as_of = cast(f['as_of'] as date)
+    and list_contains(cast(f['counties'] as varchar[]), s.adcode)
+    and (len(f['kinds']) = 0 or list_contains(cast(f['kinds'] as varchar[]), s.kind))
+    and (len(f['statuses']) = 0 or list_contains(cast(f['statuses'] as varchar[]), s.status))
+    and (len(f['hosts']) = 0 or list_contains(cast(f['hosts'] as varchar[]), s.host_type))
+    and (not f['water'] or s.has_water)
+    and (not f['microwave'] or s.has_microwave)
+    and (not f['seating'] or s.has_seating)
+    and (not f['first_aid'] or s.has_first_aid)
+    and (not f['toilet'] or s.has_toilet)
+    and (not f['charging'] or s.has_charging)
+    and (not f['aircon'] or s.has_aircon)
+    and (not f['only_24h'] or s.is_24h)
+    and coalesce(s.star, 0) >= f['min_star']
+    and (f['opened_year'] is null or year(s.opened_on) = cast(f['opened_year'] as integer))

@@ -36,8 +36,9 @@ FACILITY_SHORT_EN = {
 }
 
 
-def xy_params(params: dict) -> dict:
-    return {k: v for k, v in params.items() if k != "statuses"}
+def open_anywhere(filters: dict, counties: tuple[str, ...]) -> dict:
+    """The same filters for open stations in the given counties (the gap analysis looks across borders)."""
+    return {**filters, "statuses": ("open",), "counties": tuple(counties)}
 
 
 def tooltips(points: pd.DataFrame, lang: str, full: bool = True) -> pd.DataFrame:

@@ -140,4 +140,7 @@ class Warehouse:
 
 
 def _bindable(value):
+    """DuckDB binds a list as LIST and a dict as STRUCT (the stations filters travel as one)."""
+    if isinstance(value, dict):
+        return {k: _bindable(v) for k, v in value.items()}
     return list(value) if isinstance(value, tuple) else value

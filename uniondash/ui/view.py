@@ -122,10 +122,10 @@ def rankable_codes(
 def station_index_cached(snapshots_dir: str, fingerprint: tuple, params: dict):
     """k-d tree over open stations passing the filters (any county), for the gap analysis."""
     from uniondash.analysis.gaps import station_index
-    from uniondash.analysis.stations import xy_params
+    from uniondash.analysis.stations import open_anywhere
 
-    wide = {**params, "counties": _all_counties(snapshots_dir, fingerprint, params["as_of"])}
-    xy = run_query("stations_xy", snapshots_dir, fingerprint, **xy_params(wide))
+    counties = _all_counties(snapshots_dir, fingerprint, params["as_of"])
+    xy = run_query("stations_xy", snapshots_dir, fingerprint, filters=open_anywhere(params, counties))
     lat0 = float(xy.lat.mean()) if len(xy) else 30.0
     return station_index(xy, lat0)
 

@@ -88,21 +88,20 @@ def build(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap
     shapes, city_shapes = view.shapes("county"), view.shapes("city")
     if convert:
         shapes, city_shapes = (convert_shapes(s, DATA_CRS, settings.tile_crs) for s in (shapes, city_shapes))
-    n_matching = int(view.query("stations_count", **params).stations.iloc[0])
+    n_matching = int(view.query("stations_count", filters=params).stations.iloc[0])
     aggregated = n_matching > POINT_THRESHOLD
     cell = grid_cell_deg(len(view.scope.counties))
     full_tips = True
     layers = []
     if opts.layer == "supply":
-        values = supply_values(view.query("stations_supply_by_county", **params), opts.measure).to_dict()
+        values = supply_values(view.query("stations_supply_by_county", filters=params), opts.measure).to_dict()
         names = dict(zip(view.regions().adcode, view.regions().name))
         layers.append(sl.supply_layer(shapes, values, names, opts.measure, lang))
-    if opts.layer == "density":
-        layers.append(sl.density_layer(to_tiles(view.query("stations_grid", cell_deg=cell, **params))))
-    elif opts.layer == "points" and aggregated:
-        layers.append(sl.matching_cells_layer(to_tiles(view.query("stations_grid", cell_deg=cell, **params)), lang))
+    if opts.layer == "density" or (opts.layer == "points" and aggregated):
+        grid = to_tiles(view.query("stations_grid", cell_deg=cell, filters=params))
+        layers.append(sl.density_layer(grid) if opts.layer == "density" else sl.matching_cells_layer(grid, lang))
     elif opts.layer == "points" and n_matching:
-        points = to_tiles(view.query("stations_points", **params))
+        points = to_tiles(view.query("stations_points", filters=params))
         full_tips = len(points) <= FULL_TOOLTIP_MAX
         layers.extend(sl.points_layers(points, lang, full_tips))
     if opts.changes and view.compare:

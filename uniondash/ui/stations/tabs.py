@@ -17,7 +17,7 @@ from uniondash.ui.view import View
 def station_list(view: View, ss, params: dict, names: dict[str, str]) -> None:
     lang = view.lang
     st.text_input(t("stations.search", lang), key="q", max_chars=50)
-    rows = view.query("stations_table", search=ss["q"].strip(), max_rows=TABLE_MAX_ROWS, **params)
+    rows = view.query("stations_table", search=ss["q"].strip(), max_rows=TABLE_MAX_ROWS, filters=params)
     table = pd.DataFrame(
         {
             t("col.station", lang): rows.name,
