@@ -4,9 +4,8 @@
 -- params: as_of (date: the snapshot), compare (date: the earlier snapshot)
 with
 results as (
-    select r.adcode, r.honour, c.year
-    from competition_results as r
-    inner join competitions as c on c.as_of = r.as_of and c.competition_id = r.competition_id
+    select r.adcode, r.honour, r.year
+    from awards as r
     where r.as_of = $as_of and r.honour is not null
 ),
 

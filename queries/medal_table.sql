@@ -5,9 +5,8 @@
 with
 results as (
     select r.adcode, r.award_tier, r.honour
-    from competition_results as r
-    inner join competitions as c on c.as_of = r.as_of and c.competition_id = r.competition_id
-    where r.as_of = $as_of and ($year = 0 or c.year = $year) and list_contains($counties, r.adcode)
+    from awards as r
+    where r.as_of = $as_of and ($year = 0 or r.year = $year) and list_contains($counties, r.adcode)
 ),
 
 counties as (

@@ -5,11 +5,10 @@
 with
 results as (
     select
-        c.year, c.series, c.name as competition, r.award_tier, r.winner_type, r.winner_name, r.employer,
+        r.year, r.series, r.competition_name as competition, r.award_tier, r.winner_type, r.winner_name, r.employer,
         r.adcode, r.honour, r.benefit_10k_yuan
-    from competition_results as r
-    inner join competitions as c on c.as_of = r.as_of and c.competition_id = r.competition_id
-    where r.as_of = $as_of and ($year = 0 or c.year = $year) and list_contains($counties, r.adcode)
+    from awards as r
+    where r.as_of = $as_of and ($year = 0 or r.year = $year) and list_contains($counties, r.adcode)
         and ($search = '' or contains(lower(r.winner_name), lower($search))
              or contains(lower(r.employer), lower($search)))
 ),

@@ -8,9 +8,8 @@ final as (
         r.employer, r.adcode, count(*) as awards,
         count(*) filter (where r.award_tier = '一等奖') as first_prizes,
         coalesce(sum(r.benefit_10k_yuan), 0) as benefit_10k_yuan
-    from competition_results as r
-    inner join competitions as c on c.as_of = r.as_of and c.competition_id = r.competition_id
-    where r.as_of = $as_of and ($year = 0 or c.year = $year) and list_contains($counties, r.adcode)
+    from awards as r
+    where r.as_of = $as_of and ($year = 0 or r.year = $year) and list_contains($counties, r.adcode)
     group by all
 )
 

@@ -92,12 +92,9 @@ result_sums as (
         count(*) filter (where r.honour = '技术能手') as honour_technical_expert_in_year,
         count(*) filter (where r.honour = '劳动模范') as honour_model_worker_in_year,
         coalesce(sum(r.benefit_10k_yuan), 0) as innovation_benefit_10k_yuan_in_year
-    from competition_results as r
-    inner join competitions as c
-        on c.as_of = r.as_of and c.competition_id = r.competition_id
+    from awards as r
     where r.as_of in (select as_of from snap)
-        and c.year = year(r.as_of)
-       
+        and r.year = year(r.as_of)
     group by r.as_of, r.adcode
 ),
 

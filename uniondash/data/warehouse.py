@@ -58,7 +58,7 @@ def load_query(name: str, queries_dir: Path = QUERIES_DIR) -> NamedQuery:
 
 
 def all_queries(queries_dir: Path = QUERIES_DIR) -> list[NamedQuery]:
-    """Every named query (queries/*.sql; the macros/ folder holds table macros, not queries)."""
+    """Every named query (queries/*.sql; the macros/ folder holds shared views and table macros, not queries)."""
     return [load_query(p.stem, queries_dir) for p in sorted(queries_dir.glob("*.sql"))]
 
 
@@ -108,7 +108,7 @@ class Warehouse:
         )
         for table in TABLES:
             self.con.execute(_view_ddl(table, self.snapshots))
-        for macro in sorted((QUERIES_DIR / "macros").glob("*.sql")):  # shared filter logic, our own files
+        for macro in sorted((QUERIES_DIR / "macros").glob("*.sql")):  # shared views and table macros, our own files
             self.con.execute(macro.read_text(encoding="utf-8"))
 
     @property
