@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from uniondash.analysis.coverage import RATE_KPIS, gap_table, nef_breakdown, trend_by_group
-from uniondash.analysis.overview import scope_target
+from uniondash.analysis.overview import kpi_result, scope_target
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import COVERAGE_TOOLTIP
 from uniondash.render.charts import grouped_bars, trend_lines
@@ -45,7 +45,8 @@ trends = view.kpis().pivot(index="code", columns="as_of", values="value")
 for col, code in zip(st.columns(len(RATE_KPIS)), RATE_KPIS):
     with col:
         kpi = catalogue.by_code(code)
-        kpi_card(kpi, trends.loc[code], view, scope_target(kpi, targets, view.scope))
+        target = scope_target(kpi, targets, view.scope)
+        kpi_card(kpi, kpi_result(kpi, trends.loc[code], view.snapshot, view.compare, target), view)
 
 st.session_state.setdefault("coverage_rate", RATE_KPIS[0])
 code = st.segmented_control(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from uniondash.analysis.overview import county_values, ranking_table, scope_target, what_changed
+from uniondash.analysis.overview import county_values, kpi_result, ranking_table, scope_target, what_changed
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.charts import ranking_bar
 from uniondash.text import fmt
@@ -31,7 +31,8 @@ def cards(kpis, per_row: int) -> None:
     for start in range(0, len(kpis), per_row):
         for col, kpi in zip(st.columns(per_row), kpis[start : start + per_row]):
             with col:
-                kpi_card(kpi, trends.loc[kpi.code], view, scope_target(kpi, targets, view.scope))
+                target = scope_target(kpi, targets, view.scope)
+                kpi_card(kpi, kpi_result(kpi, trends.loc[kpi.code], view.snapshot, view.compare, target), view)
 
 
 st.subheader(t("overview.headline", lang))

@@ -11,6 +11,7 @@ from uniondash.analysis.stations import (
     LAYERS,
     POINT_THRESHOLD,
     SUPPLY_MEASURES,
+    scope_supply,
 )
 from uniondash.data.schema import FACILITIES, HOST_TYPES, STATION_KINDS, STATION_STATUSES
 from uniondash.render.maps import PrebuiltDeck
@@ -65,6 +66,7 @@ if ss["layer"] == "supply":
     measure_col.selectbox(
         t("stations.measure", lang),
         SUPPLY_MEASURES,
+        scope_supply,
         key="measure",
         format_func=lambda m: t(f"stations.measure.{m}", lang),
     )
@@ -93,14 +95,8 @@ supply = view.query("stations_supply_by_county", filters=params)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("stations.matching", lang), fmt.number(n_matching, lang))
 m2.metric(t("stations.open", lang), fmt.number(int(supply.stations_open.sum()), lang))
-m3.metric(
-    t("stations.measure.share_24h", lang),
-    fmt.percent(supply.stations_open_24h.sum() / max(1, supply.stations_open.sum())),
-)
-m4.metric(
-    t("stations.measure.per_10k_workers", lang),
-    f"{supply.stations.sum() / max(1, supply.outdoor_workers.sum()) * 10_000:.1f}",
-)
+m3.metric(t("stations.measure.share_24h", lang), fmt.percent(scope_supply(supply, "share_24h")))
+m4.metric(t("stations.measure.per_10k_workers", lang), fmt.decimal(scope_supply(supply, "per_10k_workers")))
 
 smap = stations_map(view, MapOptions.from_state(ss), params, theme())
 

@@ -9,6 +9,7 @@ from fixtures import _regions
 from uniondash.analysis.overview import (
     Target,
     county_values,
+    kpi_result,
     on_track,
     projection,
     ranking_table,
@@ -89,3 +90,25 @@ def test_what_changed(fixture_wh):
 def test_ranking_needs_two(fixture_wh):
     table = ranking_table(pd.Series({"990101": 0.9}), "up", {})
     assert table.empty
+
+
+def test_kpi_result_is_computed_before_the_card_draws_it():
+    # A rate at 0.50, 0.60, 0.70 (2021–2023 year-ends), compared with 2022, target 0.80 for 2025.
+    rate = CAT.by_code("union_founding_rate")
+    trend = {"2021-12-31": 0.50, "2022-12-31": 0.60, "2023-12-31": 0.70}
+    r = kpi_result(rate, trend, "2023-12-31", "2022-12-31", Target(2025, 0.80))
+    assert r.value == pytest.approx(0.70)
+    assert r.change == pytest.approx(0.10)  # 0.70 − 0.60
+    assert r.relative == pytest.approx(0.10 / 0.60)
+    assert r.history == (0.50, 0.60, 0.70)
+    assert r.progress == pytest.approx(0.70 / 0.80)
+    assert r.projected == pytest.approx(0.90, abs=0.002)  # +0.10 a year, two years on
+    assert r.on_track is True
+    # at the 2022 snapshot the card knows nothing of 2023; a missing value means no data at all
+    earlier = kpi_result(rate, trend, "2022-12-31", None, Target(2025, 0.80))
+    assert earlier.history == (0.50, 0.60)
+    assert earlier.change is None
+    empty = kpi_result(rate, {"2023-12-31": float("nan")}, "2023-12-31", None, Target(2025, 0.80))
+    assert empty.value is None
+    assert empty.target is None
+    assert empty.on_track is None

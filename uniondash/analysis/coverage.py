@@ -20,10 +20,7 @@ def group_values(wide: pd.DataFrame, kpi: Kpi, groups: dict[str, str]) -> pd.Ser
     cols = [c for c in (kpi.numerator, kpi.denominator) if c]
     if any(c not in wide.columns for c in cols):
         return pd.Series(dtype="float64")
-    sums = rows.groupby("_group")[cols].sum(min_count=1)
-    if kpi.denominator is None:
-        return sums[kpi.numerator] * kpi.multiplier
-    return sums[kpi.numerator] / sums[kpi.denominator].where(lambda d: d != 0) * kpi.multiplier
+    return kpi.evaluate(rows.groupby("_group")[cols].sum(min_count=1))
 
 
 def gap_table(

@@ -69,6 +69,45 @@ def relative_change(now: float | None, before: float | None) -> float | None:
     return (now - before) / abs(before)
 
 
+@dataclass(frozen=True)
+class KpiResult:
+    """Everything a KPI card shows, computed: the card only draws it."""
+
+    value: float | None  # at the snapshot; None when the scope has no data for it
+    before: float | None  # at the compare snapshot
+    change: float | None  # value − before
+    relative: float | None  # change / |before|
+    history: tuple[float, ...]  # known values up to the snapshot, oldest first (the sparkline)
+    target: Target | None
+    progress: float | None  # value / target
+    projected: float | None  # straight-line projection to the end of the target year
+    on_track: bool | None
+
+
+def kpi_result(
+    kpi: Kpi, trend: dict[str, float | None], snapshot: str, compare: str | None, target: Target | None
+) -> KpiResult:
+    """A KPI's card for a scope from its values at every snapshot (as_of → value)."""
+    trend = {a: (None if _missing(v) else float(v)) for a, v in dict(trend).items()}
+    now = trend.get(snapshot)
+    before = trend.get(compare) if compare else None
+    history = tuple(v for a, v in trend.items() if a <= snapshot and v is not None)
+    change = None if now is None or before is None else now - before
+    has_target = target is not None and bool(target.value) and now is not None
+    projected = projection({a: v for a, v in trend.items() if a <= snapshot}, target.year) if has_target else None
+    return KpiResult(
+        value=now,
+        before=before,
+        change=change,
+        relative=relative_change(now, before),
+        history=history,
+        target=target if has_target else None,
+        progress=now / target.value if has_target else None,
+        projected=projected,
+        on_track=on_track(kpi, projected, target) if has_target else None,
+    )
+
+
 def unit_wide(per_unit: pd.DataFrame, as_of: str) -> pd.DataFrame:
     """One snapshot's per-unit measures as a table: index adcode, one column per measure."""
     sub = per_unit[per_unit.as_of.astype(str) == as_of]
@@ -77,15 +116,7 @@ def unit_wide(per_unit: pd.DataFrame, as_of: str) -> pd.DataFrame:
 
 def county_values(wide: pd.DataFrame, kpi: Kpi, counties) -> pd.Series:
     """The KPI for each county (index adcode), from that county's own counts (see unit_wide)."""
-    counties = list(counties)
-    if kpi.numerator not in wide.columns or (kpi.denominator and kpi.denominator not in wide.columns):
-        return pd.Series(float("nan"), index=counties, dtype="float64")
-    rows = wide.reindex(counties)
-    num = rows[kpi.numerator].astype("float64")
-    if kpi.denominator is None:
-        return num * kpi.multiplier
-    den = rows[kpi.denominator].astype("float64").where(lambda d: d != 0)
-    return num / den * kpi.multiplier
+    return kpi.evaluate(wide.reindex(list(counties)))
 
 
 MIN_FALL = 0.0005  # a fall under 0.05 percentage points rounds to nothing on screen

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from uniondash.data.schema import FACILITIES, HOST_TYPES, STATION_KINDS
+from uniondash.metrics.rates import evaluate
 from uniondash.text.i18n import t
 
 # Above this many stations in view, the map gets server-side grid cells instead of points.
@@ -15,7 +16,15 @@ POINT_THRESHOLD = 60_000
 FULL_TOOLTIP_MAX = 3_000
 TABLE_MAX_ROWS = 1_000
 LAYERS = ("points", "density", "supply")
-SUPPLY_MEASURES = ("per_10k_workers", "share_24h", "visits_per_station")
+# The supply measures (queries/stations_supply_by_county.sql's counts): numerator, denominator,
+# multiplier. per_10k_workers counts every station passing the page's filters (all kinds by
+# default), unlike the catalogue's outdoor-rest-stations KPI.
+SUPPLY_RATIOS = {
+    "per_10k_workers": ("stations", "outdoor_workers", 10_000),
+    "share_24h": ("stations_open_24h", "stations_open", 1.0),
+    "visits_per_station": ("monthly_visits", "stations_open", 1.0),
+}
+SUPPLY_MEASURES = tuple(SUPPLY_RATIOS)
 FACILITY_SHORT = {
     "has_water": "水",
     "has_microwave": "微波炉",
@@ -64,12 +73,12 @@ def tooltips(points: pd.DataFrame, lang: str, full: bool = True) -> pd.DataFrame
 
 def supply_values(supply: pd.DataFrame, measure: str) -> pd.Series:
     """The supply measure per county (index adcode) from the county's counts."""
-    s = supply.set_index("adcode")
-    if measure == "per_10k_workers":
-        return s.stations / s.outdoor_workers.where(s.outdoor_workers > 0) * 10_000
-    if measure == "share_24h":
-        return s.stations_open_24h / s.stations_open.where(s.stations_open > 0)
-    return s.monthly_visits / s.stations_open.where(s.stations_open > 0)
+    return evaluate(supply.set_index("adcode"), *SUPPLY_RATIOS[measure])
+
+
+def scope_supply(supply: pd.DataFrame, measure: str) -> float:
+    """The supply measure for the whole scope, from the counts summed over its counties."""
+    return evaluate(supply.drop(columns=["adcode"]).sum().to_dict(), *SUPPLY_RATIOS[measure])
 
 
 def grid_cell_deg(n_counties: int) -> float:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+
+from uniondash.metrics.rates import evaluate
 
 CATALOGUE_FILE = Path(__file__).with_name("kpis.toml")
 DIRECTIONS = ("up", "down", "none")
@@ -48,17 +51,15 @@ class Kpi:
     def definition(self, lang: str) -> str:
         return self.definition_en if lang == "en" else self.definition_zh
 
+    def evaluate(self, sums: Mapping | pd.DataFrame) -> float | pd.Series:
+        """The KPI from summed counts (uniondash.metrics.rates): a scope's sums give a number, a
+        table of units or groups (one column per measure) a Series; NaN where unknown."""
+        return evaluate(sums, self.numerator, self.denominator, self.multiplier)
+
     def value_from(self, measures: dict[str, float]) -> float | None:
         """The KPI from a scope's measure sums; None when a measure is absent or the base is 0."""
-        num = measures.get(self.numerator)
-        if num is None or (isinstance(num, float) and math.isnan(num)):
-            return None
-        if self.denominator is None:
-            return float(num) * self.multiplier
-        den = measures.get(self.denominator)
-        if not den:
-            return None
-        return float(num) / float(den) * self.multiplier
+        value = self.evaluate(measures)
+        return None if math.isnan(value) else value
 
 
 @dataclass(frozen=True)

@@ -47,3 +47,10 @@ def delta(value: float | None, is_percent: bool, lang: str) -> str:
         return f"{value * 100:+.1f}{pp}"
     text = number(value, lang)
     return text if text.startswith("-") else "+" + text
+
+
+def decimal(value: float | None, decimals: int = 1) -> str:
+    """A plain number with fixed decimals (a rate per 10,000, say); — when unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.{decimals}f}"

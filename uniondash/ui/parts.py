@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
-from uniondash.analysis.overview import Target, on_track, projection, relative_change
+from uniondash.analysis.overview import KpiResult
 from uniondash.metrics.kpis import Kpi
 from uniondash.render.theme import BAD, GOOD, change_colour
 from uniondash.text import fmt
@@ -17,10 +15,6 @@ from uniondash.ui.view import View
 # st.metric takes named colours: blue for a good change, orange for a bad one (colour-blind safe).
 METRIC_COLOUR = {GOOD: "blue", BAD: "orange"}
 MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
-
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
 
 
 def md_escape(text: str) -> str:
@@ -61,49 +55,45 @@ def kpi_label(kpi: Kpi, lang: str) -> str:
     return kpi.name(lang) if kpi.is_percent else f"{kpi.name(lang)}（{kpi.unit(lang)}）"
 
 
-def _delta_text(kpi: Kpi, now: float, before: float, lang: str) -> str:
-    change = now - before
-    text = fmt.delta(change, kpi.is_percent, lang)
-    rel = relative_change(now, before)
-    if kpi.is_percent or rel is None:
+def _delta_text(kpi: Kpi, result: KpiResult, lang: str) -> str:
+    text = fmt.delta(result.change, kpi.is_percent, lang)
+    if kpi.is_percent or result.relative is None:
         return text
-    return t("overview.change_pct", lang, abs=text, pct=f"{rel * 100:+.1f}%")
+    return t("overview.change_pct", lang, abs=text, pct=f"{result.relative * 100:+.1f}%")
 
 
-def kpi_card(kpi: Kpi, trend: pd.Series, view: View, target: Target | None) -> None:
-    """Value, change against the compare snapshot, five-year sparkline, progress to target."""
+def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
+    """Draws a computed KPI result: value, change against the compare snapshot, five-year
+    sparkline, progress to target and the projection's verdict."""
     lang = view.lang
-    now = trend.get(view.snapshot)
     with st.container(border=True):
-        if _missing(now):
+        if result.value is None:
             st.metric(kpi_label(kpi, lang), t("overview.region_only", lang), help=kpi.definition(lang))
             return
-        before = trend.get(view.compare) if view.compare else None
-        history = [float(v) for a, v in trend.items() if a <= view.snapshot and not _missing(v)]
-        delta = None if _missing(before) else _delta_text(kpi, now, before, lang)
-        colour = change_colour(None if _missing(before) else now - before, kpi.direction)
+        delta = None if result.change is None else _delta_text(kpi, result, lang)
+        colour = change_colour(result.change, kpi.direction)
         st.metric(
             kpi_label(kpi, lang),
-            fmt.kpi_value(now, kpi.is_percent, lang),
+            fmt.kpi_value(result.value, kpi.is_percent, lang),
             delta=delta,
             delta_color=METRIC_COLOUR.get(colour, "gray"),
             help=kpi.definition(lang),
-            chart_data=history if len(history) > 1 else None,
+            chart_data=list(result.history) if len(result.history) > 1 else None,
             chart_type="area",
             delta_description=t("overview.vs", lang, compare=view.compare) if delta else None,
         )
-        if target is not None and target.value:
-            progress = max(0.0, min(1.0, now / target.value))
+        target = result.target
+        if target is not None:
             goal = fmt.kpi_value(target.value, kpi.is_percent, lang)
-            reached = f"{now / target.value * 100:.0f}%"
-            st.progress(progress, text=t("overview.target", lang, target=goal, year=target.year, progress=reached))
-            known = {a: v for a, v in trend.items() if a <= view.snapshot}
-            projected = projection(known, target.year)
-            verdict = on_track(kpi, projected, target)
-            if verdict is not None:
-                key = "overview.projection_on" if verdict else "overview.projection_behind"
-                colour = "blue" if verdict else "orange"
-                text = t(key, lang, year=target.year, value=fmt.kpi_value(projected, kpi.is_percent, lang))
+            reached = f"{result.progress * 100:.0f}%"
+            st.progress(
+                max(0.0, min(1.0, result.progress)),
+                text=t("overview.target", lang, target=goal, year=target.year, progress=reached),
+            )
+            if result.on_track is not None:
+                key = "overview.projection_on" if result.on_track else "overview.projection_behind"
+                colour = "blue" if result.on_track else "orange"
+                text = t(key, lang, year=target.year, value=fmt.kpi_value(result.projected, kpi.is_percent, lang))
                 st.markdown(f":{colour}[{text}]")
 
 
