@@ -41,7 +41,7 @@ left.selectbox(
     t("comp.year", lang), [*years, 0], key="year", format_func=lambda y: t("comp.all_years", lang) if y == 0 else str(y)
 )
 right.toggle(t("comp.per_10k", lang), key="per10k")
-write_page(st.query_params, ss, PARAMS)
+write_page(st.query_params, ss, PARAMS, "competitions")
 year = int(ss["year"])
 scope_counties = view.scope.counties
 

@@ -87,7 +87,7 @@ toggles[1].toggle(t("stations.gaps", lang), key="gaps", on_change=open_tab, args
 if ss["gaps"]:
     toggles[2].number_input(t("stations.gap_km", lang), min_value=0.2, max_value=20.0, step=0.5, key="gap_km")
     toggles[3].number_input(t("stations.sites", lang), min_value=0, max_value=30, step=1, key="sites")
-write_page(st.query_params, ss, PARAMS)
+write_page(st.query_params, ss, PARAMS, "stations")
 
 params = filter_params(ss, view.scope.counties, view.snapshot)
 n_matching = int(view.query("stations_count", filters=params).stations.iloc[0])

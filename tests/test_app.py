@@ -134,3 +134,16 @@ def test_competitions_page_english_names_for_trusted_network(app, monkeypatch):
     at.switch_page("app_pages/competitions.py").run()
     assert not at.exception
     assert sorted(at.dataframe[-1].value["Winner"]) == ["乙一县某厂", "李四"]
+
+
+def test_returning_to_a_page_keeps_its_choices(app):
+    # Streamlit drops the state of widgets a run does not draw: leaving the competitions page and
+    # coming back used to fail with KeyError 'year' (and the stations page forgot its filters).
+    at = app(year="2022")
+    at.switch_page("app_pages/competitions.py").run()
+    assert not at.exception
+    assert at.session_state["year"] == 2022
+    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("app_pages/competitions.py").run()
+    assert not at.exception
+    assert at.session_state["year"] == 2022

@@ -114,7 +114,7 @@ def test_page_parameters_round_trip():
     assert state["layer"] == "points"
     assert state["q"] == "驿站"
     out = Params()
-    write_page(out, state, PARAMS)
+    write_page(out, state, PARAMS, "stations")
     assert out == {"kind": ["nursing_room"], "h24": "1", "star": "5", "gap_km": "3.5", "q": "驿站"}
 
 

@@ -98,19 +98,23 @@ class Param:
 
 
 def seed_page(state: MutableMapping, params, specs: list[Param], page: str) -> None:
-    """Once per session and page: URL values (valid ones) seed the page's widget state."""
-    flag = f"_url_seeded_{page}"
-    if state.get(flag):
-        return
+    """The page's widget state: on the first visit from the URL (valid values), on a return from
+    what the user last chose here. Streamlit drops a widget's state on every run that does not draw
+    it (another page), so the choices are kept under a key no widget owns (see write_page)."""
+    flag, kept = f"_url_seeded_{page}", state.get(f"_kept_{page}", {})
+    first = not state.get(flag)
     for spec in specs:
-        value = spec.parse(params)
-        state[spec.key] = spec.default if value is None else value
+        if spec.key in state and not first:
+            continue
+        value = spec.parse(params) if first else None
+        state[spec.key] = value if value is not None else kept.get(spec.key, spec.default)
     state[flag] = True
 
 
-def write_page(params, state: MutableMapping, specs: list[Param]) -> None:
-    """Write the page's parameters back: the URL reopens the same view."""
+def write_page(params, state: MutableMapping, specs: list[Param], page: str) -> None:
+    """Write the page's parameters back (the URL reopens the same view) and keep them for a return."""
     values = {}
+    state[f"_kept_{page}"] = {spec.key: state.get(spec.key, spec.default) for spec in specs}
     for spec in specs:
         encoded = spec.encode(state.get(spec.key, spec.default))
         if encoded is not None:
