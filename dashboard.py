@@ -9,7 +9,7 @@ from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
 from uniondash.ui.navigation import profile_requested
 from uniondash.ui.urlstate import seed_from_url, url_values, write_to_url
-from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, run_query
+from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, region_index
 
 # An emoji favicon is drawn in the browser; a :material: one would be fetched from the internet.
 st.set_page_config(page_title="工会工作数据看板", page_icon="📊", layout="wide")
@@ -26,14 +26,8 @@ except UserFacingError as exc:
     st.stop()
 ss["_fingerprint"] = fingerprint
 as_ofs = warehouse.as_ofs
-latest_regions = run_query("regions", str(settings.snapshots_dir), fingerprint, as_of=as_ofs[-1])
-seed_from_url(
-    ss,
-    st.query_params,
-    as_ofs,
-    latest_regions.loc[latest_regions.level == "city", "adcode"],
-    latest_regions.loc[latest_regions.level == "county", "adcode"],
-)
+latest = region_index(str(settings.snapshots_dir), fingerprint, as_ofs[-1])
+seed_from_url(ss, st.query_params, as_ofs, latest.cities, latest.counties)
 ss.setdefault("lang", "zh")
 ss.setdefault("snapshot", as_ofs[-1])
 ss.setdefault("compare", "auto")
@@ -63,25 +57,22 @@ with st.sidebar:
             else a
         ),
     )
-    regions = run_query("regions", str(settings.snapshots_dir), fingerprint, as_of=snapshot)
-    names = dict(zip(regions.adcode, regions.name))
-    cities = regions[regions.level == "city"]
-    ss["city"] = [c for c in ss.get("city", []) if c in set(cities.adcode)]
+    units = region_index(str(settings.snapshots_dir), fingerprint, snapshot)
+    names = units.names
+    ss["city"] = [c for c in ss.get("city", []) if c in set(units.cities)]
     chosen_cities = st.multiselect(
         t("filter.city", lang),
-        list(cities.adcode),
+        list(units.cities),
         key="city",
         format_func=names.get,
         placeholder=t("filter.all", lang),
         help=t("filter.help_city", lang),
     )
-    counties = regions[regions.level == "county"]
-    if chosen_cities:
-        counties = counties[counties.parent_adcode.isin(chosen_cities)]
-    ss["county"] = [c for c in ss.get("county", []) if c in set(counties.adcode)]
+    counties = units.counties_of(chosen_cities)
+    ss["county"] = [c for c in ss.get("county", []) if c in set(counties)]
     st.multiselect(
         t("filter.county", lang),
-        list(counties.adcode),
+        list(counties),
         key="county",
         format_func=names.get,
         placeholder=t("filter.all", lang),

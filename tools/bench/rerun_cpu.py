@@ -14,6 +14,7 @@ import json
 import shutil
 import statistics
 import subprocess
+import sys
 from pathlib import Path
 
 import psutil
@@ -63,9 +64,10 @@ def run(data: Path, reps: int, py_spy: Path | None) -> dict:
     with streamlit_server(data) as (url, proc):
         server = psutil.Process(proc.pid)
         spy = None
-        if py_spy and shutil.which("py-spy"):
+        tool = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+        if py_spy and tool:
             spy = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(proc.pid), "--format", "raw", "-r", "200", "-o", str(py_spy)],
+                [tool, "record", "--pid", str(proc.pid), "--format", "raw", "-r", "200", "-o", str(py_spy)],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -24,19 +24,47 @@ class Scope:
         return len(self.counties) == 1 and bool(self.chosen_counties)
 
 
-def resolve_scope(regions: pd.DataFrame, region_adcode: str, cities=(), counties=()) -> Scope:
+@dataclass(frozen=True)
+class RegionIndex:
+    """A snapshot's units as plain lookups (names, cities, counties by city), built once per
+    snapshot: the filters and the scope ask it on every rerun, a DataFrame costs more to ask."""
+
+    names: dict[str, str]
+    cities: tuple[str, ...]
+    counties: tuple[str, ...]
+    parent: dict[str, str]  # county → its city
+    units: tuple[str, ...]  # every adcode: region, cities, counties
+
+    @classmethod
+    def from_regions(cls, regions: pd.DataFrame) -> RegionIndex:
+        counties = regions[regions.level == "county"]
+        return cls(
+            names=dict(zip(regions.adcode, regions.name)),
+            cities=tuple(regions.loc[regions.level == "city", "adcode"]),
+            counties=tuple(counties.adcode),
+            parent=dict(zip(counties.adcode, counties.parent_adcode)),
+            units=tuple(sorted(set(regions.adcode))),
+        )
+
+    def counties_of(self, cities) -> tuple[str, ...]:
+        """The counties of the given cities, in the index's order (all counties when none given)."""
+        wanted = set(cities)
+        return tuple(c for c in self.counties if self.parent.get(c) in wanted) if wanted else self.counties
+
+
+def resolve_scope(regions: pd.DataFrame | RegionIndex, region_adcode: str, cities=(), counties=()) -> Scope:
     """Counties in scope: chosen counties (within chosen cities), else all counties of the chosen
     cities, else the whole region. Unknown codes are ignored (the filters only offer real ones)."""
-    county_rows = regions[regions.level == "county"]
-    city_codes = set(regions.loc[regions.level == "city", "adcode"])
+    index = regions if isinstance(regions, RegionIndex) else RegionIndex.from_regions(regions)
+    city_codes = set(index.cities)
     cities = tuple(sorted(c for c in dict.fromkeys(cities) if c in city_codes))
-    pool = county_rows[county_rows.parent_adcode.isin(cities)] if cities else county_rows
-    chosen = tuple(sorted(c for c in dict.fromkeys(counties) if c in set(pool.adcode)))
-    in_scope = tuple(sorted(chosen or pool.adcode))
+    pool = set(index.counties_of(cities))
+    chosen = tuple(sorted(c for c in dict.fromkeys(counties) if c in pool))
+    in_scope = tuple(sorted(chosen or pool))
     if chosen:
         units = chosen
     elif cities:
         units = tuple(sorted(set(cities) | set(in_scope)))
     else:
-        units = tuple(sorted(set(regions.adcode)))
+        units = index.units
     return Scope(region_adcode, cities, chosen, in_scope, units)

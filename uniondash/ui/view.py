@@ -18,7 +18,7 @@ from uniondash.data.snapshots import AS_OF_RE
 from uniondash.data.warehouse import Warehouse
 from uniondash.metrics.kpis import compute_kpis, load_catalogue
 from uniondash.metrics.measures import scope_measures
-from uniondash.metrics.scope import Scope, resolve_scope
+from uniondash.metrics.scope import RegionIndex, Scope, resolve_scope
 
 FILTER_KEYS = ("snapshot", "compare", "city", "county", "lang")
 
@@ -83,6 +83,12 @@ class View:
     def kpis(self) -> pd.DataFrame:
         """KPI values (as_of, code, value) for the scope at every snapshot."""
         return scope_kpis(self.snapshots_dir, self.fingerprint, self.as_ofs, self.scope.units)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def region_index(snapshots_dir: str, fingerprint: tuple, as_of: str) -> RegionIndex:
+    """The snapshot's units as lookups for the filters and the scope (asked on every rerun)."""
+    return RegionIndex.from_regions(run_query("regions", snapshots_dir, fingerprint, as_of=as_of))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -151,9 +157,9 @@ def current_view() -> View:
     compare = ss.get("compare")
     if compare in (None, "auto") or compare not in as_ofs or compare == snapshot:
         compare = previous_as_of(as_ofs, snapshot)
-    regions = run_query("regions", str(settings.snapshots_dir), fingerprint, as_of=snapshot)
+    index = region_index(str(settings.snapshots_dir), fingerprint, snapshot)
     region_adcode = wh.snapshot(snapshot).manifest.get("region_adcode", settings.region_adcode)
-    scope = resolve_scope(regions, region_adcode, ss.get("city") or (), ss.get("county") or ())
+    scope = resolve_scope(index, region_adcode, ss.get("city") or (), ss.get("county") or ())
     return View(
         settings, ss.get("lang") or "zh", fingerprint, as_ofs, snapshot, compare, scope, wh.snapshot(snapshot).is_demo
     )
