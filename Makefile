@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 DATA ?= data
+WORKERS ?= 2
+ADDRESS ?= 127.0.0.1
 
-.PHONY: install data run test lint bench load clean-data
+.PHONY: install data run serve test lint bench load clean-data
 
 install: $(VENV)/.installed
 
@@ -26,6 +28,12 @@ data: install
 run: data
 	@echo "工会工作数据看板: http://localhost:$(PORT)"
 	UNIONDASH_DATA=$(DATA) $(BIN)/streamlit run dashboard.py --server.port $(PORT)
+
+# WORKERS Streamlit processes behind nginx (deploy/nginx.conf.template), sticky by a cookie nginx
+# sets; Ctrl-C stops all. nginx listens on ADDRESS and on PORT when given, else on a free port.
+serve: data
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.serve --workers $(WORKERS) --address $(ADDRESS) \
+		$(if $(filter command line environment,$(origin PORT)),--port $(PORT))
 
 test: install
 	$(BIN)/ruff check .
