@@ -43,9 +43,14 @@ test: install
 bench: data
 	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash bench --scale100 $(DATA)/bench-scale100 --out docs
 
-# 20 browser sessions changing filters on every page for two minutes against one local server.
+# 20 then 50 users (WebSocket protocol, 3 s think) plus 2 Chromium tabs, two minutes each, against
+# one Streamlit process and against `make serve WORKERS=$(WORKERS)`, started by the load test itself:
+# docs/load.json and a section of docs/benchmarks.md. URL=http://… loads a server already running.
+LOAD_SESSIONS ?= 20,50
+LOAD_SECONDS ?= 120
 load: data
-	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash load --sessions 20 --seconds 120 --out docs
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash load --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS) \
+		--workers 0,$(WORKERS) $(if $(URL),--url $(URL)) --out docs
 
 lint: install
 	$(BIN)/ruff check .

@@ -127,3 +127,15 @@ def test_the_generated_configuration_names_every_worker(tmp_path):
     assert not [d for d in directives if d.startswith("ip_hash")]
     assert "listen 0.0.0.0:8080;" in conf
     assert "{{" not in conf
+
+
+def test_the_load_test_finds_the_workers_behind_the_proxy_and_counts_their_interactions(stack, fixture_dir):
+    from tools.bench.load import load_test
+
+    r = load_test(fixture_dir, users=4, seconds=6, browsers=0, think_s=0.2, url=stack.url, cpu_reps=1)
+    assert r["errors"] == 0, r["error_samples"]
+    assert set(r["per_worker"]) == {f"127.0.0.1:{w.port}" for w in stack.pool}
+    assert sum(w["interactions"] for w in r["per_worker"].values()) == r["interactions"] > 0
+    assert all(w["cpu_s"] is not None and w["peak_mb"] > 0 for w in r["per_worker"].values())
+    assert r["cpu_per_rerun_median_s"] > 0
+    assert r["server_cpu_per_interaction_s"] > 0
