@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 DATA ?= data
+WORKERS ?= 2
+ADDRESS ?= 127.0.0.1
 
-.PHONY: install data run test lint bench load clean-data
+.PHONY: install data run serve test lint bench load clean-data
 
 install: $(VENV)/.installed
 
@@ -27,6 +29,12 @@ run: data
 	@echo "工会工作数据看板: http://localhost:$(PORT)"
 	UNIONDASH_DATA=$(DATA) $(BIN)/streamlit run dashboard.py --server.port $(PORT)
 
+# WORKERS Streamlit processes behind nginx (deploy/nginx.conf.template), sticky by a cookie nginx
+# sets; Ctrl-C stops all. nginx listens on ADDRESS and on PORT when given, else on a free port.
+serve: data
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.serve --workers $(WORKERS) --address $(ADDRESS) \
+		$(if $(filter command line environment,$(origin PORT)),--port $(PORT))
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
@@ -35,9 +43,14 @@ test: install
 bench: data
 	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash bench --scale100 $(DATA)/bench-scale100 --out docs
 
-# 20 browser sessions changing filters on every page for two minutes against one local server.
+# 20 then 50 users (WebSocket protocol, 3 s think) plus 2 Chromium tabs, two minutes each, against
+# one Streamlit process and against `make serve WORKERS=$(WORKERS)`, started by the load test itself:
+# docs/load.json and a section of docs/benchmarks.md. URL=http://… loads a server already running.
+LOAD_SESSIONS ?= 20,50
+LOAD_SECONDS ?= 120
 load: data
-	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash load --sessions 20 --seconds 120 --out docs
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash load --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS) \
+		--workers 0,$(WORKERS) $(if $(URL),--url $(URL)) --out docs
 
 lint: install
 	$(BIN)/ruff check .

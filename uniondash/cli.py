@@ -89,7 +89,18 @@ def _load(args, settings) -> int:
     from tools.bench.load import main as load_main
 
     data = Path(args.data or settings.data_dir)
-    return load_main(data, args.sessions, args.seconds, Path(args.out), args.draw, args.browsers, args.think)
+    return load_main(
+        data,
+        args.sessions,
+        args.seconds,
+        Path(args.out),
+        args.draw,
+        args.browsers,
+        args.think,
+        workers=args.workers,
+        url=args.url,
+        cpu_reps=args.cpu_reps,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,8 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--reps", type=int, default=5)
     bench.add_argument("--scale100", help="data folder of the --scale 100 demo (built if absent)")
     bench.add_argument("--out", default="docs", help="folder for benchmarks.md and benchmarks.json")
-    load = sub.add_parser("load", help="concurrent sessions changing pages and filters against one server")
-    load.add_argument("--sessions", type=int, default=20, help="users speaking the app's WebSocket protocol")
+    load = sub.add_parser("load", help="concurrent sessions changing pages and filters against a server")
+    counts = lambda text: [int(x) for x in text.split(",")]  # noqa: E731  ("20,50": one run each)
+    load.add_argument("--sessions", type=counts, default=[20], help="users speaking the app's WebSocket protocol")
+    load.add_argument("--workers", type=counts, default=[0], help="0: one process; N: make serve WORKERS=N")
+    load.add_argument("--url", help="load a server or proxy already running instead")
+    load.add_argument("--cpu-reps", type=int, default=3, help="quiet reruns per page for CPU per rerun (0: skip)")
     load.add_argument("--browsers", type=int, default=2, help="Chromium tabs doing the same by clicking")
     load.add_argument("--think", type=float, default=3.0, help="users' mean pause between clicks (0: stress)")
     load.add_argument("--seconds", type=float, default=120)

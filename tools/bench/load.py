@@ -1,6 +1,15 @@
 """`make load`: N concurrent sessions (default 20) move between pages and change filters for a
-bounded time against one server on 127.0.0.1; reports errors (must be 0), interaction latency
-percentiles, the server's peak memory and its share of the machine's CPU. Stops by itself.
+bounded time; reports errors (must be 0), interaction latency percentiles, each server process's
+peak memory and CPU, and how the interactions spread over the workers. Stops by itself.
+
+Targets: one Streamlit process (`--workers 0`, what `make run` serves), `make serve WORKERS=N`
+started by the load test itself (`--workers N`), or a server or proxy already running (`--url`).
+`--workers 0,2` runs the same load against each in one invocation. Behind the serve stack's nginx
+every user first loads the page over HTTP (nginx sets its sticky cookie) and opens its WebSocket
+with that cookie, as a browser does; nginx names the worker that answered (X-Uniondash-Worker).
+Server CPU per interaction: the mean under load (the workers' CPU-seconds over the interactions),
+and the median per rerun from a quiet pass afterwards (one user, each rerun's CPU-seconds read
+from its worker's own accounting, psutil).
 
 The N users speak Streamlit's WebSocket protocol (bench/protocol.py): the server runs, serialises
 and sends every page exactly as for a browser, but nothing is drawn. Twenty Chromium tabs on this
@@ -15,11 +24,12 @@ sees while the server carries the N users. Map and chart renderers are not loade
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
 import statistics
 import time
+import urllib.request
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +37,8 @@ import psutil
 
 from tools.bench.measure import SCRIPT_DONE_JS, PeakMemory
 from tools.bench.protocol import ProtocolSession
-from tools.bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tools.bench.server import CHROMIUM, CHROMIUM_ARGS
+from tools.bench.targets import WORKER_HEADER, target
 
 PAGES = ["/", "/stations", "/coverage"]
 RENDERERS = re.compile(r".*/static/js/(DeckGlJsonChart|PlotlyChart)[^/]*\.js$")
@@ -87,19 +98,33 @@ async def _session(ctx, url: str, cities: list[str], deadline: float, n: int, ou
     await page.close()
 
 
+def _first_visit(url: str) -> tuple[str, str]:
+    """The page's HTTP load, as a browser's: (Cookie header to send back, worker that answered)."""
+    with urllib.request.urlopen(url + "/", timeout=60) as r:
+        r.read()
+        cookies = [c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") or []]
+        return "; ".join(cookies), r.headers.get(WORKER_HEADER, "")
+
+
 async def _user(
     url: str, cities: dict[str, str], deadline: float, n: int, out: dict, start_s: float, think_s: float
 ) -> None:
-    """One user without a browser: arrives by a link carrying a city, then goes through the pages
-    (as by the sidebar), on each picking another city and clearing it. Checks each rerun's URL."""
+    """One user without a browser: loads the page (behind nginx: gets its sticky cookie), arrives
+    by a link carrying a city, then goes through the pages (as by the sidebar), on each picking
+    another city and clearing it. Checks each rerun's URL; counts its interactions per worker."""
     await asyncio.sleep(start_s)
     codes = list(cities)
     i = n
     try:
-        async with ProtocolSession(url) as s:
+        cookie, worker = await asyncio.to_thread(_first_visit, url)
+        async with ProtocolSession(url, headers={"Cookie": cookie} if cookie else None) as s:
+            if worker and s.worker and s.worker != worker:
+                out["errors"].append(f"user {n}: page from {worker}, WebSocket to {s.worker} (not sticky)")
+            worker = s.worker or worker or out["only_worker"]
             first = codes[n % len(codes)]  # arrives by a link that carries a city
             r = await asyncio.wait_for(s.open(PAGES[n % len(PAGES)].strip("/"), f"city={first}"), timeout=120)
             out["users"]["opens"].append(r.seconds)
+            out["per_worker"][worker] += 1
             if f"city={first}" not in r.query_string:
                 out["errors"].append(f"user {n}: URL {r.query_string!r} after opening a link with city={first}")
             while time.monotonic() < deadline:
@@ -116,6 +141,7 @@ async def _user(
                     r = await asyncio.wait_for(step(*args), timeout=120)
                     out["users"][kind].append(r.seconds)
                     out["users"]["bytes"].append(r.bytes)
+                    out["per_worker"][worker] += 1
                     ok = expect is None or (expect in r.query_string if expect else "city=" not in r.query_string)
                     if r.exceptions:
                         out["errors"].append(f"/{page}: exception shown: {r.exceptions[0]}")
@@ -142,66 +168,141 @@ def _pct(values: list[float], q: int) -> float | None:
 
 
 async def _run(
-    url: str, users: int, browsers: int, seconds: float, cities: dict[str, str], draw: bool, think_s: float
+    url: str,
+    users: int,
+    browsers: int,
+    seconds: float,
+    cities: dict[str, str],
+    draw: bool,
+    think_s: float,
+    only_worker: str,
 ) -> dict:
-    from playwright.async_api import async_playwright
-
     out = {
         "users": {"opens": [], "switches": [], "changes": [], "bytes": []},
         "opens": [],
         "switches": [],
         "changes": [],
         "errors": [],
+        "per_worker": Counter(),
+        "only_worker": only_worker,  # the worker of a target without nginx's header (one process)
     }
+    gap = min(RAMP_S, seconds / 4) / max(1, users)
+
+    def protocol_users(deadline: float) -> list:
+        return [_user(url, cities, deadline, n, out, n * gap, think_s) for n in range(users)]
+
+    if not browsers:
+        await asyncio.gather(*protocol_users(time.monotonic() + seconds))
+        return out
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
         if not draw:
             await ctx.route(RENDERERS, lambda route: route.abort())
         warm = await ctx.new_page()  # the app's JavaScript in the browser's cache, as on a returning visit
-        await warm.goto(url, timeout=120_000)
+        response = await warm.goto(url, timeout=120_000)
+        tabs_worker = (response and response.headers.get(WORKER_HEADER.lower())) or only_worker  # one cookie jar
         await warm.wait_for_function(SCRIPT_DONE_JS, timeout=120_000, polling=100)
         await warm.close()
         deadline = time.monotonic() + seconds
-        gap = min(RAMP_S, seconds / 4) / max(1, users)
         names = list(cities.values())
         await asyncio.gather(
-            *[_user(url, cities, deadline, n, out, n * gap, think_s) for n in range(users)],
+            *protocol_users(deadline),
             *[_session(ctx, url, names, deadline, n, out, n * 2.0) for n in range(browsers)],
         )
         await browser.close()
+    out["per_worker"][tabs_worker] += len(out["opens"]) + len(out["switches"]) + len(out["changes"])
     return out
 
 
-def load_test(
-    data: Path, users: int = 20, seconds: float = 120, browsers: int = 2, draw: bool = False, think_s: float = 3.0
-) -> dict:
+async def _quiet_cpu(url: str, pids: dict[str, int], only_worker: str, cities: dict[str, str], reps: int) -> dict:
+    """One user alone: each page opened, a city picked and cleared, `reps` times; each rerun's
+    server CPU-seconds from its worker's own counters (the rerun is all the worker does then)."""
+    cookie, worker = await asyncio.to_thread(_first_visit, url)
+    samples: dict[str, list[float]] = {}
+    async with ProtocolSession(url, headers={"Cookie": cookie} if cookie else None) as s:
+        pid = pids.get(s.worker or worker or only_worker)
+        if pid is None:
+            return {}
+        proc = psutil.Process(pid)
+        city = next(iter(cities.values()))
+        for _ in range(reps):
+            for page in PAGES:
+                for kind, step, args in (
+                    ("open", s.open, (page.strip("/"), "")),
+                    ("filter", s.pick, ("市（州）", [city])),
+                    ("filter", s.pick, ("市（州）", [])),
+                ):
+                    before = _cpu(proc)
+                    await asyncio.wait_for(step(*args), timeout=120)
+                    samples.setdefault(f"{page} {kind}", []).append(_cpu(proc) - before)
+    every = [x for xs in samples.values() for x in xs]
+    return {
+        "cpu_per_rerun_median_s": statistics.median(every),
+        "cpu_per_rerun_by_step_median_s": {k: statistics.median(v) for k, v in samples.items()},
+        "cpu_reruns_measured": len(every),
+    }
+
+
+async def _warm(workers: list[str]) -> None:
+    """Each page once on every worker, directly: a served dashboard has been up for a while, and
+    each worker's first visit (opening the snapshots, filling caches) is not what users measure."""
+    for w in workers:
+        async with ProtocolSession(f"http://{w}") as s:
+            for page in PAGES:
+                await asyncio.wait_for(s.open(page.strip("/"), ""), timeout=120)
+
+
+def _cities(data: Path) -> dict[str, str]:
     from uniondash.data.warehouse import Warehouse
 
     wh = Warehouse(data / "snapshots", verify=False)
     regions = wh.run("regions", as_of=wh.latest.as_of)
     city_rows = regions[regions.level == "city"].head(6)
-    cities = dict(zip(city_rows.adcode, city_rows.name))
-    with streamlit_server(data) as (url, proc):
-        mem = PeakMemory(proc.pid)
-        server = psutil.Process(proc.pid)
-        server_cpu0, machine_cpu0, wall0 = _cpu(server), _machine_cpu(), time.monotonic()
-        out = asyncio.run(_run(url, users, browsers, seconds, cities, draw, think_s))
-        server_cpu, machine_cpu = _cpu(server) - server_cpu0, _machine_cpu() - machine_cpu0
-        wall = time.monotonic() - wall0
-        peak = mem.stop()
+    return dict(zip(city_rows.adcode, city_rows.name))
+
+
+def load_test(
+    data: Path,
+    users: int = 20,
+    seconds: float = 120,
+    browsers: int = 2,
+    draw: bool = False,
+    think_s: float = 3.0,
+    workers: int = 0,
+    url: str | None = None,
+    cpu_reps: int = 3,
+) -> dict:
+    cities = _cities(data)
+    with target(data, workers, url) as t:
+        asyncio.run(_warm(list(t.pids)))
+        procs = {w: psutil.Process(pid) for w, pid in t.pids.items()}
+        mems = {w: PeakMemory(pid) for w, pid in t.pids.items()}
+        cpu0 = {w: _cpu(p) for w, p in procs.items()}
+        machine_cpu0, wall0 = _machine_cpu(), time.monotonic()
+        only = next(iter(t.pids)) if len(t.pids) == 1 else "unknown"
+        out = asyncio.run(_run(t.url, users, browsers, seconds, cities, draw, think_s, only))
+        cpu = {w: _cpu(p) - cpu0[w] for w, p in procs.items()}
+        machine_cpu, wall = _machine_cpu() - machine_cpu0, time.monotonic() - wall0
+        peaks = {w: m.stop() for w, m in mems.items()}
+        quiet = {}
+        if cpu_reps and t.pids:
+            time.sleep(2.0)  # the load's sessions are closed and cleaned up first
+            quiet = asyncio.run(_quiet_cpu(t.url, t.pids, only, cities, cpu_reps))
     u = out["users"]
+    interactions = sum(out["per_worker"].values())
+    server_cpu = sum(cpu.values()) if cpu else None
     return {
+        "target": t.label,
+        "workers": len(t.pids) or None,
         "users": users,
         "browser_tabs": browsers,
         "user_think_s": think_s,
         "seconds": seconds,
         "browsers_draw": draw,
-        "interactions": len(u["switches"])
-        + len(u["changes"])
-        + len(out["opens"])
-        + len(out["switches"])
-        + len(out["changes"]),
+        "interactions": interactions,
         "errors": len(out["errors"]),
         "error_samples": out["errors"][:10],
         "users_open_p50_s": _pct(u["opens"], 50),
@@ -215,36 +316,39 @@ def load_test(
         "browser_page_switch_p95_s": _pct(out["switches"], 95),
         "browser_filter_change_p50_s": _pct(out["changes"], 50),
         "browser_filter_change_p95_s": _pct(out["changes"], 95),
-        "server_peak_mb": peak,
+        "per_worker": {
+            w: {"interactions": n, "cpu_s": cpu.get(w), "peak_mb": peaks.get(w)}
+            for w, n in sorted({**dict.fromkeys(t.pids, 0), **out["per_worker"]}.items())
+        },
+        "server_peak_mb": max(peaks.values()) if peaks else None,  # the largest worker
         "server_cpu_s": server_cpu,
+        "server_cpu_per_interaction_s": server_cpu / interactions if server_cpu and interactions else None,
+        **quiet,
         "machine_cpu_s": machine_cpu,
         "wall_s": wall,
     }
 
 
-def _s(x) -> str:
-    return "—" if x is None else f"{x:.2f}"
-
-
 def main(
-    data: Path, users: int, seconds: float, out_dir: Path, draw: bool = False, browsers: int = 2, think_s: float = 3.0
+    data: Path,
+    users: list[int],
+    seconds: float,
+    out_dir: Path,
+    draw: bool = False,
+    browsers: int = 2,
+    think_s: float = 3.0,
+    workers: list[int] | None = None,
+    url: str | None = None,
+    cpu_reps: int = 3,
 ) -> int:
-    r = load_test(data, users, seconds, browsers, draw, think_s)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "load.json").write_text(json.dumps(r, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(
-        f"load test: {r['users']} users (protocol, {r['user_think_s']:g} s think time) + {r['browser_tabs']} "
-        f"browser tabs × {r['seconds']:.0f} s, "
-        f"{r['interactions']} interactions, {r['errors']} errors\n"
-        f"  users: open p50 {_s(r['users_open_p50_s'])} s; "
-        f"page switch p50 {_s(r['users_page_switch_p50_s'])} s, p95 {_s(r['users_page_switch_p95_s'])} s; "
-        f"filter change p50 {_s(r['users_filter_change_p50_s'])} s, p95 {_s(r['users_filter_change_p95_s'])} s\n"
-        f"  browser tabs: first open p50 {_s(r['browser_open_p50_s'])} s; page switch p50 "
-        f"{_s(r['browser_page_switch_p50_s'])} s, p95 {_s(r['browser_page_switch_p95_s'])} s; filter change p50 "
-        f"{_s(r['browser_filter_change_p50_s'])} s, p95 {_s(r['browser_filter_change_p95_s'])} s\n"
-        f"  server peak {r['server_peak_mb']:.0f} MB; server CPU {r['server_cpu_s']:.0f} s of the machine's "
-        f"{r['machine_cpu_s']:.0f} s in {r['wall_s']:.0f} s"
-    )
-    for e in r["error_samples"]:
-        print("  error:", e)
-    return 1 if r["errors"] else 0
+    """Every (users, target) combination in turn; docs/load.json and a section of benchmarks.md."""
+    from tools.bench.load_report import summary, write
+
+    runs = []
+    for n in users:
+        for w in [None] if url else workers or [0]:
+            r = load_test(data, n, seconds, browsers, draw, think_s, w or 0, url, cpu_reps)
+            runs.append(r)
+            print(summary(r), flush=True)
+    write(runs, out_dir)
+    return 1 if any(r["errors"] for r in runs) else 0

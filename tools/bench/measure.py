@@ -106,12 +106,12 @@ def wait_drawn(page, timeout_ms=120_000) -> None:
     page.evaluate(PAINTED_JS)
 
 
-def load_page(page, counter: WsCounter, url: str) -> tuple[float, int, int]:
+def load_page(page, counter: WsCounter, url: str, timeout_ms: int = 120_000) -> tuple[float, int, int]:
     """Seconds to fully drawn, WebSocket bytes (uncompressed frames), loopback bytes (on the wire)."""
     start_bytes, start_wire = counter.total, loopback_bytes()
     t0 = time.perf_counter()
-    page.goto(url)
-    wait_drawn(page)
+    page.goto(url, timeout=timeout_ms)
+    wait_drawn(page, timeout_ms)
     return time.perf_counter() - t0, counter.total - start_bytes, loopback_bytes() - start_wire
 
 

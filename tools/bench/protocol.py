@@ -24,20 +24,31 @@ class Rerun:
     bytes: int
     exceptions: list[str] = field(default_factory=list)
     query_string: str = ""  # the URL's query string as the app rewrote it during the rerun
+    texts: list[str] = field(default_factory=list)  # markdown bodies, in order
 
 
 class ProtocolSession:
-    """One Streamlit session on ws://host/_stcore/stream. Use as an async context manager."""
+    """One Streamlit session on ws://host/_stcore/stream. Use as an async context manager.
 
-    def __init__(self, base_url: str):
+    `headers` go with the WebSocket handshake (a browser sends its cookies there: behind nginx
+    the sticky-session cookie picks the worker); `local_host` is the address to connect from."""
+
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None, local_host: str | None = None):
         self.ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        self.headers = headers
+        self.local_host = local_host
         self.ws = None
+        self.worker = ""  # behind the serve stack's nginx: the worker that took the handshake
         self.multiselects: dict[str, str] = {}  # label → widget id, from the last rerun's elements
         self.page = ""
         self.query = ""
 
     async def __aenter__(self) -> ProtocolSession:
-        self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None)
+        extra = {"local_addr": (self.local_host, 0)} if self.local_host else {}
+        self.ws = await websockets.connect(
+            self.ws_url, subprotocols=["streamlit"], max_size=None, additional_headers=self.headers, **extra
+        )
+        self.worker = self.ws.response.headers.get("X-Uniondash-Worker", "")
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -63,7 +74,7 @@ class ProtocolSession:
         rerun.widget_states.widgets.extend(states)
         t0 = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
-        received, exceptions, query = 0, [], self.query
+        received, exceptions, texts, query = 0, [], [], self.query
         self.multiselects = {}
         while True:
             raw = await self.ws.recv()
@@ -77,8 +88,10 @@ class ProtocolSession:
                     self.multiselects[element.multiselect.label] = element.multiselect.id
                 elif which == "exception":
                     exceptions.append(element.exception.message[:200])
+                elif which == "markdown":
+                    texts.append(element.markdown.body)
             elif kind == "page_info_changed":
                 query = fwd.page_info_changed.query_string
             elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 self.query = query  # the browser's URL follows the app: the next rerun sends it back
-                return Rerun(time.perf_counter() - t0, received, exceptions, query)
+                return Rerun(time.perf_counter() - t0, received, exceptions, query, texts)

@@ -1,0 +1,1 @@
+"""`make serve WORKERS=N`: several Streamlit workers behind nginx (stack.py)."""
