@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from uniondash.access.scope import DataScope, SessionAccess, default_selection
+from uniondash.analysis.medals import masked_names
 from uniondash.analysis.overview import unit_wide
 from uniondash.config import Settings, load_settings
 from uniondash.data.snapshots import AS_OF_RE
@@ -40,9 +42,38 @@ def get_warehouse(snapshots_dir: str, fingerprint: tuple) -> Warehouse:
     return Warehouse(Path(snapshots_dir))
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+ACCESS_KEY = "_access"  # set by the sign-in gate (uniondash.ui.signin) from a verified identity
+
+
+class AccessRequired(RuntimeError):
+    """Data was asked for before the sign-in gate decided who this session is."""
+
+
+def session_access() -> SessionAccess:
+    """This session's identity and data scope. Never from the URL or a widget: a widget cannot
+    hold a SessionAccess, and without one no data is read (no silent fallback to everything)."""
+    access = st.session_state.get(ACCESS_KEY)
+    if not isinstance(access, SessionAccess):
+        raise AccessRequired("no signed-in identity in this session: dashboard.py's gate must run first")
+    return access
+
+
 def run_query(name: str, snapshots_dir: str, fingerprint: tuple, **params) -> pd.DataFrame:
-    return get_warehouse(snapshots_dir, fingerprint).run(name, **params)
+    """A named query for this session: restricted to its data scope, names masked unless shown."""
+    access = session_access()
+    return _run_query(name, snapshots_dir, fingerprint, access.data_scope, access.names_shown, **params)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _run_query(
+    name: str, snapshots_dir: str, fingerprint: tuple, scope: DataScope | None, names_shown: bool, **params
+) -> pd.DataFrame:
+    """A named query restricted to a data scope (None = the whole region), with people's names
+    masked unless they may be shown. Both are part of the cache key."""
+    result = get_warehouse(snapshots_dir, fingerprint).run(name, scope=scope, **params)
+    if not names_shown and {"winner_name", "winner_type"} <= set(result.columns):
+        result = result.assign(winner_name=masked_names(result))
+    return result
 
 
 @dataclass(frozen=True)
@@ -57,13 +88,15 @@ class View:
     compare: str | None
     scope: Scope
     is_demo: bool
+    access: DataScope | None = None  # the session's data scope (a planner's units); None = everything
+    names_shown: bool = False  # people's names may be shown (and searched) for this session
 
     @property
     def snapshots_dir(self) -> str:
         return str(self.settings.snapshots_dir)
 
     def query(self, name: str, **params) -> pd.DataFrame:
-        return run_query(name, self.snapshots_dir, self.fingerprint, **params)
+        return _run_query(name, self.snapshots_dir, self.fingerprint, self.access, self.names_shown, **params)
 
     def regions(self, as_of: str | None = None) -> pd.DataFrame:
         return self.query("regions", as_of=as_of or self.snapshot)
@@ -74,43 +107,62 @@ class View:
 
     def shapes(self, level: str) -> pd.DataFrame:
         """Boundaries of one level, lightened for drawing (uniondash.maps.display_shapes)."""
-        return display_shapes_cached(self.snapshots_dir, self.fingerprint, self.snapshot, level)
+        return display_shapes_cached(self.snapshots_dir, self.fingerprint, self.snapshot, level, self.access)
 
     def unit_wide(self, as_of: str) -> pd.DataFrame:
         """One snapshot's per-unit measures, one column per measure (for county rankings)."""
-        return unit_wide_cached(self.snapshots_dir, self.fingerprint, self.as_ofs, as_of)
+        return unit_wide_cached(self.snapshots_dir, self.fingerprint, self.as_ofs, as_of, self.access)
 
     def kpis(self) -> pd.DataFrame:
         """KPI values (as_of, code, value) for the scope at every snapshot."""
-        return scope_kpis(self.snapshots_dir, self.fingerprint, self.as_ofs, self.scope.units)
+        return scope_kpis(self.snapshots_dir, self.fingerprint, self.as_ofs, self.scope.units, self.access)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def scope_kpis(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], units: tuple[str, ...]) -> pd.DataFrame:
-    per_unit = run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs)
+def scope_kpis(
+    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], units: tuple[str, ...], access: DataScope | None
+) -> pd.DataFrame:
+    per_unit = _run_query("unit_measures", snapshots_dir, fingerprint, access, False, as_ofs=as_ofs)
     return compute_kpis(scope_measures(per_unit, units), load_catalogue())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def display_shapes_cached(snapshots_dir: str, fingerprint: tuple, as_of: str, level: str) -> pd.DataFrame:
+def display_shapes_cached(
+    snapshots_dir: str, fingerprint: tuple, as_of: str, level: str, access: DataScope | None
+) -> pd.DataFrame:
     from uniondash.render.maps import display_shapes
 
-    return display_shapes(run_query("region_shapes", snapshots_dir, fingerprint, as_of=as_of, level=level))
+    return display_shapes(
+        _run_query("region_shapes", snapshots_dir, fingerprint, access, False, as_of=as_of, level=level)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def unit_wide_cached(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], as_of: str) -> pd.DataFrame:
-    return unit_wide(run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs), as_of)
+def unit_wide_cached(
+    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], as_of: str, access: DataScope | None
+) -> pd.DataFrame:
+    return unit_wide(_run_query("unit_measures", snapshots_dir, fingerprint, access, False, as_ofs=as_ofs), as_of)
+
+
+def rankable_codes(
+    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], as_of: str, counties: tuple[str, ...]
+) -> tuple[str, ...]:
+    return _rankable_codes(snapshots_dir, fingerprint, as_ofs, as_of, counties, session_access().data_scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def rankable_codes(
-    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], as_of: str, counties: tuple[str, ...]
+def _rankable_codes(
+    snapshots_dir: str,
+    fingerprint: tuple,
+    as_ofs: tuple[str, ...],
+    as_of: str,
+    counties: tuple[str, ...],
+    access: DataScope | None,
 ) -> tuple[str, ...]:
     """KPIs that counties can be ranked by in this scope: a direction, and a value somewhere."""
     from uniondash.analysis.overview import county_values
 
-    wide = unit_wide_cached(snapshots_dir, fingerprint, as_ofs, as_of)
+    wide = unit_wide_cached(snapshots_dir, fingerprint, as_ofs, as_of, access)
     return tuple(
         k.code
         for k in load_catalogue().kpis
@@ -118,20 +170,25 @@ def rankable_codes(
     )
 
 
-@st.cache_resource(show_spinner="正在建立空间索引 / Building the spatial index …", max_entries=16)
 def station_index_cached(snapshots_dir: str, fingerprint: tuple, params: dict):
-    """k-d tree over open stations passing the filters (any county), for the gap analysis."""
+    return _station_index(snapshots_dir, fingerprint, params, session_access().data_scope)
+
+
+@st.cache_resource(show_spinner="正在建立空间索引 / Building the spatial index …", max_entries=16)
+def _station_index(snapshots_dir: str, fingerprint: tuple, params: dict, access: DataScope | None):
+    """k-d tree over open stations passing the filters (any county the session may read), for
+    the gap analysis."""
     from uniondash.analysis.gaps import station_index
     from uniondash.analysis.stations import xy_params
 
-    wide = {**params, "counties": _all_counties(snapshots_dir, fingerprint, params["as_of"])}
-    xy = run_query("stations_xy", snapshots_dir, fingerprint, **xy_params(wide))
+    wide = {**params, "counties": _all_counties(snapshots_dir, fingerprint, params["as_of"], access)}
+    xy = _run_query("stations_xy", snapshots_dir, fingerprint, access, False, **xy_params(wide))
     lat0 = float(xy.lat.mean()) if len(xy) else 30.0
     return station_index(xy, lat0)
 
 
-def _all_counties(snapshots_dir: str, fingerprint: tuple, as_of: str) -> tuple[str, ...]:
-    regions = run_query("regions", snapshots_dir, fingerprint, as_of=as_of)
+def _all_counties(snapshots_dir: str, fingerprint: tuple, as_of: str, access: DataScope | None) -> tuple[str, ...]:
+    regions = _run_query("regions", snapshots_dir, fingerprint, access, False, as_of=as_of)
     return tuple(regions.loc[regions.level == "county", "adcode"])
 
 
@@ -141,9 +198,11 @@ def previous_as_of(as_ofs: tuple[str, ...], snapshot: str) -> str | None:
 
 
 def current_view() -> View:
-    """Build the view from the shared filter widgets (keys in FILTER_KEYS) set by dashboard.py."""
+    """Build the view from the shared filter widgets (keys in FILTER_KEYS) set by dashboard.py,
+    within the session's data scope: a planner's filters never reach beyond their units."""
     settings = load_settings()
     ss = st.session_state
+    access = session_access()
     fingerprint = ss["_fingerprint"]
     wh = get_warehouse(str(settings.snapshots_dir), fingerprint)
     as_ofs = tuple(wh.as_ofs)
@@ -153,7 +212,28 @@ def current_view() -> View:
         compare = previous_as_of(as_ofs, snapshot)
     regions = run_query("regions", str(settings.snapshots_dir), fingerprint, as_of=snapshot)
     region_adcode = wh.snapshot(snapshot).manifest.get("region_adcode", settings.region_adcode)
-    scope = resolve_scope(regions, region_adcode, ss.get("city") or (), ss.get("county") or ())
+    cities, counties = tuple(ss.get("city") or ()), tuple(ss.get("county") or ())
+    if access.data_scope is not None:
+        cities = tuple(c for c in cities if access.data_scope.allows(c))
+        counties = tuple(c for c in counties if access.data_scope.allows(c))
+        if not cities and not counties:
+            cities, counties = default_selection(access.data_scope, regions.loc[regions.level == "city", "adcode"])
+    scope = resolve_scope(regions, region_adcode, cities, counties)
     return View(
-        settings, ss.get("lang") or "zh", fingerprint, as_ofs, snapshot, compare, scope, wh.snapshot(snapshot).is_demo
+        settings,
+        ss.get("lang") or "zh",
+        fingerprint,
+        as_ofs,
+        snapshot,
+        compare,
+        scope,
+        wh.snapshot(snapshot).is_demo,
+        access.data_scope,
+        access.names_shown,
     )
+
+
+def region_units(snapshots_dir: str, fingerprint: tuple, as_of: str) -> pd.DataFrame:
+    """Every unit of the region, whatever the session's scope: for the sign-in gate to resolve a
+    planner's assignment and to tell a link's other county from a mistyped code. Not for display."""
+    return _run_query("regions", snapshots_dir, fingerprint, None, False, as_of=as_of)
