@@ -29,8 +29,9 @@ def client_address(peer: str | None, forwarded_for: str | None) -> str:
 
     nginx appends the address it saw to X-Forwarded-For, so the last entry is the one the trusted
     proxy vouches for; earlier entries came from the client and are ignored."""
-    peer = _valid_ip(peer) if peer else "127.0.0.1"
-    peer = peer or "invalid"
+    if peer is None:
+        peer = "127.0.0.1"
+    peer = (_valid_ip(peer) if isinstance(peer, str) else None) or "invalid"  # unknown is never loopback
     if forwarded_for and peer in trusted_proxies():
         last = _valid_ip(forwarded_for.split(",")[-1])
         if last:

@@ -18,6 +18,11 @@ import pandas as pd
 SCOPE_EXCEPTIONS = {
     "region_shapes": "boundaries of every unit: geography drawn as outlines around the scope, no figures",
 }
+# Region-wide comparisons computed in Python from unrestricted data, returning only the planner's
+# own standing (uniondash.access.exceptions; uniondash.ui.view.county_rank).
+REGION_WIDE_COMPARISONS = {
+    "county_rank": "a county's rank among all the region's counties per KPI: the rank and the count, no other value",
+}
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,12 @@ class Store:
     def __init__(self, folder: Path):
         self.path = Path(folder) / "access.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(SCHEMA)
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            db.executescript(SCHEMA)  # executescript commits by itself: outside _db's transaction
+        finally:
+            db.close()
+        os.chmod(self.path, 0o600)
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

@@ -151,16 +151,12 @@ PRINT_CSS = """<style>
 
 
 def names_visible() -> bool:
-    """Personal names (winners) are shown to signed-in users only. With no login configured,
-    a deployment inside a trusted network may opt in with UNIONDASH_SHOW_NAMES=1."""
-    import os
+    """Personal names (winners) are shown to sessions that may see them: roles configured to
+    (default leader and admin) or a deployment with UNIONDASH_SHOW_NAMES=1. Decided once, by the
+    sign-in gate (uniondash.access); the query layer has already masked them for everyone else."""
+    from uniondash.ui.view import session_access
 
-    try:
-        if st.user.is_logged_in:
-            return True
-    except (AttributeError, KeyError, st.errors.StreamlitAPIException):
-        pass
-    return os.environ.get("UNIONDASH_SHOW_NAMES") == "1"
+    return session_access().names_shown
 
 
 def awards_table(results: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:

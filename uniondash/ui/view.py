@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from uniondash.access.scope import DataScope, SessionAccess, default_selection
-from uniondash.analysis.medals import masked_names
+from uniondash.analysis.medals import mask_results
 from uniondash.analysis.overview import unit_wide
 from uniondash.config import Settings, load_settings
 from uniondash.data.snapshots import AS_OF_RE
@@ -72,7 +72,7 @@ def _run_query(
     masked unless they may be shown. Both are part of the cache key."""
     result = get_warehouse(snapshots_dir, fingerprint).run(name, scope=scope, **params)
     if not names_shown and {"winner_name", "winner_type"} <= set(result.columns):
-        result = result.assign(winner_name=masked_names(result))
+        result = mask_results(result)
     return result
 
 
@@ -112,6 +112,12 @@ class View:
     def unit_wide(self, as_of: str) -> pd.DataFrame:
         """One snapshot's per-unit measures, one column per measure (for county rankings)."""
         return unit_wide_cached(self.snapshots_dir, self.fingerprint, self.as_ofs, as_of, self.access)
+
+    def county_rank(self, county: str) -> dict[str, tuple[int | None, int]]:
+        """A county's rank among all the region's counties (a named exception for planners)."""
+        if self.access is not None and not self.access.allows(county):
+            raise PermissionError(f"county {county} is outside this session's scope")
+        return county_rank(self.snapshots_dir, self.fingerprint, self.as_ofs, self.snapshot, county)
 
     def kpis(self) -> pd.DataFrame:
         """KPI values (as_of, code, value) for the scope at every snapshot."""
@@ -237,3 +243,19 @@ def region_units(snapshots_dir: str, fingerprint: tuple, as_of: str) -> pd.DataF
     """Every unit of the region, whatever the session's scope: for the sign-in gate to resolve a
     planner's assignment and to tell a link's other county from a mistyped code. Not for display."""
     return _run_query("regions", snapshots_dir, fingerprint, None, False, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def county_rank(
+    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], as_of: str, county: str
+) -> dict[str, tuple[int | None, int]]:
+    """The named exception county_rank (uniondash.access.scope.REGION_WIDE_COMPARISONS): one
+    county's rank among all counties per KPI, computed from the whole region, only the rank out."""
+    from uniondash.access.exceptions import own_ranks
+    from uniondash.analysis.profile import profile_rows
+    from uniondash.metrics.kpis import load_catalogue
+
+    per_unit = _run_query("unit_measures", snapshots_dir, fingerprint, None, False, as_ofs=as_ofs)
+    regions = _run_query("regions", snapshots_dir, fingerprint, None, False, as_of=as_of)
+    targets = _run_query("targets", snapshots_dir, fingerprint, None, False, as_of=as_of)
+    return own_ranks(profile_rows(per_unit, load_catalogue(), regions, county, as_of, as_ofs, targets))
