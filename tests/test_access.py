@@ -155,3 +155,17 @@ def test_audit_lines(tmp_path):
     assert set(lines[0]) == {"time", "user", "action", "address", "source"}
     with pytest.raises(ValueError):
         audit.record(accounts_file, "lead", "delete-everything")
+
+
+def test_exports_are_audited(tmp_path):
+    accounts_file = tmp_path / "users.toml"
+    recorded = audit.export_recorder(accounts_file, "pa", "10.0.0.1", "awards-2023")
+    assert recorded("csv", b"a,b\n") == b"a,b\n"
+    (entry,) = audit.read(accounts_file)
+    assert (entry["user"], entry["action"], entry["table"], entry["format"], entry["bytes"]) == (
+        "pa",
+        "export",
+        "awards-2023",
+        "csv",
+        4,
+    )

@@ -238,7 +238,9 @@ def test_single_sign_on_returns_to_the_requested_view(sso_server, chromium, arti
     assert "县域概况：甲一区" in text
 
     page.get_by_role("button", name="退出登录").click()
-    page.wait_for_timeout(1500)
-    wait_until_drawn(page)
-    assert page.get_by_role("button", name="单点登录（SSO）").is_visible()
+    page.get_by_role("button", name="End session").click(timeout=30_000)  # the provider's RP logout
+    page.wait_for_url(f"{sso_server}/**", timeout=30_000)
+    page.get_by_role("button", name="单点登录（SSO）").wait_for(timeout=30_000)
+    assert "已登录" not in page.inner_text("body")
+    page.screenshot(path=str(artifacts / "access-sso-signed-out.png"))
     context.close()

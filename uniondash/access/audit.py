@@ -42,3 +42,14 @@ def read(accounts_file: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def export_recorder(accounts_file: Path, user: str, address: str, name: str):
+    """A function that records one export of table `name` and passes its bytes through: download
+    buttons build their file only when clicked, outside the script run, so who is captured now."""
+
+    def recorded(fmt: str, data: bytes) -> bytes:
+        record(accounts_file, user, "export", address, table=name, format=fmt, bytes=len(data))
+        return data
+
+    return recorded

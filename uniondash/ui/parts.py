@@ -111,11 +111,14 @@ def export_buttons(df: pd.DataFrame, name: str, lang: str, key: str) -> None:
     """CSV and XLSX downloads of a table; no cell can start a formula. The files are built only
     when a button is clicked (an XLSX of a large table takes seconds to write)."""
     from uniondash.render.export import to_csv_bytes, to_xlsx_bytes
+    from uniondash.ui.signin import export_recorder
+
+    record = export_recorder(name)  # the audit log names who exported what (uniondash.access.audit)
 
     row = st.container(horizontal=True, wrap=True)  # buttons keep their labels in narrow columns
     row.download_button(
         t("export.csv", lang),
-        lambda: to_csv_bytes(df),
+        lambda: record("csv", to_csv_bytes(df)),
         f"{name}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -124,7 +127,7 @@ def export_buttons(df: pd.DataFrame, name: str, lang: str, key: str) -> None:
     )
     row.download_button(
         t("export.xlsx", lang),
-        lambda: to_xlsx_bytes(df, name),
+        lambda: record("xlsx", to_xlsx_bytes(df, name)),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",

@@ -255,3 +255,13 @@ def demo_banner(access: SessionAccess, lang: str) -> None:
     if identity.is_demo:
         key = "access.demo_admin" if identity.role == "admin" else "access.demo_public"
         st.sidebar.warning(t(key, lang), icon=":material/science:")
+
+
+def export_recorder(name: str):
+    """Audit-log an export of table `name` by this session (demo mode keeps no log)."""
+    from uniondash.ui.view import session_access
+
+    identity = session_access().identity
+    if identity.is_demo:
+        return lambda fmt, data: data
+    return audit.export_recorder(load_accounts().path, identity.name, current_address(), name)
