@@ -25,9 +25,11 @@ data: install
 		UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash demo; \
 	fi
 
+# serve.py is dashboard.py plus the sign-in cookie routes (Streamlit's App with extra routes); on
+# localhost only: a deployment sets the address (and UNIONDASH_PUBLIC=1) in its own configuration.
 run: data
 	@echo "工会工作数据看板: http://localhost:$(PORT)"
-	UNIONDASH_DATA=$(DATA) $(BIN)/streamlit run dashboard.py --server.port $(PORT)
+	UNIONDASH_DATA=$(DATA) $(BIN)/streamlit run serve.py --server.port $(PORT) --server.address 127.0.0.1
 
 # WORKERS Streamlit processes behind nginx (deploy/nginx.conf.template), sticky by a cookie nginx
 # sets; Ctrl-C stops all. nginx listens on ADDRESS and on PORT when given, else on a free port.

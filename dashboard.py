@@ -1,15 +1,19 @@
-"""Entry point: page config, theme, shared filters kept in the URL, navigation. Nothing else."""
+"""Entry point: page config, sign-in, shared filters kept in the URL, role-based navigation."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from uniondash.access import pages_for
+from uniondash.access.roles import PRODUCT_PAGES
+from uniondash.access.scope import out_of_scope
 from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
 from uniondash.ui.navigation import profile_requested
-from uniondash.ui.urlstate import seed_from_url, url_values, write_to_url
-from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, region_index
+from uniondash.ui.signin import after_signin, demo_banner, gate, signout_control
+from uniondash.ui.urlstate import SEEDED, seed_from_url, url_values, write_to_url
+from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, region_index, region_units
 
 # An emoji favicon is drawn in the browser; a :material: one would be fetched from the internet.
 st.set_page_config(page_title="工会工作数据看板", page_icon="📊", layout="wide")
@@ -26,7 +30,19 @@ except UserFacingError as exc:
     st.stop()
 ss["_fingerprint"] = fingerprint
 as_ofs = warehouse.as_ofs
-latest = region_index(str(settings.snapshots_dir), fingerprint, as_ofs[-1])
+url_lang = st.query_params.get("lang")
+all_units = region_units(str(settings.snapshots_dir), fingerprint, as_ofs[-1])
+try:
+    access = gate(all_units, ss.get("lang") or (url_lang if url_lang in LANGS else "zh"))
+except UserFacingError as exc:  # a malformed accounts file: say so, show nothing
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+if not ss.get(SEEDED):  # a link naming units outside a planner's scope: say so once, then drop them
+    asked = [
+        a for a in st.query_params.get_all("city") + st.query_params.get_all("county") if a in set(all_units.adcode)
+    ]
+    ss["_out_of_scope"] = out_of_scope(access.data_scope, asked)
+latest = region_index(str(settings.snapshots_dir), fingerprint, as_ofs[-1], access.data_scope)
 seed_from_url(ss, st.query_params, as_ofs, latest.cities, latest.counties)
 ss.setdefault("lang", "zh")
 ss.setdefault("snapshot", as_ofs[-1])
@@ -57,7 +73,7 @@ with st.sidebar:
             else a
         ),
     )
-    units = region_index(str(settings.snapshots_dir), fingerprint, snapshot)
+    units = region_index(str(settings.snapshots_dir), fingerprint, snapshot, access.data_scope)
     names = units.names
     ss["city"] = [c for c in ss.get("city", []) if c in set(units.cities)]
     chosen_cities = st.multiselect(
@@ -80,9 +96,26 @@ with st.sidebar:
     )
     if warehouse.snapshot(snapshot).is_demo:
         st.badge(t("app.demo_badge", lang), icon=":material/science:", color="orange")
+    if access.data_scope is not None:
+        st.caption(t("access.scope_note", lang, units="、".join(names.get(a, a) for a in access.data_scope.assigned)))
     if warehouse.refused:
         detail = "; ".join(f"{s.as_of}: {s.problems[0]}" for s in warehouse.refused)
         st.warning(t("app.refused", lang, detail=detail), icon=":material/warning:")
+    demo_banner(access, lang)
+    signout_control(access, lang)
+after_signin()
+if ss.get("_out_of_scope"):
+    unit_names = dict(zip(all_units.adcode, all_units.name))  # names only: no figure of those units
+    mine = "、".join(names.get(a, a) for a in access.data_scope.assigned)
+    st.warning(
+        t(
+            "access.out_of_scope",
+            lang,
+            units="、".join(unit_names.get(a, a) for a in ss.pop("_out_of_scope")),
+            scope=mine,
+        ),
+        icon=":material/lock:",
+    )
 
 write_to_url(st.query_params, url_values(ss, as_ofs[-1]), FILTER_KEYS)
 
@@ -100,7 +133,26 @@ pages = [
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
 ]
+allowed = pages_for(access.identity.role)
+
+
+def refused() -> None:
+    st.title(t("access.refused_title", lang))
+    st.error(
+        t("access.page_refused", lang, role=t(f"access.role.{access.identity.role}", lang)), icon=":material/block:"
+    )
+
+
+# A product path this role may not open answers with a refusal in the user's language, not
+# Streamlit's "Page not found". The import page (app_pages/data.py, url_path "data") joins `pages`
+# when may_open(role, "data"): admin only, demo mode on loopback counting as admin.
+pages = [p for p in pages if p.url_path in allowed]
+pages += [
+    st.Page(refused, title=t("access.refused_title", lang), url_path=path, visibility="hidden")
+    for path in PRODUCT_PAGES
+    if path not in allowed
+]
 navigation = st.navigation(pages)
 if profile_requested(ss):  # a click-through asked for a county's profile (callbacks cannot switch pages)
-    st.switch_page(pages[-1])
+    st.switch_page(next(p for p in pages if p.url_path == "county"))
 navigation.run()

@@ -1,6 +1,7 @@
 """Competitions (/competitions): the four series over five years, medal tables by county and
 city (per 10,000 employees as an option), trades, employers, innovation benefit, honours and
-studios, and a search of the awards. People's names only for signed-in users."""
+studios, and a search of the awards. People's names only for roles that may see them, and only
+those names are searched."""
 
 from __future__ import annotations
 
@@ -171,7 +172,13 @@ with honour_col:
 st.subheader(t("comp.results", lang))
 st.text_input(t("comp.search", lang), key="who", max_chars=50)
 results = view.query(
-    "results_search", as_of=view.snapshot, year=year, counties=scope_counties, search=ss["who"].strip(), max_rows=2000
+    "results_search",
+    as_of=view.snapshot,
+    year=year,
+    counties=scope_counties,
+    search=ss["who"].strip(),
+    search_names=view.names_shown,  # a masked name is never matched (DESIGN.md section 7)
+    max_rows=2000,
 )
 result_table = awards_table(results, lang, names)
 if not names_visible():

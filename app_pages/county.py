@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from uniondash.access.exceptions import scoped_profile_rows
 from uniondash.analysis.profile import profile_rows, summary
 from uniondash.analysis.stations import grid_cell_deg
 from uniondash.metrics.kpis import load_catalogue
@@ -77,6 +78,8 @@ rows = profile_rows(
     view.as_ofs,
     view.query("targets", as_of=view.snapshot),
 )
+if view.access is not None:  # a planner: rank among all counties (named exception), no figures beyond the scope
+    rows = scoped_profile_rows(rows, view.county_rank(county), city_visible=view.access.allows(row.parent_adcode))
 strengths, gaps = summary(rows, catalogue, names[county], lang)
 good, bad = st.columns(2)
 with good:

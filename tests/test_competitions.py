@@ -33,7 +33,9 @@ def test_city_medals_and_per_10k(fixture_wh):
 
 
 def test_search_and_masking(fixture_wh):
-    found = fixture_wh.run("results_search", as_of="2023-12-31", year=0, counties=COUNTIES, search="电厂", max_rows=50)
+    found = fixture_wh.run(
+        "results_search", as_of="2023-12-31", year=0, counties=COUNTIES, search="电厂", search_names=True, max_rows=50
+    )
     assert list(found.winner_name) == ["李四"]
     assert mask_person("李四") == "李*"
     assert mask_person("欧阳娜娜") == "欧***"

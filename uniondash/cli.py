@@ -1,4 +1,4 @@
-"""Command line: python -m uniondash demo | snapshots | geography | bench | load.
+"""Command line: python -m uniondash demo | snapshots | geography | users | bench | load.
 
 bench and load are thin entry points: the tools live in tools/bench/ (outside the runtime package)
 and are imported only when called."""
@@ -133,10 +133,21 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--seconds", type=float, default=120)
     load.add_argument("--out", default="docs")
     load.add_argument("--draw", action="store_true", help="let every session draw maps and charts too")
+    from uniondash.access.users_cli import add_parser as add_users_parser
+    from uniondash.access.users_cli import run as users_run
+
+    add_users_parser(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        commands = {"demo": _demo, "snapshots": _snapshots, "geography": _geography, "bench": _bench, "load": _load}
+        commands = {
+            "demo": _demo,
+            "snapshots": _snapshots,
+            "geography": _geography,
+            "users": lambda a, _settings: users_run(a),
+            "bench": _bench,
+            "load": _load,
+        }
         return commands[args.command](args, settings)
     except UserFacingError as exc:
         print(f"错误 error: {exc}", file=sys.stderr)

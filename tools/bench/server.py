@@ -34,7 +34,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(data_dir: Path | None, script: str | Path = "dashboard.py", extra_env: dict | None = None):
+def streamlit_server(data_dir: Path | None, script: str | Path = "serve.py", extra_env: dict | None = None):
     """Yield (url, process) for `streamlit run script` on 127.0.0.1; stopped on exit."""
     port = free_port()
     env = {**os.environ, **({"UNIONDASH_DATA": str(data_dir)} if data_dir else {}), **(extra_env or {})}

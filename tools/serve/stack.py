@@ -1,7 +1,7 @@
 """Several Streamlit workers behind nginx: what `make serve WORKERS=N` runs, and what the load test
 and tests/test_serve.py start for themselves.
 
-N `streamlit run dashboard.py` processes, each on its own loopback port with the same code, data
+N `streamlit run serve.py` processes (dashboard.py with the sign-in cookie routes), each on its own loopback port with the same code, data
 and sign-in secret, and Debian's nginx in front (deploy/nginx.conf.template): sticky sessions by a
 cookie nginx sets, WebSocket upgrade, X-Forwarded-For, a health check per worker. Everything runs
 in the foreground of the calling process and stops with it.
@@ -124,7 +124,7 @@ class Stack:
     workers: int = 2
     address: str = "127.0.0.1"
     port: int = 0  # 0: a free port
-    script: str = "dashboard.py"
+    script: str = "serve.py"  # dashboard.py with the sign-in cookie routes
     run_dir: Path = field(default_factory=lambda: ROOT / "deploy" / "run")
     conf_path: Path | None = None  # default run_dir/nginx.conf
     env: dict | None = None

@@ -37,3 +37,11 @@ def masked_names(results: pd.DataFrame) -> pd.Series:
         [mask_person(n) if w == "person" else n for n, w in zip(results.winner_name, results.winner_type)],
         index=results.index,
     )
+
+
+def mask_results(results: pd.DataFrame) -> pd.DataFrame:
+    """Results with every person's name masked: applied where data is read for a session that may
+    not see names, so that no page, export or cache holds the real name for it."""
+    if results.empty or "winner_name" not in results.columns:
+        return results
+    return results.assign(winner_name=masked_names(results))

@@ -101,11 +101,14 @@ def export_buttons(df: pd.DataFrame, name: str, lang: str, key: str) -> None:
     """CSV and XLSX downloads of a table; no cell can start a formula. The files are built only
     when a button is clicked (an XLSX of a large table takes seconds to write)."""
     from uniondash.render.export import to_csv_bytes, to_xlsx_bytes
+    from uniondash.ui.signin import export_recorder
+
+    record = export_recorder(name)  # the audit log names who exported what (uniondash.access.audit)
 
     row = st.container(horizontal=True, wrap=True)  # buttons keep their labels in narrow columns
     row.download_button(
         t("export.csv", lang),
-        lambda: to_csv_bytes(df),
+        lambda: record("csv", to_csv_bytes(df)),
         f"{name}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -114,7 +117,7 @@ def export_buttons(df: pd.DataFrame, name: str, lang: str, key: str) -> None:
     )
     row.download_button(
         t("export.xlsx", lang),
-        lambda: to_xlsx_bytes(df, name),
+        lambda: record("xlsx", to_xlsx_bytes(df, name)),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -141,16 +144,12 @@ PRINT_CSS = """<style>
 
 
 def names_visible() -> bool:
-    """Personal names (winners) are shown to signed-in users only. With no login configured,
-    a deployment inside a trusted network may opt in with UNIONDASH_SHOW_NAMES=1."""
-    import os
+    """Personal names (winners) are shown to sessions that may see them: roles configured to
+    (default leader and admin) or a deployment with UNIONDASH_SHOW_NAMES=1. Decided once, by the
+    sign-in gate (uniondash.access); the query layer has already masked them for everyone else."""
+    from uniondash.ui.view import session_access
 
-    try:
-        if st.user.is_logged_in:
-            return True
-    except (AttributeError, KeyError, st.errors.StreamlitAPIException):
-        pass
-    return os.environ.get("UNIONDASH_SHOW_NAMES") == "1"
+    return session_access().names_shown
 
 
 def awards_table(results: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:

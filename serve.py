@@ -1,0 +1,11 @@
+"""Server entry: Streamlit's ASGI app for dashboard.py with the sign-in cookie routes beside it.
+
+`streamlit run serve.py` behaves as `streamlit run dashboard.py` (same flags, same config) and adds
+/access/session and /access/signout (uniondash.access.routes), which set and clear the HttpOnly
+session cookie that a Streamlit script cannot set itself."""
+
+from streamlit.starlette import App
+
+from uniondash.access.routes import access_routes
+
+app = App("dashboard.py", routes=access_routes())

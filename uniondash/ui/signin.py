@@ -1,0 +1,267 @@
+"""The sign-in gate, run by dashboard.py before any data is read.
+
+Every run decides who the session is (uniondash.access.gate) from verified sources only: the
+session already signed in here, the signed HttpOnly cookie (a reload, a new tab, a copied link),
+Streamlit's single sign-on (st.login, when [auth] is in secrets.toml), or demo mode when no
+account is configured. Without one, every product path shows the sign-in form; the URL is kept,
+so the view it asked for opens after signing in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from uniondash.access import audit
+from uniondash.access.accounts import Accounts, load_accounts
+from uniondash.access.gate import access_for, account_identity, demo_identity, sso_account
+from uniondash.access.network import client_address
+from uniondash.access.roles import PRODUCT_PAGES, Identity
+from uniondash.access.routes import SESSION_PATH, SIGNOUT_PATH
+from uniondash.access.scope import SessionAccess
+from uniondash.access.sessions import COOKIE_NAME, Session, Store, cookie_secret, unsign
+from uniondash.text.i18n import t
+from uniondash.ui.view import ACCESS_KEY
+
+NOTICE = "_signin_notice"  # a message for the sign-in form (expired, signed out)
+HANDOVER = "_signin_ticket"  # a ticket the page posts to /access/session, once
+RETURN_KEY = "uniondash_return"  # sessionStorage: the URL asked for before single sign-on
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def current_address() -> str:
+    return client_address(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
+
+
+def _sso_user() -> dict | None:
+    try:
+        return st.user.to_dict() if st.user.is_logged_in else None
+    except (AttributeError, KeyError, st.errors.StreamlitAPIException):
+        return None
+
+
+def _sso_session_id(user: dict) -> str:
+    """One server-side session per SSO login (subject and issue time), for idle expiry."""
+    return "sso-" + hashlib.sha256(f"{user.get('sub')}|{user.get('iat')}".encode()).hexdigest()[:32]
+
+
+def gate(regions: pd.DataFrame, lang: str) -> SessionAccess:
+    """This session's access, or the sign-in page (and st.stop()) when it has none."""
+    ss = st.session_state
+    accounts = load_accounts()
+    if not accounts.users and not sso_configured():
+        access = access_for(demo_identity(current_address()), regions)
+        ss[ACCESS_KEY] = access
+        return access
+    store = Store(accounts.folder)
+    identity = _resume(accounts, store)
+    if identity is None:
+        ss.pop(ACCESS_KEY, None)
+        _signin_page(accounts, store, lang)
+        st.stop()
+    access = access_for(identity, regions)
+    ss[ACCESS_KEY] = access
+    return access
+
+
+def _live(accounts: Accounts, store: Store, sid: str, name: str, source: str) -> Identity | None:
+    result = store.touch(sid, accounts.idle_minutes * 60)
+    if result == "expired":
+        st.session_state[NOTICE] = "access.expired"
+        audit.record(accounts.path, name, "expired", current_address())
+    if not isinstance(result, Session):
+        return None
+    account = accounts.users.get(result.user)
+    return account_identity(account, accounts, source, sid) if account else None
+
+
+def _resume(accounts: Accounts, store: Store) -> Identity | None:
+    """The identity of a session signed in here, by cookie, or by single sign-on; None if none."""
+    held = st.session_state.get(ACCESS_KEY)
+    if isinstance(held, SessionAccess) and held.identity.source == "local":
+        return _live(accounts, store, held.identity.session_id, held.identity.name, "local")
+    sid = unsign(cookie_secret(accounts.folder), st.context.cookies.get(COOKIE_NAME))
+    if sid:
+        identity = _live(accounts, store, sid, "", "local")
+        if identity:
+            return identity
+    user = _sso_user() if sso_configured() else None
+    if user is None:
+        return None
+    return _sso_identity(accounts, store, user)
+
+
+def _sso_identity(accounts: Accounts, store: Store, user: dict) -> Identity | None:
+    account = sso_account(accounts, user)
+    name = str(user.get(accounts.sso_claim) or user.get("sub") or "?")
+    if account is None:
+        audit.record(accounts.path, name, "refused", current_address(), source="sso")
+        lang = st.session_state.get("lang", "zh")
+        st.error(t("access.sso_no_role", lang, name=name), icon=":material/block:")
+        if st.button(t("access.signout", lang)):
+            st.logout()
+        st.stop()
+    sid = _sso_session_id(user)
+    result = store.touch(sid, accounts.idle_minutes * 60)
+    if result == "unknown":
+        store.create(account.name, "sso", sid=sid)
+        audit.record(accounts.path, account.name, "sign-in", current_address(), source="sso")
+        st.session_state["_sso_return"] = True  # reopen the URL asked for before the redirect
+    elif not isinstance(result, Session):
+        audit.record(accounts.path, account.name, "expired", current_address(), source="sso")
+        st.logout()
+        st.stop()
+    return account_identity(account, accounts, "sso", sid)
+
+
+def _signin_page(accounts: Accounts, store: Store, lang: str) -> None:
+    """Every product path shows the form (the URL stays as asked for), nothing else."""
+
+    def form() -> None:
+        signin_form(accounts, store, lang)
+
+    pages = [
+        st.Page(form, title=t("access.signin_title", lang), url_path=p or "signin", default=not p)
+        for p in PRODUCT_PAGES
+    ]
+    st.navigation(pages, position="hidden").run()
+
+
+def signin_form(accounts: Accounts, store: Store, lang: str) -> None:
+    clear_cookie_if_signed_out()
+    st.title(t("access.signin_title", lang))
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.info(t(notice, lang), icon=":material/info:")
+    st.caption(t("access.signin_intro", lang))
+    with st.form("signin", clear_on_submit=True, enter_to_submit=True, width=420):
+        user = st.text_input(t("access.user", lang), max_chars=64, autocomplete="username")
+        password = st.text_input(t("access.password", lang), type="password", max_chars=200)
+        submitted = st.form_submit_button(t("access.submit", lang), type="primary")
+    if submitted:
+        error = _try_password(accounts, store, user.strip(), password)
+        if error:
+            st.error(error, icon=":material/error:")
+        else:
+            st.rerun()
+    if sso_configured():
+        st.caption(t("access.sso_or", lang))
+        _remember_url()
+        if st.button(t("access.sso", lang), icon=":material/key:"):
+            st.login()
+
+
+def _try_password(accounts: Accounts, store: Store, user: str, password: str) -> str | None:
+    """None when signed in; otherwise the message to show. Rate-limited per user and address."""
+    lang = st.session_state.get("lang", "zh")
+    address = current_address()
+    if not user or not password:
+        return t("access.missing", lang)
+    wait = store.locked_for(user, address)
+    if wait > 0:
+        audit.record(accounts.path, user, "locked", address)
+        return t("access.locked", lang, minutes=max(1, round(wait / 60)))
+    account = accounts.verify(user, password)
+    if account is None:
+        store.fail(user, address)
+        audit.record(accounts.path, user, "failure", address)
+        return t("access.failed", lang)
+    store.succeed(user)
+    sid = store.create(account.name, "local")
+    audit.record(accounts.path, account.name, "sign-in", address, source="local")
+    identity = account_identity(account, accounts, "local", sid)
+    st.session_state[ACCESS_KEY] = SessionAccess(identity, None, identity.sees_names)  # scope set by gate
+    st.session_state[HANDOVER] = store.ticket(sid)
+    return None
+
+
+def _remember_url() -> None:
+    """Single sign-on comes back to /: keep the URL asked for in the tab's sessionStorage."""
+    st.html(
+        f"""<script>
+        (() => {{
+          const here = window.location.pathname + window.location.search;
+          if (here !== "/") sessionStorage.setItem({json.dumps(RETURN_KEY)}, here);
+        }})();
+        </script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def after_signin() -> None:
+    """Once after signing in: post the ticket for the HttpOnly cookie; after single sign-on,
+    reopen the URL that was asked for."""
+    ss = st.session_state
+    ticket = ss.pop(HANDOVER, None)
+    script = ""
+    if ticket:
+        body = json.dumps({"ticket": ticket})
+        script += (
+            f"fetch({json.dumps(SESSION_PATH)}, {{method: 'POST', credentials: 'same-origin',"
+            f" headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}});"
+            f"sessionStorage.removeItem({json.dumps(RETURN_KEY)});"
+        )
+    if ss.pop("_sso_return", False):
+        script += (
+            f"const r = sessionStorage.getItem({json.dumps(RETURN_KEY)});"
+            f"sessionStorage.removeItem({json.dumps(RETURN_KEY)});"
+            "if (r && r.startsWith('/') && !r.startsWith('//') && r !== location.pathname + location.search)"
+            " location.replace(r);"
+        )
+    if script:
+        st.html(f"<script>(() => {{ {script} }})();</script>", unsafe_allow_javascript=True)
+
+
+def signout_control(access: SessionAccess, lang: str) -> None:
+    """The sidebar's line on who is signed in, and the sign-out button (not in demo mode)."""
+    identity = access.identity
+    if identity.is_demo:
+        return
+    role = t(f"access.role.{identity.role}", lang)
+    st.caption(t("access.signed_in_as", lang, name=identity.name, role=role))
+    if st.button(t("access.signout", lang), icon=":material/logout:", key="signout"):
+        accounts = load_accounts()
+        Store(accounts.folder).revoke(identity.session_id)
+        audit.record(accounts.path, identity.name, "sign-out", current_address(), source=identity.source)
+        st.session_state.pop(ACCESS_KEY, None)
+        if identity.source == "sso":
+            st.logout()
+        st.session_state[NOTICE] = "access.signed_out"
+        st.session_state["_signout_cookie"] = True
+        st.rerun()
+
+
+def clear_cookie_if_signed_out() -> None:
+    """After a sign-out, the page asks the server to clear the cookie (already revoked)."""
+    if st.session_state.pop("_signout_cookie", False):
+        st.html(
+            f"<script>fetch({json.dumps(SIGNOUT_PATH)}, {{method: 'POST', credentials: 'same-origin'}});</script>",
+            unsafe_allow_javascript=True,
+        )
+
+
+def demo_banner(access: SessionAccess, lang: str) -> None:
+    """Demo mode says so on screen: admin on this computer, or read-only on a network."""
+    identity = access.identity
+    if identity.is_demo:
+        key = "access.demo_admin" if identity.role == "admin" else "access.demo_public"
+        st.sidebar.warning(t(key, lang), icon=":material/science:")
+
+
+def export_recorder(name: str):
+    """Audit-log an export of table `name` by this session (demo mode keeps no log)."""
+    from uniondash.ui.view import session_access
+
+    identity = session_access().identity
+    if identity.is_demo:
+        return lambda fmt, data: data
+    return audit.export_recorder(load_accounts().path, identity.name, current_address(), name)
