@@ -25,6 +25,12 @@ WIDE = {
     "search_names": True,
     "max_rows": 10_000,
     "level": "county",
+    "cell_deg": 0.05,
+}
+# The stations queries take the page's filters as one STRUCT, its counties region-wide too.
+WIDE["filters"] = {
+    "as_of": AS_OF,
+    "counties": ALL_COUNTIES,
     "kinds": (),
     "statuses": (),
     "hosts": (),
@@ -38,7 +44,6 @@ WIDE = {
     "only_24h": False,
     "min_star": 0,
     "opened_year": None,
-    "cell_deg": 0.05,
 }
 
 
@@ -72,6 +77,8 @@ def test_every_named_query_stays_in_a_planners_scope(fixture_wh, county_a, query
     own = {**params, **{k: v for k, v in {"counties": ("990101",), "units": ("990101",)}.items() if k in params}}
     if "adcode" in own:
         own["adcode"] = "-"
+    if "filters" in own:
+        own["filters"] = {**own["filters"], "counties": ("990101",)}
     expected = fixture_wh.run(query, **own)
     if "adcode" in expected.columns:
         expected = expected[expected.adcode == "990101"].reset_index(drop=True)

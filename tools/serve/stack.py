@@ -1,10 +1,11 @@
 """Several Streamlit workers behind nginx: what `make serve WORKERS=N` runs, and what the load test
 and tests/test_serve.py start for themselves.
 
-N `streamlit run serve.py` processes (dashboard.py with the sign-in cookie routes), each on its own loopback port with the same code, data
-and sign-in secret, and Debian's nginx in front (deploy/nginx.conf.template): sticky sessions by a
-cookie nginx sets, WebSocket upgrade, X-Forwarded-For, a health check per worker. Everything runs
-in the foreground of the calling process and stops with it.
+N `streamlit run serve.py` processes (dashboard.py with the sign-in cookie routes), each on its own
+loopback port with the same code, data and sign-in secret, and Debian's nginx in front
+(deploy/nginx.conf.template): sticky sessions by a cookie nginx sets, WebSocket upgrade,
+X-Forwarded-For, a health check per worker. Everything runs in the foreground of the calling
+process and stops with it.
 """
 
 from __future__ import annotations
