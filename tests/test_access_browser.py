@@ -238,7 +238,7 @@ def test_single_sign_on_returns_to_the_requested_view(sso_server, chromium, arti
     assert "县域概况：甲一区" in text
 
     page.get_by_role("button", name="退出登录").click()
-    page.get_by_role("button", name="End session").click(timeout=30_000)  # the provider's RP logout
+    page.get_by_role("button", name="End session").click(timeout=60_000)  # the provider's RP logout (60 s: a busy CI)
     page.wait_for_url(f"{sso_server}/**", timeout=30_000)
     page.get_by_role("button", name="单点登录（SSO）").wait_for(timeout=30_000)
     assert "已登录" not in page.inner_text("body")
