@@ -15,7 +15,7 @@ from uniondash.render.maps import PrebuiltDeck
 from uniondash.render.theme import unit_styles
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.decks import coverage_map_json
+from uniondash.ui.decks import coverage_map_json, coverage_map_legend
 from uniondash.ui.navigation import narrow_to_city, open_county_profile
 from uniondash.ui.parts import (
     demo_banner,
@@ -91,6 +91,7 @@ with map_col:
         on_select=lambda: open_county("coverage_map"),
         selection_mode="single-object",
     )
+    st.html(coverage_map_legend(view, code, theme()))
     st.caption(t("coverage.map_caption", lang, as_of=view.snapshot, scope=scope_label(view)))
 
 with table_col:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from uniondash.render.charts import MAX_LINES, grouped_bars, trend_lines
+from uniondash.render.charts import MAX_LINES, grouped_bars, legend_rows, trend_lines
 from uniondash.render.theme import SERIES_COLOURS, unit_styles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +109,16 @@ def test_legends_sit_above_the_plot_never_over_an_axis():
         trend_lines(_trend(["a", "b", "c"]), "t", "y", True),
         grouped_bars(pd.DataFrame({"label": ["2023"], "x": [1], "y": [2]}), "t", "y", {"x": "X", "y": "Y"}),
     ):
-        assert fig.layout.legend.y >= 1
-        assert fig.layout.legend.yanchor == "bottom"
-        assert fig.layout.margin.t > 48  # room made for it under the title
+        legend_top_px = (1 - fig.layout.legend.y) * fig.layout.height
+        assert fig.layout.legend.yref == "container"
+        assert fig.layout.legend.yanchor == "top"
+        assert legend_top_px >= 30  # below the title
+        assert fig.layout.margin.t >= legend_top_px + 21  # the plot starts below the legend's row
+
+
+def test_long_english_legends_get_the_rows_they_need():
+    names = ["Labour and skill competitions", "Vocational skills contest", "Ankang Cup", "Five-small innovation"]
+    assert legend_rows(names) == 4  # 360 px: one of these names a row (Plotly aligns entries in columns)
+    assert legend_rows(["劳动和技能竞赛", "职工职业技能大赛", "安康杯", "五小"]) == 2
+    fig = trend_lines(pd.DataFrame({"as_of": ["2023"] * 4, "name": names, "value": [1, 2, 3, 4]}), "t", "y", False)
+    assert fig.layout.margin.t >= 38 + 21 * legend_rows(names)

@@ -7,7 +7,6 @@ what a line is (a series, a city), never by its position in this chart."""
 from __future__ import annotations
 
 import math
-import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,6 +18,9 @@ from uniondash.text.i18n import t
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 MAX_LINES = 6  # more lines than this in one plot cannot be told apart: small multiples instead
 PANEL_COLUMNS = 3
+TITLE_BAND_PX, LEGEND_ROW_PX = 38, 21
+LEGEND_WIDTH_PX = 360  # a half-page chart at 1280×720 (the narrowest a legend is drawn in)
+PANEL_HEIGHT_PX, PANEL_GAP_PX = 120, 44  # a panel row, and the room its title and years need
 CONTEXT_LINE = {"color": CONTEXT, "width": 1}
 
 
@@ -33,14 +35,41 @@ def base_layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     return fig
 
 
-def legend_above(fig: go.Figure, n_items: int) -> go.Figure:
-    """The legend in a band between the title and the plot, so it can never cover an axis
-    (below the plot it collided with the year labels at 1280×720): about four items a row."""
-    rows = max(1, math.ceil(n_items / 4))
+def _text_px(text: str, size: int = 11) -> float:
+    """About how wide a text is drawn: CJK characters a full em, others a little over half."""
+    return sum(size if ord(c) > 0x2E80 else size * 0.58 for c in text)
+
+
+def legend_rows(names: list[str], width_px: float = LEGEND_WIDTH_PX) -> int:
+    """How many rows a horizontal legend of these names takes in a chart width_px wide: Plotly
+    lines its entries up in columns as wide as the widest entry (as seen at 1280×720)."""
+    if not names:
+        return 0
+    widest = max(40 + _text_px(name) for name in names)  # symbol, gap and text
+    per_row = max(1, int(width_px // widest))
+    return math.ceil(len(names) / per_row)
+
+
+def legend_above(fig: go.Figure, names: list[str]) -> go.Figure:
+    """The legend in a band of its own between the title and the plot, the band as tall as the
+    legend's rows, so that it covers neither the title nor an axis (below the plot it covered
+    the year labels, and English names in four rows covered the title at 1280×720)."""
+    rows = legend_rows(names)
+    height = fig.layout.height or 360
     fig.update_layout(
         showlegend=True,
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "font": {"size": 11}},
-        margin={"t": 48 + 22 * rows},
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xref": "container",
+            "xanchor": "left",
+            "y": 1 - TITLE_BAND_PX / height,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 11},
+        },
+        margin={"t": TITLE_BAND_PX + LEGEND_ROW_PX * rows + 8},
     )
     return fig
 
@@ -111,14 +140,14 @@ def trend_lines(
     fig.update_yaxes(title_text=axis_title, tickformat=".0%" if percent else ",")
     fig.update_xaxes(title_text="", type="category", tickangle=0)
     base_layout(fig, title, height=400)
-    return legend_above(fig, len(lines))
+    return legend_above(fig, [name for _k, name, _g, _s in lines])
 
 
-def _panel_title(name: str, width: int = 9) -> str:
-    """Long names (恩施土家族苗族自治州, English names) on two rows, so that panel titles do not overlap."""
-    if any(ord(c) > 0x2E80 for c in name):
-        return name if len(name) <= width else name[:width] + "<br>" + name[width:]
-    return "<br>".join(textwrap.wrap(name, width * 2)[:2])
+def _panel_title(name: str, width: int = 8) -> str:
+    """A name short enough for one line over its panel (恩施土家族苗族自治州 → 恩施土家族苗族…);
+    the full name is in the line's hover."""
+    limit = width if any(ord(c) > 0x2E80 for c in name) else width * 2
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def trend_panels(
@@ -131,10 +160,10 @@ def trend_panels(
         rows=rows,
         cols=PANEL_COLUMNS,
         shared_xaxes=True,
-        shared_yaxes=True,
+        shared_yaxes="all",
         subplot_titles=[_panel_title(name) for _k, name, _g, _s in lines],
         horizontal_spacing=0.04,
-        vertical_spacing=0.5 / rows,
+        vertical_spacing=PANEL_GAP_PX / (PANEL_HEIGHT_PX * rows),
     )
     years = {key: [str(a)[:4] for a in grp.as_of] for key, _n, grp, _s in lines}
     for i, (key, name, grp, style) in enumerate(lines):
@@ -163,10 +192,13 @@ def trend_panels(
     fig.update_yaxes(tickformat=".0%" if percent else "~s", nticks=4)
     fig.update_yaxes(title_text=axis_title, title_font={"size": 11}, row=math.ceil(rows / 2), col=1)
     all_years = sorted({y for ys in years.values() for y in ys})
-    fig.update_xaxes(type="category", tickangle=0, tickvals=[all_years[0], all_years[-1]] if all_years else None)
+    ends = [all_years[0], all_years[-1]] if all_years else None
+    fig.update_xaxes(type="category", tickangle=0, tickvals=ends, showticklabels=True, tickfont={"size": 10})
     note = t("charts.panels_note", lang, n=len(lines))
-    base_layout(fig, f"{title}<br><span style='font-size:12px'>{note}</span>", height=110 * rows + 90)
-    fig.update_layout(margin={"t": 80})
+    base_layout(fig, f"{title}<br><span style='font-size:12px'>{note}</span>", height=PANEL_HEIGHT_PX * rows + 100)
+    # Title above the first row's panel names, the top margin grown to hold it (its two lines)
+    title_box = {"y": 1, "yref": "paper", "yanchor": "bottom", "automargin": True, "pad": {"b": 22}}
+    fig.update_layout(margin={"t": 8}, title=title_box)
     return fig
 
 
@@ -185,4 +217,4 @@ def grouped_bars(
     fig.update_xaxes(type="category")
     base_layout(fig, title, height=340)
     fig.update_layout(barmode="group")
-    return legend_above(fig, len(series))
+    return legend_above(fig, list(series.values()))
