@@ -13,7 +13,7 @@ from uniondash.analysis.overview import county_values
 from uniondash.data.schema import COMPETITION_SERIES
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.charts import grouped_bars, trend_lines
-from uniondash.render.theme import SERIES_COLOURS
+from uniondash.render.theme import SERIES_COLOURS, series_styles
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county
@@ -50,13 +50,14 @@ participation = view.query("competition_participation", as_of=view.snapshot, uni
 part_col, benefit_col = st.columns(2, gap="large")
 with part_col:
     long = participation.assign(
+        key=participation.series,
         name=[t(f"series.{s}", lang) for s in participation.series],
         as_of=participation.year.astype(str),
         value=participation.participants,
     )
-    colours = [SERIES_COLOURS[s] for s in COMPETITION_SERIES if s in set(participation.series)]
+    long = long.sort_values("key", key=lambda k: k.map(COMPETITION_SERIES.index), kind="stable")
     st.plotly_chart(
-        trend_lines(long, t("comp.participation", lang), t("comp.participants", lang), False, colours),
+        trend_lines(long, t("comp.participation", lang), t("comp.participants", lang), False, series_styles(), lang),
         config={"displayModeBar": False},
     )
     st.caption(scope_caption(view))
@@ -66,7 +67,8 @@ with benefit_col:
     wide = wide.reset_index().assign(label=lambda d: d.year.astype(str))
     series = {s: t(f"series.{s}", lang) for s in COMPETITION_SERIES if s in wide.columns}
     st.plotly_chart(
-        grouped_bars(wide, t("comp.benefit", lang), t("col.benefit", lang), series), config={"displayModeBar": False}
+        grouped_bars(wide, t("comp.benefit", lang), t("col.benefit", lang), series, SERIES_COLOURS),
+        config={"displayModeBar": False},
     )
     st.caption(scope_caption(view))
 

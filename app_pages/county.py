@@ -16,7 +16,7 @@ from uniondash.render.area_maps import COUNTY_POINTS_MAX, COUNTY_TOOLTIP, is_agg
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.decks import county_map_json, county_stations
+from uniondash.ui.decks import county_map_json, county_map_legend, county_stations
 from uniondash.ui.parts import (
     PRINT_CSS,
     awards_table,
@@ -116,6 +116,7 @@ with map_col:
     aggregated = is_aggregated(stations)
     spec = county_map_json(view, county, theme())
     st.pydeck_chart(PrebuiltDeck(spec, COUNTY_TOOLTIP[aggregated]), height=360)
+    st.html(county_map_legend(view, county, theme()))
     if aggregated:
         st.caption(t("stations.aggregated", lang, limit=COUNTY_POINTS_MAX, cell=grid_cell_deg(1)))
     st.caption(t("profile.map_caption", lang, n=len(stations), as_of=view.snapshot))

@@ -12,9 +12,10 @@ from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import COVERAGE_TOOLTIP
 from uniondash.render.charts import grouped_bars, trend_lines
 from uniondash.render.maps import PrebuiltDeck
+from uniondash.render.theme import unit_styles
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.decks import coverage_map_json
+from uniondash.ui.decks import coverage_map_json, coverage_map_legend
 from uniondash.ui.navigation import narrow_to_city, open_county_profile
 from uniondash.ui.parts import (
     demo_banner,
@@ -90,6 +91,7 @@ with map_col:
         on_select=lambda: open_county("coverage_map"),
         selection_mode="single-object",
     )
+    st.html(coverage_map_legend(view, code, theme()))
     st.caption(t("coverage.map_caption", lang, as_of=view.snapshot, scope=scope_label(view)))
 
 with table_col:
@@ -125,13 +127,19 @@ with table_col:
 trend_col, nef_col = st.columns([1, 1], gap="large")
 with trend_col:
     by_city = view.scope.is_region
-    groups = {a: parents[a] for a in view.scope.counties} if by_city else {a: a for a in view.scope.counties[:12]}
+    groups = {a: parents[a] for a in view.scope.counties} if by_city else {a: a for a in view.scope.counties}
     wides = {a: view.unit_wide(a) for a in view.as_ofs}  # cached per snapshot
-    trend = trend_by_group(wides, kpi, groups).assign(name=lambda d: d.group.map(names))
+    trend = trend_by_group(wides, kpi, groups).assign(key=lambda d: d.group, name=lambda d: d.group.map(names))
     by = t("coverage.by_city" if by_city else "coverage.by_county", lang)
+    level = regions[regions.level == ("city" if by_city else "county")]
     st.plotly_chart(
         trend_lines(
-            trend, t("coverage.trend_title", lang, kpi=kpi.name(lang), by=by), kpi_label(kpi, lang), kpi.is_percent
+            trend,
+            t("coverage.trend_title", lang, kpi=kpi.name(lang), by=by),
+            kpi_label(kpi, lang),
+            kpi.is_percent,
+            unit_styles(zip(level.adcode, level.parent_adcode)),
+            lang,
         ),
         config={"displayModeBar": False},
     )

@@ -15,6 +15,7 @@ from uniondash.analysis.stations import (
 )
 from uniondash.data.schema import FACILITIES, HOST_TYPES, STATION_KINDS, STATION_STATUSES
 from uniondash.render.maps import PrebuiltDeck
+from uniondash.render.station_layers import MAP_HEIGHT_PX
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county
@@ -36,7 +37,8 @@ st.title(t("stations.title", lang))
 demo_banner(view)
 st.caption(scope_caption(view))
 
-with st.expander(t("stations.filters", lang), expanded=True, icon=":material/filter_alt:"):
+# Folded (was expanded) so that the map is on the first screen at 1280×720.
+with st.expander(t("stations.filters", lang), expanded=False, icon=":material/filter_alt:"):
     # Each list filter: its label is stations.<key>, its options' names <key>.<option>.
     lists = {"kind": STATION_KINDS, "status": STATION_STATUSES, "host": HOST_TYPES, "facility": FACILITIES}
     for col, (key, options) in zip(st.columns(4), lists.items()):
@@ -58,18 +60,6 @@ with st.expander(t("stations.filters", lang), expanded=True, icon=":material/fil
         format_func=lambda y: t("stations.opened_any", lang) if y == 0 else str(y),
     )
 
-layer_col, measure_col = st.columns([3, 2])
-layer_col.segmented_control(
-    t("stations.layer", lang), LAYERS, key="layer", required=True, format_func=lambda x: t(f"stations.layer.{x}", lang)
-)
-if ss["layer"] == "supply":
-    measure_col.selectbox(
-        t("stations.measure", lang),
-        SUPPLY_MEASURES,
-        key="measure",
-        format_func=lambda m: t(f"stations.measure.{m}", lang),
-    )
-toggles = st.columns(4, vertical_alignment="bottom")
 TAB_LABELS = {k: t(f"stations.tab_{k}", lang) for k in ("table", "gaps", "changes")}
 
 
@@ -79,44 +69,53 @@ def open_tab(name: str) -> None:
         ss["stations_tab"] = TAB_LABELS[name]
 
 
-toggles[0].toggle(
-    t("stations.changes", lang), key="changes", disabled=not view.compare, on_change=open_tab, args=("changes",)
-)
-toggles[1].toggle(t("stations.gaps", lang), key="gaps", on_change=open_tab, args=("gaps",))
-if ss["gaps"]:
-    toggles[2].number_input(t("stations.gap_km", lang), min_value=0.2, max_value=20.0, step=0.5, key="gap_km")
-    toggles[3].number_input(t("stations.sites", lang), min_value=0, max_value=30, step=1, key="sites")
-write_page(st.query_params, ss, PARAMS, "stations")
-
-params = filter_params(ss, view.scope.counties, view.snapshot)
-n_matching = int(view.query("stations_count", filters=params).stations.iloc[0])
-supply = view.query("stations_supply_by_county", filters=params)
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(t("stations.matching", lang), fmt.number(n_matching, lang))
-m2.metric(t("stations.open", lang), fmt.number(int(supply.stations_open.sum()), lang))
-m3.metric(t("stations.measure.share_24h", lang), fmt.percent(scope_supply(supply, "share_24h")))
-m4.metric(t("stations.measure.per_10k_workers", lang), fmt.decimal(scope_supply(supply, "per_10k_workers")))
-
-smap = stations_map(view, MapOptions.from_state(ss), params, theme())
-
-
 def open_county() -> None:
     objs = (ss["stations_map"].selection.get("objects") or {}).get("choropleth") or []
     if objs:
         narrow_to_county(ss, objs[0]["properties"]["adcode"])
 
 
-st.pydeck_chart(
-    PrebuiltDeck(smap.deck_json, TOOLTIP),
-    height=560,
-    key="stations_map",
-    on_select=open_county,
-    selection_mode="single-object",
-)
+# The map beside its controls and figures: both on the first screen at 1280×720.
+map_col, side = st.columns([3, 1], gap="medium")
+with side:
+    st.radio(t("stations.layer", lang), LAYERS, key="layer", format_func=lambda x: t(f"stations.layer.{x}", lang))
+    if ss["layer"] == "supply":
+        st.selectbox(
+            t("stations.measure", lang),
+            SUPPLY_MEASURES,
+            key="measure",
+            format_func=lambda m: t(f"stations.measure.{m}", lang),
+        )
+    st.toggle(
+        t("stations.changes", lang), key="changes", disabled=not view.compare, on_change=open_tab, args=("changes",)
+    )
+    st.toggle(t("stations.gaps", lang), key="gaps", on_change=open_tab, args=("gaps",))
+    if ss["gaps"]:
+        km, n_sites = st.columns(2)
+        km.number_input(t("stations.gap_km", lang), min_value=0.2, max_value=20.0, step=0.5, key="gap_km")
+        n_sites.number_input(t("stations.sites", lang), min_value=0, max_value=30, step=1, key="sites")
+    write_page(st.query_params, ss, PARAMS, "stations")
+
+params = filter_params(ss, view.scope.counties, view.snapshot)
+n_matching = int(view.query("stations_count", filters=params).stations.iloc[0])
+supply = view.query("stations_supply_by_county", filters=params)
+smap = stations_map(view, MapOptions.from_state(ss), params, theme())
+with map_col:
+    st.pydeck_chart(
+        PrebuiltDeck(smap.deck_json, TOOLTIP),
+        height=MAP_HEIGHT_PX,
+        key="stations_map",
+        on_select=open_county,
+        selection_mode="single-object",
+    )
+side.html(smap.legend)  # under the map's controls: on the first screen beside the map
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("stations.matching", lang), fmt.number(n_matching, lang))
+m2.metric(t("stations.open", lang), fmt.number(int(supply.stations_open.sum()), lang))
+m3.metric(t("stations.measure.share_24h", lang), fmt.percent(scope_supply(supply, "share_24h")))
+m4.metric(t("stations.measure.per_10k_workers", lang), fmt.decimal(scope_supply(supply, "per_10k_workers")))
 st.caption(
     t("stations.map_caption", lang, n=fmt.number(n_matching, lang), as_of=view.snapshot, scope=scope_label(view))
-    + " · "
-    + t("stations.legend", lang)
 )
 if ss["layer"] == "points" and not smap.aggregated and not smap.full_tooltips:
     st.caption(t("stations.name_only", lang, n=FULL_TOOLTIP_MAX))

@@ -159,3 +159,43 @@ def test_a_city_region_works_by_one_setting(tmp_path):
     r = wh.run("regions", as_of=LATEST)
     assert list(r.level.value_counts().sort_index().items()) == [("city", 1), ("county", 13)]
     assert 8200 <= latest_kpis(wh)["stations_registered"] < 8300
+
+
+CENSUS = Path(__file__).resolve().parents[1] / "uniondash" / "demo" / "census" / "420000.csv"
+
+
+def test_default_region_cities_match_the_2020_census(demo_wh):
+    """The 2020 snapshot's city populations within 1 % of the 7th census (武汉市 12,326,518)."""
+    with CENSUS.open(encoding="utf-8") as fh:
+        census = {r["adcode"]: int(r["population_2020"]) for r in csv.DictReader(fh)}
+    regions = demo_wh.run("regions", as_of="2020-12-31")
+    cities = regions[regions.level == "city"].set_index("adcode").population
+    assert set(cities.index) == set(census)
+    for adcode, want in census.items():
+        assert abs(cities[adcode] / want - 1) < 0.01, (adcode, int(cities[adcode]), want)
+    province = regions[regions.level == "province"].population.iloc[0]
+    assert abs(province / sum(census.values()) - 1) < 0.01  # 57.75 million
+
+
+def test_other_years_move_by_plausible_growth(demo_wh):
+    df = demo_wh.con.execute(
+        "select adcode, as_of, population, employees from regions where level = 'city' order by adcode, as_of"
+    ).df()
+    pop = df.pivot(index="adcode", columns="as_of", values="population")
+    yearly = pop.pct_change(axis=1).iloc[:, 1:]
+    assert yearly.abs().max().max() < 0.02  # no city jumps more than 2 % a year
+    # employees keep a plausible share of residents in every city and year
+    share = df.employees / df.population
+    assert share.between(0.2, 0.45).all(), share.describe()
+
+
+def test_a_region_without_census_keeps_the_model():
+    from uniondash.demo.people import calibration_factors, city_census
+
+    assert city_census("420500") is None
+    with pytest.raises(ValueError, match="420200"):
+        calibration_factors(np.array(["420100", "420200"]), np.array([1.0, 2.0]), {"420100": 5})
+    factors = calibration_factors(
+        np.array(["420100", "420100", "429004"]), np.array([1.0, 3.0, 2.0]), {"420100": 8, "429004": 1}
+    )
+    assert factors.tolist() == [2.0, 2.0, 0.5]

@@ -7,12 +7,19 @@ with a few counties dipping in the last year so that "what changed" has somethin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from uniondash.data.geography import Geography
 from uniondash.data.schema import WORKER_GROUPS
 from uniondash.demo.common import URBANITY, YEARS, apportion, progress_curve, rng_for
+
+# Public resident populations by city (a region's file named by its adcode): the demo's cities
+# are calibrated to them; a region without one keeps the generator's density model.
+CENSUS_DIR = Path(__file__).resolve().parent / "census"
+CENSUS_YEAR = 2020  # 第七次全国人口普查, 2020-11-01
 
 DENSITY = {"core": 5200.0, "区": 330.0, "县级市": 330.0, "县": 210.0, "自治县": 110.0, "林区": 22.0}
 EMPLOYED_SHARE = {"core": 0.50, "区": 0.40, "县级市": 0.29, "县": 0.24, "自治县": 0.21, "林区": 0.30}
@@ -48,9 +55,32 @@ def county_profiles(geo: Geography, seed: int) -> pd.DataFrame:
     share = np.array([EMPLOYED_SHARE[c] for c in cls]) * rng.uniform(0.9, 1.1, len(counties))
     emp_growth = rng.uniform(0.005, 0.025, len(counties))
     emp = pop * share[:, None] * (1 + emp_growth[:, None]) ** (np.arange(len(YEARS)) - 4)[None, :]
+    census = city_census(geo.region_adcode)
+    if census is not None:
+        factor = calibration_factors(counties.parent_adcode.to_numpy(), pop[:, YEARS.index(CENSUS_YEAR)], census)
+        pop, emp = pop * factor[:, None], emp * factor[:, None]
     counties["population"] = list(np.round(pop).astype(np.int64))
     counties["employees"] = list(np.round(emp).astype(np.int64))
     return counties
+
+
+def city_census(region: str) -> dict[str, int] | None:
+    """The region's census population by city adcode, or None when none is shipped for it."""
+    path = CENSUS_DIR / f"{region}.csv"
+    if not path.exists():
+        return None
+    table = pd.read_csv(path, dtype={"adcode": str})
+    return dict(zip(table.adcode, table[f"population_{CENSUS_YEAR}"].astype(np.int64)))
+
+
+def calibration_factors(parents: np.ndarray, modelled: np.ndarray, census: dict[str, int]) -> np.ndarray:
+    """Per county, the factor that brings its city's modelled total to the census: counties keep
+    their shares of the city, every year moves by the same factor (so growth stays the model's)."""
+    totals = pd.Series(modelled).groupby(parents).sum()
+    missing = sorted(set(totals.index) - set(census))
+    if missing:
+        raise ValueError(f"census file has no population for cities {missing}")
+    return np.array([census[p] / totals[p] for p in parents])
 
 
 def coverage_by_year(counties: pd.DataFrame, seed: int) -> list[pd.DataFrame]:

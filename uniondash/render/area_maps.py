@@ -7,6 +7,9 @@ import pandas as pd
 import pydeck as pdk
 
 from uniondash.analysis.stations import grid_cell_deg, grid_counts
+from uniondash.data.schema import STATION_KINDS
+from uniondash.render import legends
+from uniondash.render.labels import declutter, name_labels
 from uniondash.render.maps import (
     NO_DATA,
     choropleth_layer,
@@ -24,6 +27,8 @@ from uniondash.text.i18n import t
 COVERAGE_TOOLTIP = {"text": "{name}\n{label}"}
 COUNTY_POINTS_MAX = 5_000
 COUNTY_TOOLTIP = {False: {"text": "{name}\n{address}"}, True: {"text": "{tip}"}}
+# The maps' size at 1280×720 (coverage: half the page, county: its map column): views are fitted to it.
+COVERAGE_MAP_PX, COUNTY_MAP_PX = (370, 460), (290, 360)
 
 
 def coverage_deck(
@@ -35,8 +40,10 @@ def coverage_deck(
     is_percent: bool,
     lang: str,
     theme: str,
+    labels: pd.DataFrame | None = None,
 ) -> pdk.Deck:
-    """Counties in scope filled by a rate; only they are filled (and sent): the basemap's lines show the rest."""
+    """Counties in scope filled by a rate; only they are filled (and sent): the basemap's lines show
+    the rest. `labels`: the units whose names are drawn (labels.labelled_units)."""
     colours = sequential_colours(values)
     props = {
         a: {
@@ -47,9 +54,13 @@ def coverage_deck(
         for a in counties
     }
     in_scope = shapes[shapes.adcode.isin(counties)]
+    view = view_for(in_scope if len(in_scope) else shapes, *COVERAGE_MAP_PX)
+    layers = [choropleth_layer(feature_collection(shapes, props))]
+    if labels is not None and len(labels):
+        layers.append(name_labels(declutter(labels, view), theme))
     return offline_deck(
-        [choropleth_layer(feature_collection(shapes, props))],
-        view_for(in_scope if len(in_scope) else shapes),
+        layers,
+        view,
         tooltip=COVERAGE_TOOLTIP,
         theme=theme,
         lines=(outlines(shapes, "county"), outlines(city_shapes, "city")),
@@ -67,7 +78,7 @@ def county_stations_deck(shape: pd.DataFrame, stations: pd.DataFrame, lang: str,
         layers = stations_layer(stations[["name", "address", "kind", "lon", "lat"]])
     return offline_deck(
         layers,
-        view_for(shape),
+        view_for(shape, *COUNTY_MAP_PX),
         tooltip=COUNTY_TOOLTIP[is_aggregated(stations)],
         theme=theme,
         lines=(outlines(shape, "focus"),),
@@ -76,3 +87,19 @@ def county_stations_deck(shape: pd.DataFrame, stations: pd.DataFrame, lang: str,
 
 def is_aggregated(stations: pd.DataFrame) -> bool:
     return len(stations) > COUNTY_POINTS_MAX
+
+
+def coverage_legend(values: dict[str, float], kpi_name: str, is_percent: bool, theme: str, lang: str) -> str:
+    """The choropleth's legend: the rate's scale with its lowest and highest county, no data, borders."""
+    note = legends.range_note(values.values(), lambda v: fmt.kpi_value(v, is_percent, lang))
+    items = [legends.gradient_item(kpi_name, note), legends.no_data_item(lang), *legends.outline_items(theme, lang)]
+    return legends.legend_html(items)
+
+
+def county_legend(stations: pd.DataFrame, theme: str, lang: str) -> str:
+    """The county map's legend: the kinds drawn, or the grid cells' sizes."""
+    if is_aggregated(stations):
+        items = [legends.Item("sizes", t("legend.cells", lang))]
+    else:
+        items = legends.kinds_items([k for k in STATION_KINDS if k in set(stations.kind)], lang)
+    return legends.legend_html([*items, legends.outline_items(theme, lang)[1]])

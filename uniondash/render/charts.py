@@ -1,13 +1,27 @@
-"""Chart builders: pure functions, a DataFrame in, a Plotly figure out, one theme for all."""
+"""Chart builders: pure functions, a DataFrame in, a Plotly figure out, one theme for all.
+
+Nothing is dropped to fit: a trend of more units than lines can tell apart becomes small
+multiples (one panel per unit, the others faint behind it), and colours come from the theme by
+what a line is (a series, a city), never by its position in this chart."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from uniondash.render.theme import BAD, GOOD
+from uniondash.render.theme import BAD, CONTEXT, GOOD, OKABE_ITO, LineStyle
+from uniondash.text.i18n import t
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+MAX_LINES = 6  # more lines than this in one plot cannot be told apart: small multiples instead
+PANEL_COLUMNS = 3
+TITLE_BAND_PX, LEGEND_ROW_PX = 38, 21
+LEGEND_WIDTH_PX = 360  # a half-page chart at 1280×720 (the narrowest a legend is drawn in)
+PANEL_HEIGHT_PX, PANEL_GAP_PX = 120, 44  # a panel row, and the room its title and years need
+CONTEXT_LINE = {"color": CONTEXT, "width": 1}
 
 
 def base_layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
@@ -17,6 +31,45 @@ def base_layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
         margin={"l": 8, "r": 8, "t": 48, "b": 8},
         font={"family": FONT},
         showlegend=False,
+    )
+    return fig
+
+
+def _text_px(text: str, size: int = 11) -> float:
+    """About how wide a text is drawn: CJK characters a full em, others a little over half."""
+    return sum(size if ord(c) > 0x2E80 else size * 0.58 for c in text)
+
+
+def legend_rows(names: list[str], width_px: float = LEGEND_WIDTH_PX) -> int:
+    """How many rows a horizontal legend of these names takes in a chart width_px wide: Plotly
+    lines its entries up in columns as wide as the widest entry (as seen at 1280×720)."""
+    if not names:
+        return 0
+    widest = max(40 + _text_px(name) for name in names)  # symbol, gap and text
+    per_row = max(1, int(width_px // widest))
+    return math.ceil(len(names) / per_row)
+
+
+def legend_above(fig: go.Figure, names: list[str]) -> go.Figure:
+    """The legend in a band of its own between the title and the plot, the band as tall as the
+    legend's rows, so that it covers neither the title nor an axis (below the plot it covered
+    the year labels, and English names in four rows covered the title at 1280×720)."""
+    rows = legend_rows(names)
+    height = fig.layout.height or 360
+    fig.update_layout(
+        showlegend=True,
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xref": "container",
+            "xanchor": "left",
+            "y": 1 - TITLE_BAND_PX / height,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 11},
+        },
+        margin={"t": TITLE_BAND_PX + LEGEND_ROW_PX * rows + 8},
     )
     return fig
 
@@ -42,41 +95,126 @@ def ranking_bar(df: pd.DataFrame, title: str, axis_title: str, percent: bool) ->
     return base_layout(fig, title, height=max(260, 34 * len(df) + 80))
 
 
-def trend_lines(df: pd.DataFrame, title: str, axis_title: str, percent: bool, colours=None) -> go.Figure:
-    """One line per group over the snapshots; df has as_of, name, value."""
-    from uniondash.render.theme import OKABE_ITO
+def _lines(df: pd.DataFrame, styles: dict[str, LineStyle] | None) -> list[tuple[str, str, pd.DataFrame, LineStyle]]:
+    """(key, name, rows, style) per line in first-seen order; a line without a style of its own
+    gets the palette's next colour (only for things that have no product-wide colour)."""
+    if "key" not in df.columns:
+        df = df.assign(key=df.name)
+    out = []
+    for i, (key, grp) in enumerate(df.groupby("key", sort=False)):
+        style = (styles or {}).get(key) or LineStyle(OKABE_ITO[i % len(OKABE_ITO)])
+        out.append((str(key), str(grp.name.iloc[0]), grp, style))
+    return out
 
+
+def _hover(name: str, percent: bool) -> str:
+    return f"{name} %{{x}}: %{{y:{'.1%' if percent else ',.0f'}}}<extra></extra>"
+
+
+def trend_lines(
+    df: pd.DataFrame,
+    title: str,
+    axis_title: str,
+    percent: bool,
+    styles: dict[str, LineStyle] | None = None,
+    lang: str = "zh",
+) -> go.Figure:
+    """One line per group over the snapshots; df has as_of, name, value and optionally key (what
+    styles is keyed by: a series code, an adcode). Every group is drawn: beyond MAX_LINES as
+    small multiples (trend_panels)."""
+    lines = _lines(df, styles)
+    if len(lines) > MAX_LINES:
+        return trend_panels(lines, title, axis_title, percent, lang)
     fig = go.Figure()
-    for i, (name, grp) in enumerate(df.groupby("name", sort=False)):
+    for _key, name, grp, style in lines:
         fig.add_trace(
             go.Scatter(
                 x=[str(a)[:4] for a in grp.as_of],
                 y=grp.value,
                 name=name,
                 mode="lines+markers",
-                line={"color": (colours or OKABE_ITO)[i % len(colours or OKABE_ITO)]},
-                hovertemplate=f"{name} %{{x}}: %{{y:{'.1%' if percent else ',.0f'}}}<extra></extra>",
+                line={"color": style.colour, "dash": style.dash},
+                hovertemplate=_hover(name, percent),
             )
         )
     fig.update_yaxes(title_text=axis_title, tickformat=".0%" if percent else ",")
     fig.update_xaxes(title_text="", type="category", tickangle=0)
     base_layout(fig, title, height=400)
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.12, "font": {"size": 11}})
+    return legend_above(fig, [name for _k, name, _g, _s in lines])
+
+
+def _panel_title(name: str, width: int = 8) -> str:
+    """A name short enough for one line over its panel (恩施土家族苗族自治州 → 恩施土家族苗族…);
+    the full name is in the line's hover."""
+    limit = width if any(ord(c) > 0x2E80 for c in name) else width * 2
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def trend_panels(
+    lines: list[tuple[str, str, pd.DataFrame, LineStyle]], title: str, axis_title: str, percent: bool, lang: str
+) -> go.Figure:
+    """Small multiples: a panel per group in its own colour over the others in faint grey, one
+    shared y axis; the subtitle says so. All groups are shown (the old chart stopped at 12)."""
+    rows = math.ceil(len(lines) / PANEL_COLUMNS)
+    fig = make_subplots(
+        rows=rows,
+        cols=PANEL_COLUMNS,
+        shared_xaxes=True,
+        shared_yaxes="all",
+        subplot_titles=[_panel_title(name) for _k, name, _g, _s in lines],
+        horizontal_spacing=0.04,
+        vertical_spacing=PANEL_GAP_PX / (PANEL_HEIGHT_PX * rows),
+    )
+    years = {key: [str(a)[:4] for a in grp.as_of] for key, _n, grp, _s in lines}
+    for i, (key, name, grp, style) in enumerate(lines):
+        row, col = i // PANEL_COLUMNS + 1, i % PANEL_COLUMNS + 1
+        for other, _n, ogrp, _s in lines:
+            if other != key:
+                fig.add_trace(
+                    go.Scatter(x=years[other], y=ogrp.value, mode="lines", line=CONTEXT_LINE, hoverinfo="skip"),
+                    row=row,
+                    col=col,
+                )
+        fig.add_trace(
+            go.Scatter(
+                x=years[key],
+                y=grp.value,
+                name=name,
+                mode="lines+markers",
+                line={"color": style.colour, "dash": style.dash, "width": 2.5},
+                marker={"size": 4},
+                hovertemplate=_hover(name, percent),
+            ),
+            row=row,
+            col=col,
+        )
+    fig.update_annotations(font={"size": 11})
+    fig.update_yaxes(tickformat=".0%" if percent else "~s", nticks=4)
+    fig.update_yaxes(title_text=axis_title, title_font={"size": 11}, row=math.ceil(rows / 2), col=1)
+    all_years = sorted({y for ys in years.values() for y in ys})
+    ends = [all_years[0], all_years[-1]] if all_years else None
+    fig.update_xaxes(type="category", tickangle=0, tickvals=ends, showticklabels=True, tickfont={"size": 10})
+    note = t("charts.panels_note", lang, n=len(lines))
+    base_layout(fig, f"{title}<br><span style='font-size:12px'>{note}</span>", height=PANEL_HEIGHT_PX * rows + 100)
+    # Title above the first row's panel names, the top margin grown to hold it (its two lines)
+    title_box = {"y": 1, "yref": "paper", "yanchor": "bottom", "automargin": True, "pad": {"b": 22}}
+    fig.update_layout(margin={"t": 8}, title=title_box)
     return fig
 
 
-def grouped_bars(df: pd.DataFrame, title: str, axis_title: str, series: dict[str, str]) -> go.Figure:
-    """Grouped bars: df has label plus one column per series key; series maps key → legend name."""
-    from uniondash.render.theme import OKABE_ITO
-
+def grouped_bars(
+    df: pd.DataFrame, title: str, axis_title: str, series: dict[str, str], colours: dict[str, str] | None = None
+) -> go.Figure:
+    """Grouped bars: df has label plus one column per series key; series maps key → legend name,
+    colours key → colour (a competition series keeps its product colour even when another is absent)."""
     fig = go.Figure(
         [
-            go.Bar(x=df.label, y=df[key], name=name, marker_color=OKABE_ITO[i])
+            go.Bar(x=df.label, y=df[key], name=name, marker_color=(colours or {}).get(key, OKABE_ITO[i]))
             for i, (key, name) in enumerate(series.items())
         ]
     )
     fig.update_yaxes(title_text=axis_title, tickformat=",")
     fig.update_xaxes(type="category")
     base_layout(fig, title, height=340)
-    fig.update_layout(showlegend=True, barmode="group", legend={"orientation": "h", "y": -0.15})
-    return fig
+    fig.update_layout(barmode="group")
+    return legend_above(fig, list(series.values()))

@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import pydeck as pdk
 
+from uniondash.render.theme import NEUTRAL, STATION_KIND_COLOURS, rgb
+
 BACKGROUND = {"light": "#EEF1F4", "dark": "#15191E"}
 # Boundary lines drawn by the basemap: (colour, width in px) per theme.
 OUTLINE_STYLE = {
@@ -123,7 +125,8 @@ def offline_deck(
 # Sequential scale for choropleths (light to dark blue, readable by colour-blind viewers).
 SEQ_LOW, SEQ_HIGH = (222, 235, 247), (8, 69, 148)
 NO_DATA = [200, 200, 200, 90]
-KIND_RGB = {"outdoor_rest": [0, 114, 178], "nursing_room": [204, 121, 167], "mental_care": [0, 158, 115]}
+KIND_RGB = {kind: rgb(colour) for kind, colour in STATION_KIND_COLOURS.items()}  # the theme's colours
+CELLS_RGBA = rgb(NEUTRAL, 170)  # grid cells count every kind: grey, not one kind's blue
 
 
 def sequential_colours(values: dict[str, float]) -> dict[str, list[int]]:
@@ -167,7 +170,7 @@ def stations_layer(stations, radius_m: float = 80.0) -> list[pdk.Layer]:
     and parse); metres clamped to 2–8 px so they read at any zoom. pydeck would turn a
     radius_units string into an expression, so units stay metres."""
     layers = []
-    for kind, rgb in KIND_RGB.items():
+    for kind, colour in KIND_RGB.items():
         data = stations[stations.kind == kind].drop(columns=["kind"])
         if len(data):
             layers.append(
@@ -177,7 +180,7 @@ def stations_layer(stations, radius_m: float = 80.0) -> list[pdk.Layer]:
                     id=f"stations-{kind}",
                     pickable=True,
                     get_position="[lon, lat]",
-                    get_fill_color=rgb,
+                    get_fill_color=colour,
                     get_radius=radius_m,
                     radius_min_pixels=2,
                     radius_max_pixels=8,
@@ -199,12 +202,16 @@ def grid_layer(cells, max_px: float = 18) -> pdk.Layer:
         radius_scale=40,
         radius_min_pixels=2,
         radius_max_pixels=max_px,
-        get_fill_color=[0, 114, 178, 170],
+        get_fill_color=CELLS_RGBA,
     )
 
 
-def view_for(shapes, width_px: int = 380) -> pdk.ViewState:
-    """A view that frames the shapes' bounds in a map about width_px wide (512-px tiles)."""
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def bounds(shapes) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the shapes' outer rings."""
     xs, ys = [], []
     for g in shapes.geojson:
         geom = json.loads(g)
@@ -213,9 +220,22 @@ def view_for(shapes, width_px: int = 380) -> pdk.ViewState:
             for x, y in poly[0]:
                 xs.append(x)
                 ys.append(y)
-    span = max(max(xs) - min(xs), (max(ys) - min(ys)) * 1.2, 0.02) * 1.1
-    zoom = max(3.0, min(13.0, math.log2(width_px * 360 / (512 * span))))
-    return pdk.ViewState(longitude=(min(xs) + max(xs)) / 2, latitude=(min(ys) + max(ys)) / 2, zoom=zoom)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def view_for(shapes, width_px: int = 380, height_px: int = 300, padding: float = 0.06) -> pdk.ViewState:
+    """The view that shows all of the shapes in a map of width_px × height_px (Web Mercator,
+    512-px tiles, `padding` of each side left free): the tighter of the two dimensions decides."""
+    west, south, east, north = bounds(shapes)
+    dx = max(east - west, 0.01)
+    dy = max(_mercator_y(north) - _mercator_y(south), math.radians(0.01))
+    free = 1 - 2 * padding
+    zoom_x = math.log2(width_px * free * 360 / (512 * dx))
+    zoom_y = math.log2(height_px * free * 2 * math.pi / (512 * dy))
+    zoom = max(3.0, min(13.0, zoom_x, zoom_y))
+    mid_y = (_mercator_y(north) + _mercator_y(south)) / 2
+    lat = math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)
+    return pdk.ViewState(longitude=(west + east) / 2, latitude=lat, zoom=round(zoom, 3))
 
 
 def needs_conversion(data_crs: str, tile_url: str, tile_crs: str) -> bool:

@@ -10,6 +10,7 @@ import pandas as pd
 import pydeck as pdk
 
 from uniondash.analysis.stations import aggregate_changes, tooltips
+from uniondash.render.labels import declutter, name_labels
 from uniondash.render.maps import (
     Outline,
     choropleth_layer,
@@ -20,11 +21,16 @@ from uniondash.render.maps import (
     stations_layer,
     view_for,
 )
+from uniondash.render.theme import CLOSED, OPENED, rgb
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 
 TOOLTIP = {"text": "{tip}"}
-OPENED_RGBA, CLOSED_RGBA = [240, 228, 66, 255], [213, 94, 0, 255]
+OPENED_RGBA, CLOSED_RGBA = rgb(OPENED, 255), rgb(CLOSED, 255)
+UNCOVERED_RGBA = rgb(CLOSED, 200)
+SITE_INK = {"light": [48, 54, 60], "dark": [232, 237, 242]}  # rings and their numbers, legible on either theme
+# The stations map's size at 1280×720 (the page's map column, its height): the view is fitted to it.
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 600, 360
 
 
 def supply_layer(shapes: pd.DataFrame, values: dict[str, float], names: dict[str, str], measure: str, lang: str):
@@ -87,7 +93,7 @@ def changes_layer(changes: pd.DataFrame, cell_deg: float, aggregate: bool, lang:
     )
 
 
-def gap_layers(open_demand: pd.DataFrame, sites: pd.DataFrame, gap_km: float) -> list[pdk.Layer]:
+def gap_layers(open_demand: pd.DataFrame, sites: pd.DataFrame, gap_km: float, theme: str = "light") -> list[pdk.Layer]:
     """Demand points farther than gap_km from any station, and the suggested new sites (ringed, numbered)."""
     demand = open_demand.assign(tip=[f"{w} · {k:.1f} km" for w, k in zip(open_demand.workers, open_demand.nearest_km)])
     layers = [
@@ -97,7 +103,7 @@ def gap_layers(open_demand: pd.DataFrame, sites: pd.DataFrame, gap_km: float) ->
             id="uncovered",
             pickable=True,
             get_position="[lon, lat]",
-            get_fill_color=[213, 94, 0, 200],
+            get_fill_color=UNCOVERED_RGBA,
             get_radius=120,
             radius_min_pixels=2,
         )
@@ -116,7 +122,7 @@ def gap_layers(open_demand: pd.DataFrame, sites: pd.DataFrame, gap_km: float) ->
             get_position="[lon, lat]",
             filled=False,
             stroked=True,
-            get_line_color=[0, 0, 0],
+            get_line_color=SITE_INK[theme],
             line_width_min_pixels=3,
             get_radius=float(gap_km) * 1000,
             radius_min_pixels=8,
@@ -130,7 +136,7 @@ def gap_layers(open_demand: pd.DataFrame, sites: pd.DataFrame, gap_km: float) ->
             get_position="[lon, lat]",
             get_text="label",
             get_size=16,
-            get_color=[0, 0, 0],
+            get_color=SITE_INK[theme],
         )
     )
     return layers
@@ -145,13 +151,17 @@ class Frame:
     lines: tuple[Outline, ...]
     theme: str
     tile_url: str
+    labels: pd.DataFrame | None = None  # units whose names are drawn (name, lon, lat)
 
 
 def assemble(layers: list[pdk.Layer], frame: Frame) -> pdk.Deck:
     shapes = frame.in_scope if len(frame.in_scope) else frame.shapes
+    view = view_for(shapes, MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    if frame.labels is not None and len(frame.labels):
+        layers = [*layers, name_labels(declutter(frame.labels, view), frame.theme)]
     return offline_deck(
         layers,
-        view_for(shapes, width_px=720),
+        view,
         tooltip=TOOLTIP,
         theme=frame.theme,
         tile_url=frame.tile_url,

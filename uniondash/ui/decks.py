@@ -8,7 +8,8 @@ import streamlit as st
 
 from uniondash.analysis.overview import county_values
 from uniondash.metrics.kpis import load_catalogue
-from uniondash.render.area_maps import county_stations_deck, coverage_deck
+from uniondash.render.area_maps import county_legend, county_stations_deck, coverage_deck, coverage_legend
+from uniondash.render.labels import labelled_units
 from uniondash.ui.view import View
 
 
@@ -26,8 +27,19 @@ def coverage_map_json(view: View, code: str, theme: str) -> str:
         kpi.is_percent,
         view.lang,
         theme,
+        labelled_units(regions, view.scope.counties),
     )
     return deck.to_json()
+
+
+def coverage_map_legend(view: View, code: str, theme: str) -> str:
+    kpi = load_catalogue().by_code(code)
+    values = county_values(view.unit_wide(view.snapshot), kpi, view.scope.counties).to_dict()
+    return coverage_legend(values, kpi.name(view.lang), kpi.is_percent, theme, view.lang)
+
+
+def county_map_legend(view: View, county: str, theme: str) -> str:
+    return county_legend(county_stations(view, county), theme, view.lang)
 
 
 def county_stations(view: View, county: str) -> pd.DataFrame:

@@ -17,8 +17,13 @@ import streamlit as st
 
 from uniondash.analysis.gaps import best_new_sites, uncovered, uncovered_by_county
 from uniondash.analysis.stations import FULL_TOOLTIP_MAX, POINT_THRESHOLD, grid_cell_deg, supply_values
+from uniondash.data.schema import STATION_KINDS
+from uniondash.render import legends
 from uniondash.render import station_layers as sl
+from uniondash.render.labels import labelled_units
 from uniondash.render.maps import convert_points, convert_shapes, needs_conversion, outlines
+from uniondash.text import fmt
+from uniondash.text.i18n import t
 from uniondash.ui.view import View, station_index_cached
 
 DATA_CRS = "GCJ-02"
@@ -49,6 +54,7 @@ class StationsMap:
     aggregated: bool  # points replaced by server-side grid cells
     cell: float  # grid cell size in degrees
     full_tooltips: bool
+    legend: str = ""  # HTML: what each colour and size means (uniondash.render.legends)
     gaps: pd.DataFrame | None = None  # uncovered demand by county
     sites: pd.DataFrame | None = None  # suggested new sites
     scored: pd.DataFrame | None = None  # demand points with their nearest station
@@ -92,11 +98,13 @@ def build(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap
     aggregated = n_matching > POINT_THRESHOLD
     cell = grid_cell_deg(len(view.scope.counties))
     full_tips = True
-    layers = []
+    layers, supply = [], None
     if opts.layer == "supply":
         values = supply_values(view.query("stations_supply_by_county", filters=params), opts.measure).to_dict()
         names = dict(zip(view.regions().adcode, view.regions().name))
         layers.append(sl.supply_layer(shapes, values, names, opts.measure, lang))
+        shown = fmt.percent if opts.measure == "share_24h" else (lambda v: f"{v:,.1f}")
+        supply = (t("stations.measure." + opts.measure, lang), legends.range_note(values.values(), shown))
     if opts.layer == "density" or (opts.layer == "points" and aggregated):
         grid = to_tiles(view.query("stations_grid", cell_deg=cell, filters=params))
         layers.append(sl.density_layer(grid) if opts.layer == "density" else sl.matching_cells_layer(grid, lang))
@@ -104,24 +112,37 @@ def build(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap
         points = to_tiles(view.query("stations_points", filters=params))
         full_tips = len(points) <= FULL_TOOLTIP_MAX
         layers.extend(sl.points_layers(points, lang, full_tips))
+    aggregated_changes = False
     if opts.changes and view.compare:
         changes = view.query(
             "station_changes_points", as_of=view.snapshot, compare=view.compare, counties=view.scope.counties
         )
-        # many changes: one dot per grid cell and change type
-        layers.append(sl.changes_layer(to_tiles(changes), cell, len(changes) > POINT_THRESHOLD // 4, lang))
+        aggregated_changes = len(changes) > POINT_THRESHOLD // 4  # many changes: one dot per cell and type
+        layers.append(sl.changes_layer(to_tiles(changes), cell, aggregated_changes, lang))
     gaps = gap_analysis(view, params, float(opts.gap_km), int(opts.sites)) if opts.gaps else None
     if gaps is not None:
         open_demand = gaps.scored[~gaps.scored.covered]
-        layers.extend(sl.gap_layers(to_tiles(open_demand), to_tiles(gaps.sites), float(opts.gap_km)))
+        layers.extend(sl.gap_layers(to_tiles(open_demand), to_tiles(gaps.sites), float(opts.gap_km), theme))
+    labels = labelled_units(view.regions(), view.scope.counties)
     frame = sl.Frame(
         shapes,
         shapes[shapes.adcode.isin(view.scope.counties)],
         (outlines(shapes, "county"), outlines(city_shapes, "city")),
         theme,
         settings.tile_url,
+        to_tiles(labels) if len(labels) else labels,
     )
     deck = sl.assemble(layers, frame)
+    kinds = [k for k in STATION_KINDS if not params["kinds"] or k in params["kinds"]]
+    legend = legends.legend_html(
+        [
+            *legends.stations_items(opts.layer, kinds, aggregated, supply, lang),
+            *legends.overlay_items(
+                opts.changes and bool(view.compare), opts.gaps, opts.gap_km, aggregated_changes, lang
+            ),
+            *legends.outline_items(theme, lang),
+        ]
+    )
     if gaps is None:
-        return StationsMap(deck.to_json(), aggregated, cell, full_tips)
-    return StationsMap(deck.to_json(), aggregated, cell, full_tips, gaps.by_county, gaps.sites, gaps.scored)
+        return StationsMap(deck.to_json(), aggregated, cell, full_tips, legend)
+    return StationsMap(deck.to_json(), aggregated, cell, full_tips, legend, gaps.by_county, gaps.sites, gaps.scored)

@@ -1,0 +1,102 @@
+"""Maps: fitted to their size without cropping, named places (CJK text that deck.gl can draw),
+and a legend saying what each colour and size means."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from uniondash.render import legends
+from uniondash.render import station_layers as sl
+from uniondash.render.area_maps import coverage_legend
+from uniondash.render.labels import declutter, labelled_units, name_labels
+from uniondash.render.maps import outlines
+from uniondash.render.theme import STATION_KIND_COLOURS
+
+# A tall, narrow county (about 0.5° wide, 1.6° high), like Wuhan's outline: cropped by the old view.
+TALL = '{"type":"Polygon","coordinates":[[[114.0,30.0],[114.5,30.0],[114.5,31.6],[114.0,31.6],[114.0,30.0]]]}'
+
+
+def pixel_box(view, west, south, east, north):
+    """Half-width and half-height in px of the bounds around the view's centre (Web Mercator, 512-px tiles)."""
+    world = 512 * 2 ** view["zoom"]
+    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    half_w = max(abs(east - view["longitude"]), abs(west - view["longitude"])) * world / 360
+    half_h = max(abs(merc(north) - merc(view["latitude"])), abs(merc(south) - merc(view["latitude"])))
+    return half_w, half_h * world / (2 * math.pi)
+
+
+def stations_deck(labels=None) -> dict:
+    shapes = pd.DataFrame({"adcode": ["990101"], "geojson": [TALL]})
+    frame = sl.Frame(shapes, shapes, (outlines(shapes, "county"),), "light", "", labels)
+    return json.loads(sl.assemble([], frame).to_json())
+
+
+def test_stations_map_shows_a_tall_scope_whole_at_its_size():
+    view = stations_deck()["initialViewState"]
+    half_w, half_h = pixel_box(view, 114.0, 30.0, 114.5, 31.6)
+    assert half_h <= 360 / 2  # the map is 360 px high on the page (app_pages/stations.py)
+    assert half_w <= 600 / 2
+    assert half_h > 0.8 * 360 / 2  # and fills it: not zoomed out needlessly
+
+
+def test_labels_name_cities_for_the_province_and_counties_for_a_city(fixture_wh):
+    regions = fixture_wh.run("regions", as_of="2023-12-31")
+    assert list(labelled_units(regions, ("990101", "990102")).name) == ["甲一区", "甲二县"]
+    many = pd.concat([regions[regions.level != "county"], *[regions[regions.level == "county"]] * 8])  # 24 counties
+    assert set(labelled_units(many, tuple(many.adcode)).name) == {"甲市", "乙市"}
+
+
+def test_text_layer_carries_its_chinese_characters_and_a_local_font():
+    units = pd.DataFrame({"name": ["恩施土家族苗族自治州", "武汉市"], "lon": [109.5, 114.3], "lat": [30.3, 30.6]})
+    layer = json.loads(json.dumps(name_labels(units), default=lambda o: o.__dict__))
+    assert layer["character_set"] == "".join(sorted(set("恩施土家族苗族自治州武汉市")))  # default: ASCII only
+    assert layer["font_family"].startswith('"Noto Sans CJK SC"')  # no "@@=" expression, no web font
+    deck = stations_deck(units.assign(population=[3_456_136, 12_326_518]))
+    names = next(lyr for lyr in deck["layers"] if lyr["@@type"] == "TextLayer")
+    assert set(names["characterSet"]) >= set("武汉市")
+    assert "@@=" not in names["fontFamily"]
+
+
+def test_overlapping_names_keep_the_most_populous():
+    import pydeck as pdk
+
+    units = pd.DataFrame(
+        {
+            "name": ["江汉区", "江岸区", "黄陂区"],
+            "lon": [114.27, 114.30, 114.37],
+            "lat": [30.60, 30.60, 30.87],
+            "population": [647_932, 965_260, 1_151_772],
+        }
+    )
+    view = pdk.ViewState(longitude=114.3, latitude=30.7, zoom=8)  # 0.03° apart: ~11 px, names ~40 px wide
+    assert list(declutter(units, view).name) == ["江岸区", "黄陂区"]
+    assert len(declutter(units, pdk.ViewState(longitude=114.3, latitude=30.7, zoom=12))) == 3
+
+
+def test_stations_legend_names_each_kind_in_its_map_colour():
+    html = legends.legend_html(legends.stations_items("points", ["outdoor_rest", "mental_care"], False, None, "zh"))
+    assert "户外劳动者服务站点" in html
+    assert "心灵护航加油站" in html
+    assert "爱心母婴室" not in html  # filtered out: not on the map, not in the legend
+    assert STATION_KIND_COLOURS["outdoor_rest"] in html
+    cells = legends.legend_html(legends.stations_items("points", ["outdoor_rest"], True, None, "en"))
+    assert "Dot size = stations in the grid cell" in cells
+
+
+def test_overlays_and_choropleth_legends():
+    html = legends.legend_html(legends.overlay_items(True, True, 2.5, False, "zh"))
+    for words in ("新增", "关闭", "未覆盖", "2.5 公里"):
+        assert words in html
+    choropleth = coverage_legend({"a": 0.612, "b": 0.873, "c": float("nan")}, "工会组建率", True, "light", "zh")
+    assert "工会组建率" in choropleth
+    assert "61.2% – 87.3%" in choropleth  # the lowest and highest county, the gap left out
+    assert "无数据" in choropleth
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_legend_strings_exist_in_both_languages(lang):
+    assert legends.legend_html(legends.outline_items("dark", lang))
