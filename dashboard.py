@@ -8,6 +8,8 @@ from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
 from uniondash.ui.navigation import profile_requested
+from uniondash.ui.parts import url_notice
+from uniondash.ui.paths import not_found_page, page_or_refusal
 from uniondash.ui.urlstate import seed_from_url, url_values, write_to_url
 from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, run_query
 
@@ -39,6 +41,8 @@ ss.setdefault("snapshot", as_ofs[-1])
 ss.setdefault("compare", "auto")
 if ss["snapshot"] not in as_ofs:  # the data changed under this session
     ss["snapshot"] = as_ofs[-1]
+if ss["compare"] != "auto" and (ss["compare"] not in as_ofs or ss["compare"] >= ss["snapshot"]):
+    ss["compare"] = "auto"  # a compare snapshot is an earlier one: after a later one was chosen, the one before
 lang = ss["lang"]
 
 with st.sidebar:
@@ -55,7 +59,7 @@ with st.sidebar:
     previous = previous_as_of(tuple(as_ofs), snapshot)
     st.selectbox(
         t("filter.compare", lang),
-        ["auto", *as_ofs],
+        ["auto", *(a for a in as_ofs if a < snapshot)],
         key="compare",
         format_func=lambda a: (
             (t("filter.compare_auto", lang, as_of=previous) if previous else t("filter.compare_none", lang))
@@ -94,6 +98,7 @@ with st.sidebar:
         st.warning(t("app.refused", lang, detail=detail), icon=":material/warning:")
 
 write_to_url(st.query_params, url_values(ss, as_ofs[-1]), FILTER_KEYS)
+url_notice(ss, lang)  # the link's values that could not be honoured, named once
 
 pages = [
     st.Page(
@@ -109,7 +114,15 @@ pages = [
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
 ]
-navigation = st.navigation(pages)
+county_page = pages[-1]
+# Planned paths are registered before their pages exist (a hidden page says so in the user's
+# language); where a role may not open one, pass allowed=False for the same refusal.
+pages += [
+    page_or_refusal("app_pages/present.py", "present", t("paths.present", lang), ":material/slideshow:", lang),
+    page_or_refusal("app_pages/data.py", "data", t("paths.data", lang), ":material/upload_file:", lang),
+]
+unknown = not_found_page(pages, lang)  # any other path: "no such page" in the user's language
+navigation = st.navigation(pages + ([unknown] if unknown else []))
 if profile_requested(ss):  # a click-through asked for a county's profile (callbacks cannot switch pages)
-    st.switch_page(pages[-1])
+    st.switch_page(county_page)
 navigation.run()

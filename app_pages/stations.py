@@ -18,7 +18,7 @@ from uniondash.render.maps import PrebuiltDeck
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county
-from uniondash.ui.parts import demo_banner, region_names, scope_caption, scope_label, theme
+from uniondash.ui.parts import demo_banner, region_names, scope_caption, scope_label, theme, url_notice
 from uniondash.ui.stations.filters import PARAMS, filter_params
 from uniondash.ui.stations.map import TOOLTIP, MapOptions, stations_map
 from uniondash.ui.stations.tabs import changes as changes_tab
@@ -30,6 +30,7 @@ view = current_view()
 lang = view.lang
 ss = st.session_state
 seed_page(ss, st.query_params, PARAMS, "stations")
+url_notice(ss, lang)
 names = region_names(view)
 
 st.title(t("stations.title", lang))
@@ -96,7 +97,11 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("stations.matching", lang), fmt.number(n_matching, lang))
 m2.metric(t("stations.open", lang), fmt.number(int(supply.stations_open.sum()), lang))
 m3.metric(t("stations.measure.share_24h", lang), fmt.percent(scope_supply(supply, "share_24h")))
-m4.metric(t("stations.measure.per_10k_workers", lang), fmt.decimal(scope_supply(supply, "per_10k_workers")))
+m4.metric(
+    t("stations.measure.per_10k_workers", lang),
+    fmt.decimal(scope_supply(supply, "per_10k_workers")),
+    help=t("stations.measure_help.per_10k_workers", lang),
+)
 
 smap = stations_map(view, MapOptions.from_state(ss), params, theme())
 

@@ -84,11 +84,29 @@ class View:
         """KPI values (as_of, code, value) for the scope at every snapshot."""
         return scope_kpis(self.snapshots_dir, self.fingerprint, self.as_ofs, self.scope.units)
 
+    def region_only(self) -> frozenset[str]:
+        """KPIs that exist for the region as a whole only (a county or city has none by nature)."""
+        return region_only_cached(self.snapshots_dir, self.fingerprint, self.as_ofs, self.scope.region_adcode)
+
+    def export_query(self, name: str, **params) -> pd.DataFrame:
+        """A named query for an export, not cached: every row in scope, once, when a button is clicked."""
+        return get_warehouse(self.snapshots_dir, self.fingerprint).run(name, **params)
+
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def scope_kpis(snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], units: tuple[str, ...]) -> pd.DataFrame:
     per_unit = run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs)
     return compute_kpis(scope_measures(per_unit, units), load_catalogue())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def region_only_cached(
+    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], region_adcode: str
+) -> frozenset[str]:
+    from uniondash.analysis.overview import region_only_codes
+
+    per_unit = run_query("unit_measures", snapshots_dir, fingerprint, as_ofs=as_ofs)
+    return region_only_codes(per_unit, load_catalogue().kpis, region_adcode)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
