@@ -8,7 +8,6 @@ from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
 from uniondash.ui.navigation import profile_requested
-from uniondash.ui.parts import url_notice
 from uniondash.ui.paths import not_found_page, page_or_refusal
 from uniondash.ui.urlstate import seed_from_url, url_values, write_to_url
 from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, run_query
@@ -98,7 +97,6 @@ with st.sidebar:
         st.warning(t("app.refused", lang, detail=detail), icon=":material/warning:")
 
 write_to_url(st.query_params, url_values(ss, as_ofs[-1]), FILTER_KEYS)
-url_notice(ss, lang)  # the link's values that could not be honoured, named once
 
 pages = [
     st.Page(

@@ -24,6 +24,7 @@ from uniondash.ui.parts import (
     export_buttons,
     export_later,
     export_sheet,
+    known_name,
     names_visible,
     region_names,
     scope_caption,
@@ -188,7 +189,12 @@ with employer_col:
 with honour_col:
     st.subheader(t("comp.honours", lang))
     honours = view.query("honours_by_type", as_of=view.snapshot, year=year, counties=scope_counties)
-    honour_table = pd.DataFrame({t("col.honour", lang): honours.honour, t("col.winners", lang): honours.winners})
+    honour_table = pd.DataFrame(
+        {
+            t("col.honour", lang): [known_name("honour", h, lang) for h in honours.honour],
+            t("col.winners", lang): honours.winners,
+        }
+    )
     data_table(honour_table, lang)
     studios = county_values(
         view.unit_wide(view.snapshot), load_catalogue().by_code("innovation_studios"), scope_counties

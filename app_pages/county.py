@@ -22,10 +22,12 @@ from uniondash.ui.parts import (
     demo_banner,
     export_buttons,
     export_sheet,
+    known_name,
     md_escape,
     names_visible,
     region_names,
     theme,
+    url_notice,
 )
 from uniondash.ui.view import current_view
 
@@ -35,6 +37,7 @@ catalogue = load_catalogue()
 regions = view.regions()
 names = region_names(view)
 st.html(PRINT_CSS)
+url_notice(st.session_state, lang)  # the link's values that could not be honoured
 
 counties = regions[regions.level == "county"]
 if not view.scope.chosen_counties:
@@ -62,7 +65,7 @@ st.caption(
         "profile.facts",
         lang,
         city=names.get(row.parent_adcode, ""),
-        kind=row.kind,
+        kind=known_name("unitkind", row.kind, lang),
         area=f"{row.area_km2:,.0f}",
         population=fmt.number(row.population, lang),
         employees=fmt.number(row.employees, lang),

@@ -21,6 +21,7 @@ from uniondash.ui.navigation import open_county_profile
 from uniondash.ui.parts import (
     data_table,
     demo_banner,
+    known_name,
     kpi_card,
     kpi_label,
     md_escape,
@@ -86,7 +87,7 @@ def change_lines(items) -> str:
         if item.kind in ("rate_fell", "rate_rose"):
             fields["kpi"] = catalogue.by_code(item.detail["kpi"]).name(lang)
         if item.kind == "honours":
-            fields["honour"] = md_escape(item.detail["honour"])
+            fields["honour"] = md_escape(known_name("honour", item.detail["honour"], lang))
         colour = "orange" if item.kind in ("rate_fell", "stations_closed") else "blue"
         lines.append(f"- :{colour}[{t('change.' + item.kind, lang, **fields)}]")
     return "\n".join(lines) or t("trust.nothing", lang)

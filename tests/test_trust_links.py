@@ -121,13 +121,13 @@ def test_pilots_card_without_data_for_the_year_says_so(app):
     assert not at.exception
     pilots = [m for m in at.metric if m.label.startswith("共同缔造试点")]
     assert pilots
-    assert pilots[0].value == "2022 年无数据"
+    assert (pilots[0].value, pilots[0].delta) == ("—", "2022 年无数据")
 
 
 def test_region_wide_figure_at_city_scope_is_region_only(app):
     at = app(city="990100", area="party_discipline")
     groups = [m for m in at.metric if m.label.startswith("赴基层蹲点工作组")]
-    assert groups[0].value == "仅全区口径"
+    assert (groups[0].value, groups[0].delta) == ("—", "仅全区口径")
 
 
 def test_planned_and_unknown_paths_are_registered(app):

@@ -12,12 +12,21 @@ from uniondash.metrics.kpis import Kpi
 from uniondash.render.export import Sheet
 from uniondash.render.theme import BAD, GOOD, change_colour
 from uniondash.text import fmt
-from uniondash.text.i18n import t
+from uniondash.text.i18n import strings, t
 from uniondash.ui.view import View
 
 # st.metric takes named colours: blue for a good change, orange for a bad one (colour-blind safe).
 METRIC_COLOUR = {GOOD: "blue", BAD: "orange"}
 MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
+
+
+def known_name(kind: str, value, lang: str) -> str:
+    """A data value the catalogue knows (an honour's name, a unit's kind) in the user's language;
+    any other value as it is."""
+    if not isinstance(value, str):
+        return value
+    key = f"{kind}.{value}"
+    return t(key, lang) if key in strings() else value
 
 
 def md_escape(text: str) -> str:
@@ -103,7 +112,15 @@ def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
                 if result.missing == "region_only"
                 else t("trust.no_data_year", lang, year=result.year)
             )
-            st.metric(kpi_label(kpi, lang), missing, help=kpi.definition(lang))
+            # The reason as a grey note under "—": a sentence in the value's large type would be cut off.
+            st.metric(
+                kpi_label(kpi, lang),
+                "—",
+                delta=missing,
+                delta_color="gray",
+                delta_arrow="off",
+                help=kpi.definition(lang),
+            )
             return
         delta = None if result.change is None else _delta_text(kpi, result, lang)
         unchanged = result.change is not None and fmt.rounds_to_zero(result.change, kpi.is_percent)
@@ -277,6 +294,6 @@ def awards_table(results: pd.DataFrame, lang: str, names: dict[str, str] | None 
     }
     if names is not None:
         columns[t("col.county", lang)] = results.adcode.map(names)
-    columns[t("col.honour", lang)] = results.honour
+    columns[t("col.honour", lang)] = [known_name("honour", h, lang) for h in results.honour]
     columns[t("col.benefit", lang)] = results.benefit_10k_yuan
     return pd.DataFrame(columns)

@@ -51,6 +51,9 @@ def refusal_page(url_path: str, reason: str, lang: str, title: str | None = None
         raise ValueError(f"unknown refusal reason {reason!r}")
 
     def refusal() -> None:
+        from uniondash.ui.parts import url_notice
+
+        url_notice(st.session_state, lang)
         st.title(title or t("paths.title." + reason, lang))
         st.warning(t("paths." + reason, lang, path="/" + url_path), icon=":material/block:")
         st.page_link(HOME, label=t("paths.home", lang), icon=":material/dashboard:")
