@@ -158,7 +158,7 @@ with city_col:
 trade_col, employer_col, honour_col = st.columns(3, gap="large")
 with trade_col:
     st.subheader(t("comp.trades", lang))
-    trades = view.query("top_trades", as_of=view.snapshot, year=year, counties=scope_counties).head(10)
+    trades = view.query("top_trades", as_of=view.snapshot, year=year, counties=scope_counties)
     trade_table = pd.DataFrame(
         {
             t("col.trade", lang): trades.trade,
@@ -166,13 +166,13 @@ with trade_col:
             t("col.first", lang): trades.first_prizes,
         }
     )
-    data_table(trade_table, lang)
+    data_table(trade_table.head(10), lang)  # the top ten on screen; every trade in the exports
     formats = {t("col.awards", lang): "int", t("col.first", lang): "int"}
     sheet = export_sheet(view, t("comp.trades", lang), trade_table, formats, [f"{t('comp.year', lang)} {year_label}"])
     export_buttons(sheet, f"trades-{year or 'all'}", lang, "trades")
 with employer_col:
     st.subheader(t("comp.employers", lang))
-    employers = view.query("top_employers", as_of=view.snapshot, year=year, counties=scope_counties).head(10)
+    employers = view.query("top_employers", as_of=view.snapshot, year=year, counties=scope_counties)
     employer_table = pd.DataFrame(
         {
             t("col.employer", lang): employers.employer,
@@ -181,7 +181,7 @@ with employer_col:
             t("col.benefit", lang): employers.benefit_10k_yuan.round(1),
         }
     )
-    data_table(employer_table, lang)
+    data_table(employer_table.head(10), lang)  # the top ten on screen; every employer in the exports
     formats = {t("col.awards", lang): "int", t("col.benefit", lang): "decimal1"}
     title = t("comp.employers", lang)
     sheet = export_sheet(view, title, employer_table, formats, [f"{t('comp.year', lang)} {year_label}"])

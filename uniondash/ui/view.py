@@ -167,7 +167,7 @@ def current_view() -> View:
     as_ofs = tuple(wh.as_ofs)
     snapshot = ss.get("snapshot") or as_ofs[-1]
     compare = ss.get("compare")
-    if compare in (None, "auto") or compare not in as_ofs or compare == snapshot:
+    if compare in (None, "auto") or compare not in as_ofs or compare >= snapshot:
         compare = previous_as_of(as_ofs, snapshot)
     regions = run_query("regions", str(settings.snapshots_dir), fingerprint, as_of=snapshot)
     region_adcode = wh.snapshot(snapshot).manifest.get("region_adcode", settings.region_adcode)
