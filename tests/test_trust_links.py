@@ -138,3 +138,17 @@ def test_planned_and_unknown_paths_are_registered(app):
     assert unknown_path("nosuchpage", ["", "stations"]) == "nosuchpage"
     assert unknown_path("stations", ["", "stations"]) is None
     assert unknown_path("a/b", []) is None  # cannot be registered: Streamlit's own handling
+
+
+def test_a_page_opens_as_it_was_left_after_another_page(app):
+    at = app("coverage", rate="membership_rate")
+    at.switch_page("app_pages/overview.py").run()
+    at.session_state["rank_kpi"] = "membership_rate"
+    at.run()
+    at.switch_page("app_pages/stations.py").run()
+    at.switch_page("app_pages/coverage.py").run()
+    assert not at.exception
+    assert at.session_state["coverage_rate"] == "membership_rate"  # Streamlit had forgotten the widget
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception
+    assert at.selectbox(key="rank_kpi").value == "membership_rate"

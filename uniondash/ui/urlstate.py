@@ -18,6 +18,7 @@ from uniondash.text.i18n import LANGS
 LIST_KEYS = ("city", "county")
 SEEDED = "_url_seeded"
 IGNORED = "_url_ignored"
+KEPT = "_url_kept_"  # + a page parameter's state key: its value when the page was last shown
 MAX_SHOWN = 40  # a hostile value is named, not echoed at any length
 
 
@@ -153,6 +154,11 @@ def seed_page(state: MutableMapping, params, specs: list[Param], page: str) -> N
     are noted for the notice and replaced by the default (or, for a list, its good values)."""
     flag = f"_url_seeded_{page}"
     if state.get(flag):
+        # Streamlit forgets a widget's value while its page is not shown: coming back, the page
+        # opens as it was left (the value kept by write_page), not at the defaults.
+        for spec in specs:
+            if spec.state_key not in state:
+                state[spec.state_key] = state.get(KEPT + spec.state_key, spec.default)
         return
     for spec in specs:
         try:
@@ -169,6 +175,7 @@ def write_page(params, state: MutableMapping, specs: list[Param]) -> None:
     """Write the page's parameters back: the URL reopens the same view."""
     values = {}
     for spec in specs:
+        state[KEPT + spec.state_key] = state.get(spec.state_key, spec.default)
         encoded = spec.encode(state.get(spec.state_key, spec.default))
         if encoded is not None:
             values[spec.key] = encoded
