@@ -67,7 +67,6 @@ if ss["layer"] == "supply":
     measure_col.selectbox(
         t("stations.measure", lang),
         SUPPLY_MEASURES,
-        scope_supply,
         key="measure",
         format_func=lambda m: t(f"stations.measure.{m}", lang),
     )

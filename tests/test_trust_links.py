@@ -152,3 +152,9 @@ def test_a_page_opens_as_it_was_left_after_another_page(app):
     at.switch_page("app_pages/overview.py").run()
     assert not at.exception
     assert at.selectbox(key="rank_kpi").value == "membership_rate"
+
+
+def test_supply_layer_link_opens(app):
+    at = app("stations", layer="supply", measure="share_24h")
+    assert not at.exception  # the measure selectbox was given a function as its index
+    assert at.selectbox(key="measure").value == "share_24h"
