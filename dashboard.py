@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from uniondash.access import pages_for
-from uniondash.access.roles import PRODUCT_PAGES
 from uniondash.access.scope import out_of_scope
 from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
 from uniondash.ui.navigation import profile_requested
+from uniondash.ui.paths import not_found_page, page_or_refusal
 from uniondash.ui.signin import after_signin, demo_banner, gate, signout_control
 from uniondash.ui.urlstate import SEEDED, seed_from_url, url_values, write_to_url
 from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, region_index, region_units
@@ -42,13 +42,17 @@ if not ss.get(SEEDED):  # a link naming units outside a planner's scope: say so 
         a for a in st.query_params.get_all("city") + st.query_params.get_all("county") if a in set(all_units.adcode)
     ]
     ss["_out_of_scope"] = out_of_scope(access.data_scope, asked)
-latest = region_index(str(settings.snapshots_dir), fingerprint, as_ofs[-1], access.data_scope)
-seed_from_url(ss, st.query_params, as_ofs, latest.cities, latest.counties)
+# Units outside a planner's scope are named by the notice above, not as unknown codes: the seed
+# takes every unit of the region and the pickers below keep the planner's own.
+region = region_index(str(settings.snapshots_dir), fingerprint, as_ofs[-1], None)
+seed_from_url(ss, st.query_params, as_ofs, region.cities, region.counties)
 ss.setdefault("lang", "zh")
 ss.setdefault("snapshot", as_ofs[-1])
 ss.setdefault("compare", "auto")
 if ss["snapshot"] not in as_ofs:  # the data changed under this session
     ss["snapshot"] = as_ofs[-1]
+if ss["compare"] != "auto" and (ss["compare"] not in as_ofs or ss["compare"] >= ss["snapshot"]):
+    ss["compare"] = "auto"  # a compare snapshot is an earlier one: after a later one was chosen, the one before
 lang = ss["lang"]
 
 with st.sidebar:
@@ -65,7 +69,7 @@ with st.sidebar:
     previous = previous_as_of(tuple(as_ofs), snapshot)
     st.selectbox(
         t("filter.compare", lang),
-        ["auto", *as_ofs],
+        ["auto", *(a for a in as_ofs if a < snapshot)],
         key="compare",
         format_func=lambda a: (
             (t("filter.compare_auto", lang, as_of=previous) if previous else t("filter.compare_none", lang))
@@ -133,6 +137,10 @@ pages = [
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
 ]
+pages += [  # planned paths are registered before their pages exist (a hidden page says so)
+    page_or_refusal("app_pages/present.py", "present", t("paths.present", lang), ":material/slideshow:", lang),
+    page_or_refusal("app_pages/data.py", "data", t("paths.data", lang), ":material/upload_file:", lang),
+]
 allowed = pages_for(access.identity.role)
 
 
@@ -143,16 +151,15 @@ def refused() -> None:
     )
 
 
-# A product path this role may not open answers with a refusal in the user's language, not
-# Streamlit's "Page not found". The import page (app_pages/data.py, url_path "data") joins `pages`
-# when may_open(role, "data"): admin only, demo mode on loopback counting as admin.
-pages = [p for p in pages if p.url_path in allowed]
-pages += [
-    st.Page(refused, title=t("access.refused_title", lang), url_path=path, visibility="hidden")
-    for path in PRODUCT_PAGES
-    if path not in allowed
+# Every product path answers in the user's language, never with Streamlit's English "Page not
+# found": its page, a refusal where this role may not open it (data: admin only, demo mode on
+# loopback counting as admin), "no such page" for any other path.
+pages = [
+    p if p.url_path in allowed else st.Page(refused, title=p.title, url_path=p.url_path, visibility="hidden")
+    for p in pages
 ]
-navigation = st.navigation(pages)
+unknown = not_found_page(pages, lang)
+navigation = st.navigation(pages + ([unknown] if unknown else []))
 if profile_requested(ss):  # a click-through asked for a county's profile (callbacks cannot switch pages)
     st.switch_page(next(p for p in pages if p.url_path == "county"))
 navigation.run()

@@ -10,6 +10,7 @@ import streamlit as st
 
 from uniondash.analysis.medals import city_medals, per_10k
 from uniondash.analysis.overview import county_values
+from uniondash.analysis.stations import EXPORT_MAX_ROWS
 from uniondash.data.schema import COMPETITION_SERIES
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.charts import grouped_bars, trend_lines
@@ -17,8 +18,20 @@ from uniondash.render.theme import SERIES_COLOURS, series_styles
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county
-from uniondash.ui.parts import awards_table, demo_banner, export_buttons, names_visible, region_names, scope_caption
-from uniondash.ui.urlstate import Param, seed_page, write_page
+from uniondash.ui.parts import (
+    awards_table,
+    data_table,
+    demo_banner,
+    export_buttons,
+    export_later,
+    export_sheet,
+    known_name,
+    names_visible,
+    region_names,
+    scope_caption,
+    url_notice,
+)
+from uniondash.ui.urlstate import Param, note_ignored, seed_page, write_page
 from uniondash.ui.view import current_view
 
 view = current_view()
@@ -29,10 +42,13 @@ regions = view.regions()
 counties = regions[regions.level == "county"]
 parents = dict(zip(counties.adcode, counties.parent_adcode))
 years = list(range(int(view.snapshot[:4]), 2018, -1))
+RESULTS_MAX_ROWS = 2000  # on screen; the exports hold every award in scope
 PARAMS = [Param("year", "int", years[0], lo=0, hi=2100), Param("per10k", "bool", False), Param("who", "str_free", "")]
 seed_page(ss, st.query_params, PARAMS, "competitions")
 if ss["year"] not in [0, *years]:
+    note_ignored(ss, "year", ss["year"])  # no competitions that year in this snapshot
     ss["year"] = years[0]
+url_notice(ss, lang)
 
 st.title(t("comp.title", lang))
 demo_banner(view)
@@ -42,7 +58,7 @@ left.selectbox(
     t("comp.year", lang), [*years, 0], key="year", format_func=lambda y: t("comp.all_years", lang) if y == 0 else str(y)
 )
 right.toggle(t("comp.per_10k", lang), key="per10k")
-write_page(st.query_params, ss, PARAMS, "competitions")
+write_page(st.query_params, ss, PARAMS)
 year = int(ss["year"])
 scope_counties = view.scope.counties
 
@@ -91,6 +107,11 @@ def shown_medals(table: pd.DataFrame, label: str) -> pd.DataFrame:
     return out
 
 
+MEDAL_FORMATS = {name: "decimal2" if ss["per10k"] else "int" for name in tier_names.values()}
+year_label = t("comp.all_years", lang) if year == 0 else str(year)
+per10k_label = [t("comp.per_10k", lang)] if ss["per10k"] else []
+
+
 def filter_to_county() -> None:
     rows = ss["medal_table"].selection.get("rows")
     if rows:
@@ -124,17 +145,23 @@ with county_col:
         selection_mode="single-row",
     )
     st.caption(t("comp.click_county", lang))
-    export_buttons(county_table, f"medals-county-{year or 'all'}", lang, "medals_county")
+    sheet = export_sheet(
+        view, t("comp.medals_county", lang), county_table, MEDAL_FORMATS, [f"{t('comp.year', lang)} {year_label}"]
+    )
+    export_buttons(sheet, f"medals-county-{year or 'all'}", lang, "medals_county")
 with city_col:
     st.subheader(t("comp.medals_city", lang))
     city_table = shown_medals(city_medals(medals, parents), t("col.city", lang))
-    st.dataframe(city_table, hide_index=True, height=min(360, 35 * (len(city_table) + 1) + 3))
-    export_buttons(city_table, f"medals-city-{year or 'all'}", lang, "medals_city")
+    data_table(city_table, lang, height=min(360, 35 * (len(city_table) + 1) + 3))
+    sheet = export_sheet(
+        view, t("comp.medals_city", lang), city_table, MEDAL_FORMATS, [f"{t('comp.year', lang)} {year_label}"]
+    )
+    export_buttons(sheet, f"medals-city-{year or 'all'}", lang, "medals_city")
 
 trade_col, employer_col, honour_col = st.columns(3, gap="large")
 with trade_col:
     st.subheader(t("comp.trades", lang))
-    trades = view.query("top_trades", as_of=view.snapshot, year=year, counties=scope_counties).head(10)
+    trades = view.query("top_trades", as_of=view.snapshot, year=year, counties=scope_counties)
     trade_table = pd.DataFrame(
         {
             t("col.trade", lang): trades.trade,
@@ -142,11 +169,13 @@ with trade_col:
             t("col.first", lang): trades.first_prizes,
         }
     )
-    st.dataframe(trade_table, hide_index=True)
-    export_buttons(trade_table, f"trades-{year or 'all'}", lang, "trades")
+    data_table(trade_table.head(10), lang)  # the top ten on screen; every trade in the exports
+    formats = {t("col.awards", lang): "int", t("col.first", lang): "int"}
+    sheet = export_sheet(view, t("comp.trades", lang), trade_table, formats, [f"{t('comp.year', lang)} {year_label}"])
+    export_buttons(sheet, f"trades-{year or 'all'}", lang, "trades")
 with employer_col:
     st.subheader(t("comp.employers", lang))
-    employers = view.query("top_employers", as_of=view.snapshot, year=year, counties=scope_counties).head(10)
+    employers = view.query("top_employers", as_of=view.snapshot, year=year, counties=scope_counties)
     employer_table = pd.DataFrame(
         {
             t("col.employer", lang): employers.employer,
@@ -155,13 +184,21 @@ with employer_col:
             t("col.benefit", lang): employers.benefit_10k_yuan.round(1),
         }
     )
-    st.dataframe(employer_table, hide_index=True)
-    export_buttons(employer_table, f"employers-{year or 'all'}", lang, "employers")
+    data_table(employer_table.head(10), lang)  # the top ten on screen; every employer in the exports
+    formats = {t("col.awards", lang): "int", t("col.benefit", lang): "decimal1"}
+    title = t("comp.employers", lang)
+    sheet = export_sheet(view, title, employer_table, formats, [f"{t('comp.year', lang)} {year_label}"])
+    export_buttons(sheet, f"employers-{year or 'all'}", lang, "employers")
 with honour_col:
     st.subheader(t("comp.honours", lang))
     honours = view.query("honours_by_type", as_of=view.snapshot, year=year, counties=scope_counties)
-    honour_table = pd.DataFrame({t("col.honour", lang): honours.honour, t("col.winners", lang): honours.winners})
-    st.dataframe(honour_table, hide_index=True)
+    honour_table = pd.DataFrame(
+        {
+            t("col.honour", lang): [known_name("honour", h, lang) for h in honours.honour],
+            t("col.winners", lang): honours.winners,
+        }
+    )
+    data_table(honour_table, lang)
     studios = county_values(
         view.unit_wide(view.snapshot), load_catalogue().by_code("innovation_studios"), scope_counties
     ).sum()
@@ -173,17 +210,24 @@ with honour_col:
 
 st.subheader(t("comp.results", lang))
 st.text_input(t("comp.search", lang), key="who", max_chars=50)
-results = view.query(
-    "results_search",
-    as_of=view.snapshot,
-    year=year,
-    counties=scope_counties,
-    search=ss["who"].strip(),
-    search_names=view.names_shown,  # a masked name is never matched (DESIGN.md section 7)
-    max_rows=2000,
-)
+search = ss["who"].strip()
+# a masked name is never matched (DESIGN.md section 7): names are searched only where shown
+query = dict(as_of=view.snapshot, year=year, counties=scope_counties, search=search, search_names=view.names_shown)
+results = view.query("results_search", **query, max_rows=RESULTS_MAX_ROWS)
 result_table = awards_table(results, lang, names)
 if not names_visible():
     st.caption(t("comp.names_hidden", lang))
-st.dataframe(result_table, hide_index=True, height=360)
-export_buttons(result_table, f"awards-{year or 'all'}", lang, "awards")
+data_table(result_table, lang, height=360)
+if len(results) >= RESULTS_MAX_ROWS:
+    st.caption(t("comp.results_capped", lang, n=RESULTS_MAX_ROWS))
+
+
+def every_award() -> tuple[pd.DataFrame, dict]:
+    full = awards_table(view.export_query("results_search", **query, max_rows=EXPORT_MAX_ROWS), lang, names)
+    return full, {t("col.year", lang): "int", t("col.benefit", lang): "decimal1"}
+
+
+filters = [f"{t('comp.year', lang)} {year_label}"] + ([t("export.search", lang, q=search)] if search else [])
+export_buttons(
+    export_later(view, t("comp.results", lang), every_award, filters), f"awards-{year or 'all'}", lang, "awards"
+)

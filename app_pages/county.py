@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import streamlit as st
 
 from uniondash.access.exceptions import scoped_profile_rows
-from uniondash.analysis.profile import profile_rows, summary
+from uniondash.analysis.profile import profile_export, profile_rows, profile_table, summary
 from uniondash.analysis.stations import grid_cell_deg
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import COUNTY_POINTS_MAX, COUNTY_TOOLTIP, is_aggregated
@@ -20,12 +19,16 @@ from uniondash.ui.decks import county_map_json, county_map_legend, county_statio
 from uniondash.ui.parts import (
     PRINT_CSS,
     awards_table,
+    data_table,
     demo_banner,
     export_buttons,
+    export_sheet,
+    known_name,
     md_escape,
     names_visible,
     region_names,
     theme,
+    url_notice,
 )
 from uniondash.ui.view import current_view
 
@@ -35,6 +38,7 @@ catalogue = load_catalogue()
 regions = view.regions()
 names = region_names(view)
 st.html(PRINT_CSS)
+url_notice(st.session_state, lang)  # the link's values that could not be honoured
 
 counties = regions[regions.level == "county"]
 if not view.scope.chosen_counties:
@@ -45,6 +49,7 @@ if not view.scope.chosen_counties:
         t("profile.pick", lang),
         list(counties.adcode),
         index=None,
+        placeholder=t("profile.pick", lang),
         format_func=lambda a: f"{names[counties.set_index('adcode').parent_adcode[a]]} · {names[a]}",
     )
     if choice:
@@ -61,7 +66,7 @@ st.caption(
         "profile.facts",
         lang,
         city=names.get(row.parent_adcode, ""),
-        kind=row.kind,
+        kind=known_name("unitkind", row.kind, lang),
         area=f"{row.area_km2:,.0f}",
         population=fmt.number(row.population, lang),
         employees=fmt.number(row.employees, lang),
@@ -90,24 +95,19 @@ with bad:
     st.markdown("\n".join(f"- {md_escape(g)}" for g in gaps) or t("profile.none", lang))
 
 st.subheader(t("profile.kpis", lang))
-table = pd.DataFrame(
-    [
-        {
-            t("col.kpi", lang): catalogue.by_code(r.code).name(lang),
-            t("col.value", lang): fmt.kpi_value(r.value, catalogue.by_code(r.code).is_percent, lang),
-            t("col.rank_of", lang): f"{r.rank} / {r.n}" if r.rank else "—",
-            t("col.city_value", lang): fmt.kpi_value(r.city, catalogue.by_code(r.code).is_percent, lang),
-            t("col.region_value", lang): fmt.kpi_value(r.region, catalogue.by_code(r.code).is_percent, lang),
-            t("col.trend", lang): [v for v in r.trend if not math.isnan(v)],
-            t("col.target", lang): fmt.kpi_value(r.target, catalogue.by_code(r.code).is_percent, lang)
-            if r.target
-            else "—",
-        }
-        for r in rows
-    ]
-)
-st.dataframe(table, hide_index=True, column_config={t("col.trend", lang): st.column_config.LineChartColumn()})
-export_buttons(table.drop(columns=[t("col.trend", lang)]), f"county-{county}-{view.snapshot}", lang, "kpis")
+table = profile_table(rows, catalogue, lang)
+trend_col = t("col.trend", lang)
+with st.container(key="screen_only"):
+    st.dataframe(
+        table.assign(**{trend_col: [[v for v in r.trend if not math.isnan(v)] for r in rows]}),
+        hide_index=True,
+        placeholder="—",
+        column_config={trend_col: st.column_config.LineChartColumn()},
+    )
+with st.container(key="print_only"):  # a grid prints only its visible rows: print every indicator
+    st.table(table.set_index(t("col.kpi", lang)))
+sheet = export_sheet(view, t("profile.title", lang, name=names[county]), *profile_export(rows, catalogue, lang))
+export_buttons(sheet, f"county-{county}-{view.snapshot}", lang, "kpis")
 
 map_col, results_col = st.columns([2, 3], gap="large")
 with map_col:
@@ -129,6 +129,8 @@ with results_col:
         if not names_visible():
             st.caption(t("comp.names_hidden", lang))
         shown = awards_table(results, lang)
-        st.dataframe(shown, hide_index=True, height=320)
-        export_buttons(shown, f"county-{county}-awards-{view.snapshot}", lang, "awards")
+        data_table(shown, lang, height=320)
+        title = t("profile.results", lang) + " · " + names[county]
+        sheet = export_sheet(view, title, shown, {t("col.year", lang): "int", t("col.benefit", lang): "decimal1"})
+        export_buttons(sheet, f"county-{county}-awards-{view.snapshot}", lang, "awards")
 st.caption(t("profile.print", lang))

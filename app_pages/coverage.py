@@ -13,43 +13,50 @@ from uniondash.render.area_maps import COVERAGE_TOOLTIP
 from uniondash.render.charts import grouped_bars, trend_lines
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.render.theme import unit_styles
-from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.decks import coverage_map_json, coverage_map_legend
 from uniondash.ui.navigation import narrow_to_city, open_county_profile
 from uniondash.ui.parts import (
+    data_table,
     demo_banner,
     export_buttons,
+    export_sheet,
     kpi_card,
     kpi_label,
     region_names,
     scope_caption,
     scope_label,
     theme,
+    url_notice,
 )
+from uniondash.ui.urlstate import Param, seed_page, write_page
 from uniondash.ui.view import current_view
 
 view = current_view()
 lang = view.lang
 catalogue = load_catalogue()
+PARAMS = [Param("rate", "str", RATE_KPIS[0], RATE_KPIS, state_key="coverage_rate")]
+seed_page(st.session_state, st.query_params, PARAMS, "coverage")
 regions = view.regions()
 names = region_names(view)
 counties = regions[regions.level == "county"]
 parents = dict(zip(counties.adcode, counties.parent_adcode))
 targets = view.query("targets", as_of=view.snapshot)
 
+url_notice(st.session_state, lang)
 st.title(t("coverage.title", lang))
 demo_banner(view)
 st.caption(scope_caption(view))
 
 trends = view.kpis().pivot(index="code", columns="as_of", values="value")
+region_only = view.region_only()
 for col, code in zip(st.columns(len(RATE_KPIS)), RATE_KPIS):
     with col:
         kpi = catalogue.by_code(code)
         target = scope_target(kpi, targets, view.scope)
-        kpi_card(kpi, kpi_result(kpi, trends.loc[code], view.snapshot, view.compare, target), view)
+        result = kpi_result(kpi, trends.loc[code], view.snapshot, view.compare, target, code in region_only)
+        kpi_card(kpi, result, view)
 
-st.session_state.setdefault("coverage_rate", RATE_KPIS[0])
 code = st.segmented_control(
     t("coverage.rate", lang),
     RATE_KPIS,
@@ -57,6 +64,7 @@ code = st.segmented_control(
     required=True,
     format_func=lambda c: catalogue.by_code(c).name(lang),
 )
+write_page(st.query_params, st.session_state, PARAMS)
 kpi = catalogue.by_code(code)
 wide = view.unit_wide(view.snapshot)
 target = scope_target(kpi, targets, view.scope)
@@ -96,13 +104,14 @@ with map_col:
 
 with table_col:
     st.subheader(t("coverage.table_title", lang))
+    value_col, gap_col = kpi_label(kpi, lang), t("col.gap_pp", lang)
     shown = pd.DataFrame(
         {
             t("col.rank", lang): table["rank"],
             t("col.county", lang): table.county,
             t("col.city", lang): table.city,
-            kpi_label(kpi, lang): table.value * (100 if kpi.is_percent else 1),
-            t("col.gap_pp", lang): table.gap_pp,
+            value_col: table.value,
+            gap_col: table.gap_pp,
             t("col.members_needed", lang): table.needed,
             t("col.numerator", lang): table.numerator,
             t("col.denominator", lang): table.denominator,
@@ -110,19 +119,24 @@ with table_col:
     )
     st.session_state["_coverage_order"] = list(table.adcode)
     st.dataframe(
-        shown,
+        shown.assign(**{value_col: shown[value_col] * (100 if kpi.is_percent else 1)}),
         hide_index=True,
         height=420,
+        placeholder="—",
         key="coverage_table",
         on_select=lambda: open_county("coverage_table"),
         selection_mode="single-row",
         column_config={
-            kpi_label(kpi, lang): st.column_config.NumberColumn(format="%.1f%%" if kpi.is_percent else "%d"),
-            t("col.gap_pp", lang): st.column_config.NumberColumn(format="%.1f"),
+            value_col: st.column_config.NumberColumn(format="%.1f%%" if kpi.is_percent else "%d"),
+            gap_col: st.column_config.NumberColumn(format="%.1f"),
         },
     )
     st.caption(t("coverage.select_hint", lang))
-    export_buttons(shown, f"coverage-{code}-{view.snapshot}", lang, "coverage")
+    counts = ("col.rank", "col.members_needed", "col.numerator", "col.denominator")
+    formats = {value_col: "percent" if kpi.is_percent else "number", gap_col: "decimal1"}
+    formats |= {t(c, lang): "int" for c in counts}
+    title = t("coverage.table_title", lang) + " · " + kpi.name(lang)
+    export_buttons(export_sheet(view, title, shown, formats), f"coverage-{code}-{view.snapshot}", lang, "coverage")
 
 trend_col, nef_col = st.columns([1, 1], gap="large")
 with trend_col:
@@ -156,13 +170,20 @@ with nef_col:
         ),
         config={"displayModeBar": False},
     )
+    rate_col = t("col.rate", lang)
     nef_table = pd.DataFrame(
         {
             t("col.group", lang): nef.label,
             t("col.workers", lang): nef.workers,
             t("col.members", lang): nef.members,
-            t("col.rate", lang): [fmt.percent(r) for r in nef.rate],
+            rate_col: nef.rate.astype(float),
         }
     )
-    st.dataframe(nef_table, hide_index=True)
-    export_buttons(nef_table, f"nef-{view.snapshot}", lang, "nef")
+    data_table(
+        nef_table.assign(**{rate_col: nef_table[rate_col] * 100}),
+        lang,
+        column_config={rate_col: st.column_config.NumberColumn(format="%.1f%%")},
+    )
+    formats = {t("col.workers", lang): "int", t("col.members", lang): "int", rate_col: "percent"}
+    sheet = export_sheet(view, t("coverage.nef_title", lang), nef_table, formats)
+    export_buttons(sheet, f"nef-{view.snapshot}", lang, "nef")

@@ -5,20 +5,57 @@ from __future__ import annotations
 
 import streamlit as st
 
-from uniondash.analysis.overview import county_values, kpi_result, ranking_table, scope_target, what_changed
+from uniondash.analysis.overview import (
+    behind_target,
+    county_values,
+    kpi_result,
+    ranking_table,
+    scope_target,
+    what_changed,
+)
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.charts import ranking_bar
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import open_county_profile
-from uniondash.ui.parts import demo_banner, kpi_card, kpi_label, md_escape, region_names, scope_caption
+from uniondash.ui.parts import (
+    data_table,
+    demo_banner,
+    known_name,
+    kpi_card,
+    kpi_label,
+    md_escape,
+    region_names,
+    scope_caption,
+    url_notice,
+)
+from uniondash.ui.urlstate import Param, seed_page, write_page
 from uniondash.ui.view import current_view, rankable_codes
 
 view = current_view()
 lang = view.lang
+ss = st.session_state
 catalogue = load_catalogue()
 names = region_names(view)
+codes = rankable_codes(view.snapshots_dir, view.fingerprint, view.as_ofs, view.snapshot, view.scope.counties)
+# rates first: they compare counties of any size
+rankable = sorted(codes, key=lambda c: not catalogue.by_code(c).is_rate)
+sections = list(catalogue.sections)
+PARAMS = [
+    Param("rank", "str", rankable[0] if rankable else "", rankable, state_key="rank_kpi"),
+    Param("area", "str", sections[0], sections, state_key="area_code"),
+]
+seed_page(ss, st.query_params, PARAMS, "overview")
+if ss["rank_kpi"] not in rankable and rankable:
+    ss["rank_kpi"] = rankable[0]  # the scope changed and that KPI cannot rank it
+# The area tab's widget holds its label (in the language shown); the URL holds the section's code.
+section_labels = {s: catalogue.section_name(s, lang) for s in sections}
+by_label = {v: k for k, v in section_labels.items()}
+if ss.get("area") in by_label:
+    ss["area_code"] = by_label[ss["area"]]
+ss["area"] = section_labels[ss["area_code"]]
 
+url_notice(ss, lang)
 st.title(t("overview.title", lang))
 demo_banner(view)
 st.caption(scope_caption(view))
@@ -27,12 +64,44 @@ trends = view.kpis().pivot(index="code", columns="as_of", values="value")
 targets = view.query("targets", as_of=view.snapshot)
 
 
+region_only = view.region_only()
+results = {
+    k.code: kpi_result(
+        k, trends.loc[k.code], view.snapshot, view.compare, scope_target(k, targets, view.scope), k.code in region_only
+    )
+    for k in catalogue.kpis
+}
+
+
 def cards(kpis, per_row: int) -> None:
     for start in range(0, len(kpis), per_row):
         for col, kpi in zip(st.columns(per_row), kpis[start : start + per_row]):
             with col:
-                target = scope_target(kpi, targets, view.scope)
-                kpi_card(kpi, kpi_result(kpi, trends.loc[kpi.code], view.snapshot, view.compare, target), view)
+                kpi_card(kpi, results[kpi.code], view)
+
+
+def change_lines(items) -> str:
+    lines = []
+    for item in items:
+        fields = dict(item.detail, place=md_escape(names.get(item.adcode, item.adcode)))
+        if item.kind in ("rate_fell", "rate_rose"):
+            fields["kpi"] = catalogue.by_code(item.detail["kpi"]).name(lang)
+        if item.kind == "honours":
+            fields["honour"] = md_escape(known_name("honour", item.detail["honour"], lang))
+        colour = "orange" if item.kind in ("rate_fell", "stations_closed") else "blue"
+        lines.append(f"- :{colour}[{t('change.' + item.kind, lang, **fields)}]")
+    return "\n".join(lines) or t("trust.nothing", lang)
+
+
+def behind_lines() -> str:
+    lines = []
+    for b in behind_target(results, catalogue.kpis):
+        kpi = catalogue.by_code(b.code)
+        value = fmt.kpi_value(b.projected, kpi.is_percent, lang)
+        goal = fmt.kpi_value(b.target.value, kpi.is_percent, lang)
+        item = t("trust.behind_item", lang, kpi=kpi.name(lang), year=b.target.year, projected=value, target=goal)
+        lines.append(f"- :orange[{item}]")
+    return "\n".join(lines) or t("trust.behind_none", lang)
 
 
 st.subheader(t("overview.headline", lang))
@@ -46,30 +115,25 @@ with changed_col:
     if not view.compare:
         st.info(t("overview.no_compare_hint", lang))
     else:
-        st.caption(t("overview.changed_caption", lang, compare=view.compare, as_of=view.snapshot))
+        st.caption(t("trust.changed_caption", lang, compare=view.compare, as_of=view.snapshot))
         rate_kpis = [catalogue.by_code(c) for c in ("union_founding_rate", "membership_rate")]
         wide_before = view.unit_wide(view.compare)
         now = {k.code: county_values(wide_now, k, view.scope.counties) for k in rate_kpis}
         before = {k.code: county_values(wide_before, k, view.scope.counties) for k in rate_kpis}
-        items = what_changed(
+        changes = what_changed(
             view.query("station_changes_by_county", as_of=view.snapshot, compare=view.compare),
             view.query("honours_since", as_of=view.snapshot, compare=view.compare),
             now,
             before,
             view.scope.counties,
         )
-        if not items:
+        if not changes:
             st.info(t("overview.changed_none", lang))
-        lines = []
-        for item in items:
-            fields = dict(item.detail, place=md_escape(names.get(item.adcode, item.adcode)))
-            if item.kind == "rate_fell":
-                fields["kpi"] = catalogue.by_code(item.detail["kpi"]).name(lang)
-            if item.kind == "honours":
-                fields["honour"] = md_escape(item.detail["honour"])
-            colour = {"rate_fell": "orange", "stations_closed": "orange"}.get(item.kind, "blue")
-            lines.append(f"- :{colour}[{t('change.' + item.kind, lang, **fields)}]")
-        st.markdown("\n".join(lines))
+        else:
+            up, down = st.columns(2)
+            up.markdown(f"**{t('trust.improved', lang)}**\n\n" + change_lines(changes.improved))
+            down.markdown(f"**{t('trust.declined', lang)}**\n\n" + change_lines(changes.declined))
+    st.markdown(f"**{t('trust.behind', lang)}**\n\n" + behind_lines())
 
 
 def open_county() -> None:
@@ -80,12 +144,13 @@ def open_county() -> None:
 
 with ranking_col:
     st.subheader(t("ranking.title", lang))
-    codes = rankable_codes(view.snapshots_dir, view.fingerprint, view.as_ofs, view.snapshot, view.scope.counties)
-    rankable = [catalogue.by_code(c) for c in codes]
-    rankable.sort(key=lambda k: not k.is_rate)  # rates first: they compare counties of any size
-    kpi = st.selectbox(t("ranking.kpi", lang), rankable, format_func=lambda k: k.name(lang), key="rank_kpi")
-    values = county_values(wide_now, kpi, view.scope.counties).dropna()
-    if len(values) < 2:
+    if rankable:
+        st.selectbox(
+            t("ranking.kpi", lang), rankable, format_func=lambda c: catalogue.by_code(c).name(lang), key="rank_kpi"
+        )
+        kpi = catalogue.by_code(ss["rank_kpi"])
+        values = county_values(wide_now, kpi, view.scope.counties).dropna()
+    if not rankable or len(values) < 2:
         st.info(t("ranking.too_few", lang))
     else:
         table = ranking_table(values, kpi.direction, names)
@@ -98,17 +163,22 @@ with ranking_col:
         st.caption(f"{t('ranking.click', lang)} {scope_caption(view)}")
         with st.expander(t("ranking.table", lang)):
             shown = table.assign(value=[fmt.kpi_value(v, kpi.is_percent, lang) for v in table.value])
-            st.dataframe(
+            data_table(
                 shown[["rank", "name", "adcode", "value"]].rename(
-                    columns={"rank": t("col.rank", lang), "name": t("col.county", lang), "value": kpi_label(kpi, lang)}
+                    columns={
+                        "rank": t("col.rank", lang),
+                        "name": t("col.county", lang),
+                        "adcode": t("col.code", lang),
+                        "value": kpi_label(kpi, lang),
+                    }
                 ),
-                hide_index=True,
+                lang,
             )
 
 st.subheader(t("overview.sections", lang))
 # Only the open tab is drawn: six areas of cards at once would double the page's drawing time.
-section_names = [catalogue.section_name(s, lang) for s in catalogue.sections]
-for tab, section in zip(st.tabs(section_names, key="area", on_change="rerun"), catalogue.sections):
+for tab, section in zip(st.tabs(list(section_labels.values()), key="area", on_change="rerun"), sections):
     if tab.open:
         with tab:
             cards(catalogue.in_section(section), per_row=4)
+write_page(st.query_params, ss, PARAMS)

@@ -19,7 +19,7 @@ from uniondash.render.station_layers import MAP_HEIGHT_PX
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county
-from uniondash.ui.parts import demo_banner, region_names, scope_caption, scope_label, theme
+from uniondash.ui.parts import demo_banner, region_names, scope_caption, scope_label, theme, url_notice
 from uniondash.ui.stations.filters import PARAMS, filter_params
 from uniondash.ui.stations.map import TOOLTIP, MapOptions, stations_map
 from uniondash.ui.stations.tabs import changes as changes_tab
@@ -31,6 +31,7 @@ view = current_view()
 lang = view.lang
 ss = st.session_state
 seed_page(ss, st.query_params, PARAMS, "stations")
+url_notice(ss, lang)
 names = region_names(view)
 
 st.title(t("stations.title", lang))
@@ -94,7 +95,7 @@ with side:
         km, n_sites = st.columns(2)
         km.number_input(t("stations.gap_km", lang), min_value=0.2, max_value=20.0, step=0.5, key="gap_km")
         n_sites.number_input(t("stations.sites", lang), min_value=0, max_value=30, step=1, key="sites")
-    write_page(st.query_params, ss, PARAMS, "stations")
+    write_page(st.query_params, ss, PARAMS)
 
 params = filter_params(ss, view.scope.counties, view.snapshot)
 n_matching = int(view.query("stations_count", filters=params).stations.iloc[0])
@@ -113,7 +114,11 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("stations.matching", lang), fmt.number(n_matching, lang))
 m2.metric(t("stations.open", lang), fmt.number(int(supply.stations_open.sum()), lang))
 m3.metric(t("stations.measure.share_24h", lang), fmt.percent(scope_supply(supply, "share_24h")))
-m4.metric(t("stations.measure.per_10k_workers", lang), fmt.decimal(scope_supply(supply, "per_10k_workers")))
+m4.metric(
+    t("stations.measure.per_10k_workers", lang),
+    fmt.decimal(scope_supply(supply, "per_10k_workers")),
+    help=t("stations.measure_help.per_10k_workers", lang),
+)
 st.caption(
     t("stations.map_caption", lang, n=fmt.number(n_matching, lang), as_of=view.snapshot, scope=scope_label(view))
 )

@@ -44,7 +44,8 @@ def test_overview_one_city(app):
     at = app(city="990100", area="从严治党")
     assert not at.exception
     assert metric(at, "工会组建率") == "76.7%"  # (90+25) / (100+50): counts, not the mean of rates
-    assert metric(at, "赴基层蹲点工作组") == "仅全区口径"
+    groups = next(m for m in at.metric if m.label.startswith("赴基层蹲点工作组"))
+    assert (groups.value, groups.delta) == ("—", "仅全区口径")  # the reason under the dash (issue 13)
 
 
 def test_overview_one_county_earlier_snapshot(app):

@@ -78,13 +78,15 @@ def test_what_changed(fixture_wh):
     honours = fixture_wh.run("honours_since", as_of="2023-12-31", compare="2022-12-31")
     assert sorted(zip(honours.honour, honours.winners)) == [("技术能手", 1), ("荆楚工匠", 1)]
     items = what_changed(changes, honours, now, before, counties)
-    kinds = [(c.kind, c.adcode) for c in items]
-    # 甲二县 founding rate fell 60% → 50% (10 pp) and membership 60% → 50%; falls come first.
-    assert kinds[0] == ("rate_fell", "990102")
-    assert items[0].detail["pp"] == pytest.approx(10.0)
-    assert ("stations_closed", "990101") in kinds
-    assert ("stations_opened", "990201") in kinds
-    assert sum(c.detail["n"] for c in items if c.kind == "honours") == 2
+    declined = [(c.kind, c.adcode) for c in items.declined]
+    # 甲二县 founding rate fell 60% → 50% (10 pp) and membership 60% → 50%; S3 closed in 甲一区.
+    assert declined == [("rate_fell", "990102"), ("rate_fell", "990102"), ("stations_closed", "990101")]
+    assert items.declined[0].detail["pp"] == pytest.approx(10.0)
+    improved = [(c.kind, c.adcode) for c in items.improved]
+    # 乙一县 rose 50% → 80% (founding) and 60% → 90% (membership): 30 pp each, then 甲一区 +10 pp.
+    assert improved[:3] == [("rate_rose", "990201"), ("rate_rose", "990201"), ("rate_rose", "990101")]
+    assert ("stations_opened", "990201") in improved
+    assert sum(c.detail["n"] for c in items.improved if c.kind == "honours") == 2
 
 
 def test_ranking_needs_two(fixture_wh):

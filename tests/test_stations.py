@@ -109,13 +109,14 @@ def test_page_parameters_round_trip():
     seed_page(state, url, PARAMS, "stations")
     assert state["kind"] == ["nursing_room"]
     assert state["h24"] is True
-    assert state["star"] == 5
+    assert state["star"] == 0  # 9 stars cannot be honoured: ignored (named in the notice), not clamped
     assert state["gap_km"] == 3.5
     assert state["layer"] == "points"
     assert state["q"] == "驿站"
+    assert state["_url_ignored"] == [("kind", "bogus"), ("star", "9"), ("layer", "nope")]
     out = Params()
-    write_page(out, state, PARAMS, "stations")
-    assert out == {"kind": ["nursing_room"], "h24": "1", "star": "5", "gap_km": "3.5", "q": "驿站"}
+    write_page(out, state, PARAMS)
+    assert out == {"kind": ["nursing_room"], "h24": "1", "gap_km": "3.5", "q": "驿站"}
 
 
 def test_offline_style_draws_boundaries_without_requests():

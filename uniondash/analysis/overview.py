@@ -79,22 +79,56 @@ class KpiResult:
     relative: float | None  # change / |before|
     history: tuple[float, ...]  # known values up to the snapshot, oldest first (the sparkline)
     target: Target | None
-    progress: float | None  # value / target
-    projected: float | None  # straight-line projection to the end of the target year
+    progress: float | None  # share of the target reached, at most 1 (see reached)
+    projected: float | None  # straight-line projection to the end of the target year, within reach
     on_track: bool | None
+    reached: bool | None = None  # the value already meets the target
+    projected_capped: bool = False  # the line ran past what the KPI can reach (100 %, or below 0)
+    missing: str | None = None  # why value is None: "region_only" (a region-wide figure) or "no_data"
+    year: int | None = None  # the snapshot's year (for "2021 年无数据")
+
+
+def ceiling(kpi: Kpi) -> float | None:
+    """The most a KPI can reach: a share cannot pass 100 %; counts have no ceiling."""
+    return 1.0 if kpi.is_percent else None
+
+
+def capped(kpi: Kpi, projected: float | None) -> tuple[float | None, bool]:
+    """A projection within what the KPI can reach (0 … its ceiling), and whether it was cut."""
+    if projected is None:
+        return None, False
+    top = ceiling(kpi)
+    value = max(0.0, projected if top is None else min(top, projected))
+    return value, value != projected
+
+
+def reached(kpi: Kpi, value: float, target: Target) -> bool:
+    return value <= target.value if kpi.direction == "down" else value >= target.value
 
 
 def kpi_result(
-    kpi: Kpi, trend: dict[str, float | None], snapshot: str, compare: str | None, target: Target | None
+    kpi: Kpi,
+    trend: dict[str, float | None],
+    snapshot: str,
+    compare: str | None,
+    target: Target | None,
+    region_only: bool = False,
 ) -> KpiResult:
-    """A KPI's card for a scope from its values at every snapshot (as_of → value)."""
+    """A KPI's card for a scope from its values at every snapshot (as_of → value). region_only:
+    the KPI exists for the region as a whole only (region_only_codes), so a smaller scope has none."""
     trend = {a: (None if _missing(v) else float(v)) for a, v in dict(trend).items()}
     now = trend.get(snapshot)
     before = trend.get(compare) if compare else None
     history = tuple(v for a, v in trend.items() if a <= snapshot and v is not None)
     change = None if now is None or before is None else now - before
     has_target = target is not None and bool(target.value) and now is not None
-    projected = projection({a: v for a, v in trend.items() if a <= snapshot}, target.year) if has_target else None
+    raw = projection({a: v for a, v in trend.items() if a <= snapshot}, target.year) if has_target else None
+    projected, was_capped = capped(kpi, raw)
+    done = reached(kpi, now, target) if has_target else None
+    progress = None
+    if has_target:
+        share = target.value / now if kpi.direction == "down" and now else now / target.value
+        progress = min(1.0, max(0.0, share))
     return KpiResult(
         value=now,
         before=before,
@@ -102,10 +136,49 @@ def kpi_result(
         relative=relative_change(now, before),
         history=history,
         target=target if has_target else None,
-        progress=now / target.value if has_target else None,
+        progress=progress,
         projected=projected,
-        on_track=on_track(kpi, projected, target) if has_target else None,
+        on_track=True if done else (on_track(kpi, projected, target) if has_target else None),
+        reached=done,
+        projected_capped=was_capped,
+        missing=None if now is not None else ("region_only" if region_only else "no_data"),
+        year=int(snapshot[:4]),
     )
+
+
+def region_only_codes(per_unit: pd.DataFrame, kpis, region_adcode: str) -> frozenset[str]:
+    """KPIs whose counts exist for the region's own code only, in every snapshot: region-wide
+    figures (a county or city has none, by nature, not for want of data)."""
+    where = per_unit.groupby("measure").adcode.agg(lambda a: frozenset(a))
+    out = set()
+    for kpi in kpis:
+        units = set()
+        for measure in (kpi.numerator, kpi.denominator):
+            if measure:
+                units |= set(where.get(measure, frozenset()))
+        if units and units <= {region_adcode}:
+            out.add(kpi.code)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Behind:
+    code: str
+    projected: float
+    target: Target
+    shortfall: float  # (target − projected) / target for "up", the other way for "down"
+
+
+def behind_target(results: dict[str, KpiResult], kpis, limit: int = 5) -> list[Behind]:
+    """KPIs projected to miss their target, the furthest behind (relative to the target) first."""
+    by_code = {k.code: k for k in kpis}
+    out = []
+    for code, r in results.items():
+        if r.on_track is False and r.projected is not None and r.target is not None and r.target.value:
+            sign = -1 if by_code[code].direction == "down" else 1
+            shortfall = sign * (r.target.value - r.projected) / abs(r.target.value)
+            out.append(Behind(code, r.projected, r.target, shortfall))
+    return sorted(out, key=lambda b: (-b.shortfall, b.code))[:limit]
 
 
 def unit_wide(per_unit: pd.DataFrame, as_of: str) -> pd.DataFrame:
@@ -119,15 +192,40 @@ def county_values(wide: pd.DataFrame, kpi: Kpi, counties) -> pd.Series:
     return kpi.evaluate(wide.reindex(list(counties)))
 
 
-MIN_FALL = 0.0005  # a fall under 0.05 percentage points rounds to nothing on screen
+MIN_CHANGE = 0.0005  # a rate change under 0.05 percentage points rounds to nothing on screen
 
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # stations_opened | stations_closed | rate_fell | honours
+    kind: str  # stations_opened | stations_closed | rate_rose | rate_fell | honours
     adcode: str
-    magnitude: float  # for ranking: stations, percentage points ×100, winners
+    magnitude: float  # for ranking: stations, percentage points, winners
     detail: dict
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the compare snapshot: both ways, each ranked, short enough for ten seconds."""
+
+    improved: list[Change]
+    declined: list[Change]
+
+    def __bool__(self) -> bool:
+        return bool(self.improved or self.declined)
+
+
+def _rate_changes(rates_now: dict[str, pd.Series], rates_before: dict[str, pd.Series]) -> list[Change]:
+    items = []
+    for code, now in rates_now.items():
+        diff = (now - rates_before[code]).dropna()
+        for adcode, d in diff[diff.abs() >= MIN_CHANGE].items():
+            kind = "rate_rose" if d > 0 else "rate_fell"
+            items.append(Change(kind, adcode, float(abs(d) * 100), {"kpi": code, "pp": float(abs(d) * 100)}))
+    return items
+
+
+def _top(items: list[Change], kinds: tuple[str, ...], n: int) -> list[Change]:
+    return sorted((c for c in items if c.kind in kinds), key=lambda c: (-c.magnitude, c.adcode))[:n]
 
 
 def what_changed(
@@ -136,28 +234,28 @@ def what_changed(
     rates_now: dict[str, pd.Series],
     rates_before: dict[str, pd.Series],
     counties,
-    limit: int = 8,
-) -> list[Change]:
-    """A short list a leader reads in ten seconds: falls first, then stations, then honours;
-    each kind ranked by size (stations, percentage points, winners)."""
+    rates: int = 3,
+    stations: int = 2,
+    honour_kinds: int = 2,
+) -> Changes:
+    """Improvements (rates up, stations opened, new honours) and declines (rates down, stations
+    closed): the largest `rates` rate changes (percentage points), then the `stations` counties with
+    most stations opened or closed, then the `honour_kinds` honours with most new winners."""
     counties = set(counties)
-    items: list[Change] = []
+    items = _rate_changes(rates_now, rates_before)
     sc = station_changes[station_changes.adcode.isin(counties)]
-    for r in sc.nlargest(3, "opened").itertuples():
+    for r in sc.itertuples():
         if r.opened > 0:
             items.append(Change("stations_opened", r.adcode, float(r.opened), {"n": int(r.opened)}))
-    for r in sc.nlargest(2, "closed").itertuples():
         if r.closed > 0:
             items.append(Change("stations_closed", r.adcode, float(r.closed), {"n": int(r.closed)}))
-    for code, now in rates_now.items():
-        fall = (now - rates_before[code]).dropna()
-        for adcode, d in fall[fall <= -MIN_FALL].sort_values().head(3).items():
-            items.append(Change("rate_fell", adcode, float(-d * 100), {"kpi": code, "pp": float(-d * 100)}))
     hon = honours[honours.adcode.isin(counties)].groupby("honour", as_index=False).winners.sum()
-    for r in hon.sort_values("winners", ascending=False).itertuples():
+    for r in hon.sort_values(["winners", "honour"], ascending=[False, True]).itertuples():
         items.append(Change("honours", "", float(r.winners), {"honour": r.honour, "n": int(r.winners)}))
-    order = {"rate_fell": 0, "stations_closed": 1, "stations_opened": 2, "honours": 3}
-    return sorted(items, key=lambda c: (order[c.kind], -c.magnitude))[:limit]
+    improved = _top(items, ("rate_rose",), rates) + _top(items, ("stations_opened",), stations)
+    improved += _top(items, ("honours",), honour_kinds)
+    declined = _top(items, ("rate_fell",), rates) + _top(items, ("stations_closed",), stations)
+    return Changes(improved, declined)
 
 
 def ranking_table(values: pd.Series, direction: str, names: dict[str, str], n: int = 5) -> pd.DataFrame:

@@ -90,7 +90,52 @@ def summary(rows: list[ProfileRow], catalogue: Catalogue, county_name: str, lang
         if r.target is not None and (
             (kpi.direction == "up" and r.value < r.target) or (kpi.direction == "down" and r.value > r.target)
         ):
-            short = fmt.kpi_value(abs(r.target - r.value), kpi.is_percent, lang)
+            # a difference of rates is in percentage points ("还差 9.2 个百分点"), of counts a count
+            gap = r.target - r.value
+            short = fmt.points(gap, lang) if kpi.is_percent else f"{fmt.number(abs(gap), lang)} {kpi.unit(lang)}"
             target = fmt.kpi_value(r.target, kpi.is_percent, lang)
             gaps.append((0.0, t("profile.behind_target", lang, **fields, target=target, short=short)))
     return [s for _, s in sorted(strengths)][:5], [g for _, g in sorted(gaps)][:5]
+
+
+def profile_table(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> pd.DataFrame:
+    """Every indicator as shown on screen (and printed): values formatted with their units."""
+
+    def shown(value: float | None, kpi) -> str:
+        return fmt.kpi_value(value, kpi.is_percent, lang) if value is not None else "—"
+
+    out = []
+    for r in rows:
+        kpi = catalogue.by_code(r.code)
+        out.append(
+            {
+                t("col.kpi", lang): kpi.name(lang),
+                t("col.value", lang): shown(r.value, kpi),
+                t("col.rank_of", lang): f"{r.rank} / {r.n}" if r.rank else "—",
+                t("col.city_value", lang): shown(r.city, kpi),
+                t("col.region_value", lang): shown(r.region, kpi),
+                t("col.target", lang): shown(r.target, kpi),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def profile_export(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> tuple[pd.DataFrame, dict]:
+    """Every indicator for an export: numbers as numbers (a share as a fraction under a percent
+    format, row by row), the unit in a column of its own, the rank and how many were ranked."""
+    kinds = ["percent" if catalogue.by_code(r.code).is_percent else "number" for r in rows]
+    frame = pd.DataFrame(
+        {
+            t("col.kpi", lang): [catalogue.by_code(r.code).name(lang) for r in rows],
+            t("col.unit", lang): [catalogue.by_code(r.code).unit(lang) for r in rows],
+            t("col.value", lang): [r.value for r in rows],
+            t("col.rank_of", lang): pd.array([r.rank for r in rows], dtype="Int64"),
+            t("col.rank_n", lang): [r.n for r in rows],
+            t("col.city_value", lang): [r.city for r in rows],
+            t("col.region_value", lang): [r.region for r in rows],
+            t("col.target", lang): [r.target for r in rows],
+        }
+    )
+    formats = {t(c, lang): kinds for c in ("col.value", "col.city_value", "col.region_value", "col.target")}
+    formats |= {t("col.rank_of", lang): "int", t("col.rank_n", lang): "int"}
+    return frame, formats

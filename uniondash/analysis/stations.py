@@ -14,11 +14,14 @@ from uniondash.text.i18n import t
 POINT_THRESHOLD = 60_000
 # Above this many points, tooltips carry the name only (the whole region at demo scale: 8,300).
 FULL_TOOLTIP_MAX = 3_000
-TABLE_MAX_ROWS = 1_000
+TABLE_MAX_ROWS = 1_000  # rows of a table on screen; exports hold every row in scope
+EXPORT_MAX_ROWS = 1_048_000  # what one Excel sheet holds, less the header block
 LAYERS = ("points", "density", "supply")
 # The supply measures (queries/stations_supply_by_county.sql's counts): numerator, denominator,
-# multiplier. per_10k_workers counts every station passing the page's filters (all kinds by
-# default), unlike the catalogue's outdoor-rest-stations KPI.
+# multiplier. per_10k_workers ("每万名户外劳动者筛选站点数") counts every station passing the page's
+# filters (all kinds by default): a measure of its own, named apart from the catalogue's KPI
+# stations_per_10k_nef ("每万名户外劳动者爱心驿站数": outdoor rest stations not closed), which it
+# equals when the filters are outdoor rest stations, open and suspended.
 SUPPLY_RATIOS = {
     "per_10k_workers": ("stations", "outdoor_workers", 10_000),
     "share_24h": ("stations_open_24h", "stations_open", 1.0),

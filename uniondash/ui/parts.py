@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pandas as pd
 import streamlit as st
 
 from uniondash.analysis.overview import KpiResult
 from uniondash.metrics.kpis import Kpi
+from uniondash.render.export import Sheet
 from uniondash.render.theme import BAD, GOOD, change_colour
 from uniondash.text import fmt
-from uniondash.text.i18n import t
+from uniondash.text.i18n import strings, t
 from uniondash.ui.view import View
 
 # st.metric takes named colours: blue for a good change, orange for a bad one (colour-blind safe).
 METRIC_COLOUR = {GOOD: "blue", BAD: "orange"}
 MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
+
+
+def known_name(kind: str, value, lang: str) -> str:
+    """A data value the catalogue knows (an honour's name, a unit's kind) in the user's language;
+    any other value as it is."""
+    if not isinstance(value, str):
+        return value
+    key = f"{kind}.{value}"
+    return t(key, lang) if key in strings() else value
 
 
 def md_escape(text: str) -> str:
@@ -32,13 +44,16 @@ def region_names(view: View) -> dict[str, str]:
     return dict(zip(regions.adcode, regions.name))
 
 
-def scope_label(view: View) -> str:
+def scope_label(view: View, limit: int | None = 4) -> str:
+    """The scope in words: the region, or the chosen cities or counties (the first `limit` and a count)."""
     if view.scope.is_region:
         return t("scope.region", view.lang)
     names = region_names(view)
     picked = view.scope.chosen_counties or view.scope.cities
-    label = "、".join(names.get(a, a) for a in picked[:4])
-    return label + (f" …（{len(picked)}）" if len(picked) > 4 else "")
+    shown = picked if limit is None else picked[:limit]
+    label = t("export.sep", view.lang).join(names.get(a, a) for a in shown)
+    more = len(picked) - len(shown)
+    return label + (t("scope.more", view.lang, n=len(picked)) if more > 0 else "")
 
 
 def scope_caption(view: View) -> str:
@@ -52,14 +67,38 @@ def scope_caption(view: View) -> str:
 
 
 def kpi_label(kpi: Kpi, lang: str) -> str:
-    return kpi.name(lang) if kpi.is_percent else f"{kpi.name(lang)}（{kpi.unit(lang)}）"
+    if kpi.is_percent:
+        return kpi.name(lang)
+    return f"{kpi.name(lang)}（{kpi.unit(lang)}）" if lang == "zh" else f"{kpi.name(lang)} ({kpi.unit(lang)})"
 
 
 def _delta_text(kpi: Kpi, result: KpiResult, lang: str) -> str:
     text = fmt.delta(result.change, kpi.is_percent, lang)
-    if kpi.is_percent or result.relative is None:
+    if kpi.is_percent or result.relative is None or fmt.rounds_to_zero(result.change, False):
         return text
-    return t("overview.change_pct", lang, abs=text, pct=f"{result.relative * 100:+.1f}%")
+    pct = f"{result.relative * 100:+.1f}%"
+    if pct in ("+0.0%", "-0.0%"):
+        return text
+    return t("overview.change_pct", lang, abs=text, pct=pct)
+
+
+def _target_lines(kpi: Kpi, result: KpiResult, lang: str) -> None:
+    target = result.target
+    goal = fmt.kpi_value(target.value, kpi.is_percent, lang)
+    if result.reached:  # never "完成 108%": the target is met, and the bar is full
+        st.progress(1.0, text=t("trust.target_reached", lang, target=goal, year=target.year))
+        return
+    st.progress(
+        result.progress,
+        text=t("overview.target", lang, target=goal, year=target.year, progress=f"{result.progress * 100:.0f}%"),
+    )
+    if result.on_track is not None:
+        key = "overview.projection_on" if result.on_track else "overview.projection_behind"
+        value = fmt.kpi_value(result.projected, kpi.is_percent, lang)
+        if result.projected_capped:
+            value += t("trust.capped", lang)
+        colour = "blue" if result.on_track else "orange"
+        st.markdown(f":{colour}[{t(key, lang, year=target.year, value=value)}]")
 
 
 def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
@@ -68,47 +107,107 @@ def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
     lang = view.lang
     with st.container(border=True):
         if result.value is None:
-            st.metric(kpi_label(kpi, lang), t("overview.region_only", lang), help=kpi.definition(lang))
+            missing = (
+                t("overview.region_only", lang)
+                if result.missing == "region_only"
+                else t("trust.no_data_year", lang, year=result.year)
+            )
+            # The reason as a grey note under "—": a sentence in the value's large type would be cut off.
+            st.metric(
+                kpi_label(kpi, lang),
+                "—",
+                delta=missing,
+                delta_color="gray",
+                delta_arrow="off",
+                help=kpi.definition(lang),
+            )
             return
         delta = None if result.change is None else _delta_text(kpi, result, lang)
-        colour = change_colour(result.change, kpi.direction)
+        unchanged = result.change is not None and fmt.rounds_to_zero(result.change, kpi.is_percent)
+        colour = "gray" if unchanged else METRIC_COLOUR.get(change_colour(result.change, kpi.direction), "gray")
         st.metric(
             kpi_label(kpi, lang),
             fmt.kpi_value(result.value, kpi.is_percent, lang),
             delta=delta,
-            delta_color=METRIC_COLOUR.get(colour, "gray"),
+            delta_color=colour,
+            delta_arrow="off" if unchanged else "auto",
             help=kpi.definition(lang),
             chart_data=list(result.history) if len(result.history) > 1 else None,
             chart_type="area",
             delta_description=t("overview.vs", lang, compare=view.compare) if delta else None,
         )
-        target = result.target
-        if target is not None:
-            goal = fmt.kpi_value(target.value, kpi.is_percent, lang)
-            reached = f"{result.progress * 100:.0f}%"
-            st.progress(
-                max(0.0, min(1.0, result.progress)),
-                text=t("overview.target", lang, target=goal, year=target.year, progress=reached),
-            )
-            if result.on_track is not None:
-                key = "overview.projection_on" if result.on_track else "overview.projection_behind"
-                colour = "blue" if result.on_track else "orange"
-                text = t(key, lang, year=target.year, value=fmt.kpi_value(result.projected, kpi.is_percent, lang))
-                st.markdown(f":{colour}[{text}]")
+        if result.target is not None:
+            _target_lines(kpi, result, lang)
 
 
-def export_buttons(df: pd.DataFrame, name: str, lang: str, key: str) -> None:
+def _now_in_region() -> str:
+    import datetime as dt
+
+    try:
+        from zoneinfo import ZoneInfo
+
+        now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    except Exception:  # noqa: BLE001  (no time-zone database: UTC+8 is Asia/Shanghai all year)
+        now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    return now.strftime("%Y-%m-%d %H:%M")
+
+
+def export_context(view: View, title: str, filters: Sequence[str] = (), rows: int | None = None) -> tuple:
+    """The header block of an export: organisation, table, snapshot, compare, scope, filters, 演示数据."""
+    lang = view.lang
+    org = view.settings.org_name_en if lang == "en" else view.settings.org_name_zh
+    pairs = [
+        (t("export.org", lang), org),
+        (t("export.table", lang), title),
+        (t("filter.snapshot", lang), view.snapshot),
+        (t("filter.compare", lang), view.compare or t("overview.no_compare", lang)),
+        (t("export.scope", lang), scope_label(view, limit=None)),
+    ]
+    if filters:
+        pairs.append((t("export.filters", lang), t("export.sep", lang).join(filters)))
+    if view.is_demo:
+        pairs.append((t("export.data", lang), t("app.demo_badge", lang)))
+    pairs.append((t("export.exported_at", lang), _now_in_region()))
+    if rows is not None:
+        pairs.append((t("export.rows", lang), f"{rows:,}"))
+    return tuple(pairs)
+
+
+def export_sheet(
+    view: View, title: str, frame: pd.DataFrame, formats: dict | None = None, filters: Sequence[str] = ()
+) -> Sheet:
+    """A table to export, with its header block (see export_context)."""
+    return Sheet(frame, formats or {}, export_context(view, title, filters, rows=len(frame)))
+
+
+def export_later(
+    view: View, title: str, build: Callable[[], tuple[pd.DataFrame, dict]], filters: Sequence[str] = ()
+) -> Callable[[], Sheet]:
+    """An export built when its button is clicked: `build` runs the query (every row in scope) and
+    returns the frame and its formats; the header block is settled now, while the page runs."""
+    context = export_context(view, title, filters)
+
+    def make() -> Sheet:
+        frame, formats = build()
+        return Sheet(frame, formats, (*context, (t("export.rows", view.lang), f"{len(frame):,}")))
+
+    return make
+
+
+def export_buttons(sheet: Sheet | Callable[[], Sheet], name: str, lang: str, key: str) -> None:
     """CSV and XLSX downloads of a table; no cell can start a formula. The files are built only
-    when a button is clicked (an XLSX of a large table takes seconds to write)."""
+    when a button is clicked (an XLSX of a large table takes seconds to write); `sheet` may be a
+    function that builds it then (from the query: every row in scope, not the screen's)."""
     from uniondash.render.export import to_csv_bytes, to_xlsx_bytes
     from uniondash.ui.signin import export_recorder
 
     record = export_recorder(name)  # the audit log names who exported what (uniondash.access.audit)
 
+    build = sheet if callable(sheet) else (lambda: sheet)
     row = st.container(horizontal=True, wrap=True)  # buttons keep their labels in narrow columns
     row.download_button(
         t("export.csv", lang),
-        lambda: record("csv", to_csv_bytes(df)),
+        lambda: record("csv", to_csv_bytes(build())),
         f"{name}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -117,13 +216,32 @@ def export_buttons(df: pd.DataFrame, name: str, lang: str, key: str) -> None:
     )
     row.download_button(
         t("export.xlsx", lang),
-        lambda: record("xlsx", to_xlsx_bytes(df, name)),
+        lambda: record("xlsx", to_xlsx_bytes(build(), name)),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def data_table(df: pd.DataFrame, lang: str, **kwargs):
+    """A table on screen: empty cells read "—" (not "None"), and a table with no rows says so in the
+    user's language instead of the grid's own "empty"."""
+    if df.empty:
+        st.info(t("table.no_rows", lang))
+        return None
+    return st.dataframe(df, hide_index=True, placeholder="—", **kwargs)
+
+
+def url_notice(state, lang: str) -> None:
+    """A short notice naming the link's values that could not be honoured (once, then forgotten)."""
+    from uniondash.ui.urlstate import pop_ignored
+
+    ignored = pop_ignored(state)
+    if ignored:
+        items = t("export.sep", lang).join(f"{k}={v}" for k, v in ignored)
+        st.warning(t("url.ignored", lang, items=md_escape(items)), icon=":material/link_off:")
 
 
 def theme() -> str:
@@ -134,11 +252,18 @@ def theme() -> str:
         return "light"
 
 
+# A data grid prints only the rows in its viewport: a page that prints puts the same table in
+# st.container(key="print_only") as a plain table, and its grid in st.container(key="screen_only").
 PRINT_CSS = """<style>
+.st-key-print_only { display: none !important; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"] { display: none !important; }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  .st-key-screen_only { display: none !important; }
+  .st-key-print_only { display: block !important; }
+  .st-key-print_only table { break-inside: auto; }
+  .st-key-print_only tr { break-inside: avoid; }
 }
 </style>"""
 
@@ -168,6 +293,6 @@ def awards_table(results: pd.DataFrame, lang: str, names: dict[str, str] | None 
     }
     if names is not None:
         columns[t("col.county", lang)] = results.adcode.map(names)
-    columns[t("col.honour", lang)] = results.honour
+    columns[t("col.honour", lang)] = [known_name("honour", h, lang) for h in results.honour]
     columns[t("col.benefit", lang)] = results.benefit_10k_yuan
     return pd.DataFrame(columns)

@@ -70,6 +70,13 @@ def _run_query(
 ) -> pd.DataFrame:
     """A named query restricted to a data scope (None = the whole region), with people's names
     masked unless they may be shown. Both are part of the cache key."""
+    return scoped_query(name, snapshots_dir, fingerprint, scope, names_shown, **params)
+
+
+def scoped_query(
+    name: str, snapshots_dir: str, fingerprint: tuple, scope: DataScope | None, names_shown: bool, **params
+) -> pd.DataFrame:
+    """The one way a page's data is read: restricted to the data scope, names masked unless shown."""
     result = get_warehouse(snapshots_dir, fingerprint).run(name, scope=scope, **params)
     if not names_shown and {"winner_name", "winner_type"} <= set(result.columns):
         result = mask_results(result)
@@ -123,6 +130,15 @@ class View:
         """KPI values (as_of, code, value) for the scope at every snapshot."""
         return scope_kpis(self.snapshots_dir, self.fingerprint, self.as_ofs, self.scope.units, self.access)
 
+    def region_only(self) -> frozenset[str]:
+        """KPIs that exist for the region as a whole only (a county or city has none by nature)."""
+        return region_only_cached(self.snapshots_dir, self.fingerprint, self.as_ofs, self.scope.region_adcode)
+
+    def export_query(self, name: str, **params) -> pd.DataFrame:
+        """A named query for an export, not cached: every row in scope, once, when a button is clicked
+        (the session's data scope and name masking apply as to every query)."""
+        return scoped_query(name, self.snapshots_dir, self.fingerprint, self.access, self.names_shown, **params)
+
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def region_index(snapshots_dir: str, fingerprint: tuple, as_of: str, access: DataScope | None) -> RegionIndex:
@@ -137,6 +153,18 @@ def scope_kpis(
 ) -> pd.DataFrame:
     per_unit = _run_query("unit_measures", snapshots_dir, fingerprint, access, False, as_ofs=as_ofs)
     return compute_kpis(scope_measures(per_unit, units), load_catalogue())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def region_only_cached(
+    snapshots_dir: str, fingerprint: tuple, as_ofs: tuple[str, ...], region_adcode: str
+) -> frozenset[str]:
+    """KPI codes with data at the region's own code alone (catalogue metadata, not figures: read
+    region-wide whatever the session's scope, so the answer is the same for everyone)."""
+    from uniondash.analysis.overview import region_only_codes
+
+    per_unit = _run_query("unit_measures", snapshots_dir, fingerprint, None, False, as_ofs=as_ofs)
+    return region_only_codes(per_unit, load_catalogue().kpis, region_adcode)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -221,7 +249,7 @@ def current_view() -> View:
     as_ofs = tuple(wh.as_ofs)
     snapshot = ss.get("snapshot") or as_ofs[-1]
     compare = ss.get("compare")
-    if compare in (None, "auto") or compare not in as_ofs or compare == snapshot:
+    if compare in (None, "auto") or compare not in as_ofs or compare >= snapshot:
         compare = previous_as_of(as_ofs, snapshot)
     index = region_index(str(settings.snapshots_dir), fingerprint, snapshot, access.data_scope)
     region_adcode = wh.snapshot(snapshot).manifest.get("region_adcode", settings.region_adcode)

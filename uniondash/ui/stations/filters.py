@@ -39,3 +39,26 @@ def filter_params(state, counties, as_of: str) -> dict:
         "min_star": int(state.get("star") or 0),
         "opened_year": opened or None,
     }
+
+
+def describe_filters(state, lang: str) -> list[str]:
+    """The filters in words, for an export's header block ("站点类型：爱心母婴室", …); defaults left out."""
+    from uniondash.text.i18n import t
+
+    sep = t("export.sep", lang)
+    colon = "：" if lang == "zh" else ": "
+    out = []
+    for spec in PARAMS[:4]:  # kind, status, host, facility
+        chosen = list(state.get(spec.key) or [])
+        if chosen and (chosen != list(spec.default) or spec.key == "status"):  # closed or not: always said
+            out.append(t(f"stations.{spec.key}", lang) + colon + sep.join(t(f"{spec.key}.{v}", lang) for v in chosen))
+    if state.get("h24"):
+        out.append(t("stations.h24", lang))
+    if int(state.get("star") or 0):
+        out.append(f"{t('stations.star', lang)}{colon}{int(state['star'])}")
+    if int(state.get("opened") or 0):
+        out.append(f"{t('stations.opened', lang)}{colon}{int(state['opened'])}")
+    q = str(state.get("q") or "").strip()
+    if q:
+        out.append(t("export.search", lang, q=q))
+    return out
