@@ -8,6 +8,8 @@ from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
 from uniondash.ui.navigation import profile_requested
+from uniondash.ui.present.chrome import on_present_page
+from uniondash.ui.theme import apply_theme, current_theme, seed_theme, theme_control, write_theme
 from uniondash.ui.urlstate import seed_from_url, url_values, write_to_url
 from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, run_query
 
@@ -40,8 +42,11 @@ ss.setdefault("compare", "auto")
 if ss["snapshot"] not in as_ofs:  # the data changed under this session
     ss["snapshot"] = as_ofs[-1]
 lang = ss["lang"]
+seed_theme(ss, st.query_params)
+presenting = on_present_page()  # /present: no sidebar; its filters stay (hidden) so their values do
+apply_theme(current_theme("screen" if presenting else None), explicit=presenting or "theme" in ss)
 
-with st.sidebar:
+with st.container(key="ud_hidden_filters") if presenting else st.sidebar:
     org = settings.org_name_en if lang == "en" else settings.org_name_zh
     st.markdown(f"### {org}\n{t('app.title', lang)}")
     st.segmented_control(
@@ -87,6 +92,7 @@ with st.sidebar:
         placeholder=t("filter.all", lang),
         help=t("filter.help_county", lang),
     )
+    theme_control(lang)
     if warehouse.snapshot(snapshot).is_demo:
         st.badge(t("app.demo_badge", lang), icon=":material/science:", color="orange")
     if warehouse.refused:
@@ -94,6 +100,7 @@ with st.sidebar:
         st.warning(t("app.refused", lang, detail=detail), icon=":material/warning:")
 
 write_to_url(st.query_params, url_values(ss, as_ofs[-1]), FILTER_KEYS)
+write_theme(st.query_params, ss)
 
 pages = [
     st.Page(
@@ -108,8 +115,9 @@ pages = [
     ),
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
+    st.Page("app_pages/present.py", title=t("nav.present", lang), icon=":material/co_present:", url_path="present"),
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, position="hidden" if presenting else "sidebar")
 if profile_requested(ss):  # a click-through asked for a county's profile (callbacks cannot switch pages)
-    st.switch_page(pages[-1])
+    st.switch_page(pages[4])
 navigation.run()

@@ -17,10 +17,13 @@ from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county
 from uniondash.ui.parts import awards_table, demo_banner, export_buttons, names_visible, region_names, scope_caption
+from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.share import chart_config
 from uniondash.ui.urlstate import Param, seed_page, write_page
 from uniondash.ui.view import current_view
 
 view = current_view()
+page_tools(view, "competitions")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 ss = st.session_state
 names = region_names(view)
@@ -56,7 +59,7 @@ with part_col:
     colours = [SERIES_COLOURS[s] for s in COMPETITION_SERIES if s in set(participation.series)]
     st.plotly_chart(
         trend_lines(long, t("comp.participation", lang), t("comp.participants", lang), False, colours),
-        config={"displayModeBar": False},
+        config=chart_config("competitions"),
     )
     st.caption(scope_caption(view))
 with benefit_col:
@@ -65,7 +68,7 @@ with benefit_col:
     wide = wide.reset_index().assign(label=lambda d: d.year.astype(str))
     series = {s: t(f"series.{s}", lang) for s in COMPETITION_SERIES if s in wide.columns}
     st.plotly_chart(
-        grouped_bars(wide, t("comp.benefit", lang), t("col.benefit", lang), series), config={"displayModeBar": False}
+        grouped_bars(wide, t("comp.benefit", lang), t("col.benefit", lang), series), config=chart_config("competitions")
     )
     st.caption(scope_caption(view))
 

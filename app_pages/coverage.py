@@ -26,9 +26,12 @@ from uniondash.ui.parts import (
     scope_label,
     theme,
 )
+from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.share import chart_config
 from uniondash.ui.view import current_view
 
 view = current_view()
+page_tools(view, "coverage")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 catalogue = load_catalogue()
 regions = view.regions()
@@ -132,7 +135,7 @@ with trend_col:
         trend_lines(
             trend, t("coverage.trend_title", lang, kpi=kpi.name(lang), by=by), kpi_label(kpi, lang), kpi.is_percent
         ),
-        config={"displayModeBar": False},
+        config=chart_config("coverage"),
     )
     st.caption(scope_caption(view))
 with nef_col:
@@ -145,7 +148,7 @@ with nef_col:
             t("col.workers", lang),
             {"workers": t("col.workers", lang), "members": t("col.members", lang)},
         ),
-        config={"displayModeBar": False},
+        config=chart_config("coverage"),
     )
     nef_table = pd.DataFrame(
         {

@@ -12,9 +12,12 @@ from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import open_county_profile
 from uniondash.ui.parts import demo_banner, kpi_card, kpi_label, md_escape, region_names, scope_caption
+from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.share import chart_config
 from uniondash.ui.view import current_view, rankable_codes
 
 view = current_view()
+page_tools(view, "overview")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 catalogue = load_catalogue()
 names = region_names(view)
@@ -92,7 +95,7 @@ with ranking_col:
             table, t("ranking.chart_title", lang, kpi=kpi.name(lang)), kpi_label(kpi, lang), kpi.is_percent
         )
         st.plotly_chart(
-            fig, key="ranking_chart", on_select=open_county, selection_mode="points", config={"displayModeBar": False}
+            fig, key="ranking_chart", on_select=open_county, selection_mode="points", config=chart_config("overview")
         )
         st.caption(f"{t('ranking.click', lang)} {scope_caption(view)}")
         with st.expander(t("ranking.table", lang)):

@@ -18,6 +18,7 @@ from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county
 from uniondash.ui.parts import demo_banner, region_names, scope_caption, scope_label, theme
+from uniondash.ui.present.agenda import page_tools
 from uniondash.ui.stations.filters import PARAMS, filter_params
 from uniondash.ui.stations.map import TOOLTIP, MapOptions, stations_map
 from uniondash.ui.stations.tabs import changes as changes_tab
@@ -26,6 +27,7 @@ from uniondash.ui.urlstate import seed_page, write_page
 from uniondash.ui.view import current_view
 
 view = current_view()
+page_tools(view, "stations")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 ss = st.session_state
 seed_page(ss, st.query_params, PARAMS, "stations")
