@@ -39,10 +39,10 @@ def map_theme(theme: str) -> str:
     return "light" if theme == "light" else "dark"
 
 
-def plotly_template(theme: str) -> dict:
+def plotly_template(theme: str, size: int | None = None) -> dict:
     """A Plotly layout template for the theme: background, text colours and sizes, grid lines."""
     c = THEME_COLOURS.get(theme, THEME_COLOURS["light"])
-    size = FONT_SIZE.get(theme, 14)
+    size = size or FONT_SIZE.get(theme, 14)
     axis = {"gridcolor": c["grid"], "linecolor": c["grid"], "zerolinecolor": c["grid"], "tickfont": {"size": size}}
     return {
         "layout": {

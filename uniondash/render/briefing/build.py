@@ -22,8 +22,9 @@ def chart_images(slides: list[Slide], progress: Callable[[int, int], None] | Non
         if s.figure is None:
             out.append(None)
             continue
-        light = go.Figure(s.figure.to_dict()).update_layout(template=plotly_template("light"), height=CHART_PX[1])
-        out.append(figure_png(light, *CHART_PX))
+        page = go.Figure(s.figure.to_dict())  # light with the big screen's type: read on paper and projectors
+        page.update_layout(template=plotly_template("light", size=22), height=CHART_PX[1])
+        out.append(figure_png(page, *CHART_PX))
     return out
 
 

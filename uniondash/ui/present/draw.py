@@ -41,7 +41,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .ud-foot {{ position: fixed; left: 32px; right: 32px; bottom: 8px; background: {c["bg"]}; }}
 .ud-counter {{ font-size: 18px; color: {c["text"]}; white-space: nowrap; }}
 .st-key-present_keys {{ position: absolute !important; left: -10000px; width: 1px; height: 1px; overflow: hidden; }}
-.stApp button p, .stApp button {{ font-size: 16px !important; }}
+.stApp button, .stApp button * {{ font-size: 16px !important; }}
 .stApp [data-testid="stMarkdownContainer"] p, .stApp [data-testid="stAlert"] p {{ font-size: 16px; }}
 .st-key-slide_figure [data-testid="stPlotlyChart"] {{ height: var(--fig-h) !important; }}
 </style>"""
