@@ -18,6 +18,7 @@ from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county
 from uniondash.ui.parts import demo_banner, region_names, scope_caption, scope_label, theme
+from uniondash.ui.phone import filter_summary, fold_on_phones
 from uniondash.ui.present.agenda import page_tools
 from uniondash.ui.stations.filters import PARAMS, filter_params
 from uniondash.ui.stations.map import TOOLTIP, MapOptions, stations_map
@@ -37,7 +38,8 @@ st.title(t("stations.title", lang))
 demo_banner(view)
 st.caption(scope_caption(view))
 
-with st.expander(t("stations.filters", lang), expanded=True, icon=":material/filter_alt:"):
+with st.expander(filter_summary(ss, lang), expanded=True, icon=":material/filter_alt:", key="stations_filters"):
+    fold_on_phones()  # on a phone the filters start folded: the map is on the first screen
     # Each list filter: its label is stations.<key>, its options' names <key>.<option>.
     lists = {"kind": STATION_KINDS, "status": STATION_STATUSES, "host": HOST_TYPES, "facility": FACILITIES}
     for col, (key, options) in zip(st.columns(4), lists.items()):

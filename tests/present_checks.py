@@ -11,6 +11,7 @@ STREAMLIT_OWN = {
     "scrollable-region-focusable": "Streamlit's own scroll containers (main, sidebar) are divs without tabindex",
     "aria-allowed-role": "Streamlit's own widgets (role=application on charts)",
     "nested-interactive": "Streamlit's segmented control puts a button inside its own radiogroup element",
+    "svg-img-alt": "st.metric's sparkline is an unlabelled Vega <svg role=img> drawn by Streamlit",
 }
 
 
@@ -23,7 +24,7 @@ def axe_violations(page, extra_ignored: dict | None = None) -> list[str]:
     out = []
     for v in result.response["violations"]:
         if v["impact"] in ("serious", "critical") and v["id"] not in ignored:
-            targets = [n["target"] for n in v["nodes"][:3]]
+            targets = [(n["html"][:160], n.get("any", [{}])[0].get("message", "")[:160]) for n in v["nodes"][:4]]
             out.append(f"{v['id']}: {v['help']} {targets} {v['nodes'][0].get('failureSummary', '')[:200]}")
     return out
 

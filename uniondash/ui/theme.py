@@ -12,7 +12,9 @@ colour (#828180 on white, 3.88:1) and the selected segmented button (#0072b2 on 
 
 from __future__ import annotations
 
+import json
 from collections.abc import MutableMapping
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -24,9 +26,12 @@ EMBED = {"light": "light_theme", "dark": "dark_theme", "screen": "dark_theme"}
 BASE_CSS = """
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"] p small,
-[data-testid="stMetricDeltaDescription"] { color: var(--ud-muted) !important; }
-[data-testid="stBaseButton-segmented_controlActive"],
-[data-testid="stBaseButton-segmented_controlActive"] p { color: var(--ud-active) !important; }
+[data-testid="stMetricDeltaDescription"] { color: var(--ud-muted) !important; opacity: 1 !important; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }  /* Streamlit fades captions to 0.6 */
+[data-variant="segmented_control"][data-selected="true"],
+[data-variant="segmented_control"][data-selected="true"] p { color: var(--ud-active) !important; }
+span[data-tag] { background-color: #005A8C !important; }
+span[data-tag], span[data-tag] span, span[data-tag] button { color: #FFFFFF !important; }
 [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { color: var(--ud-text) !important; }
 """
 SCREEN_CSS = """
@@ -83,9 +88,11 @@ def _css(theme: str) -> str:
     return variables + BASE_CSS + (SCREEN_CSS if theme == "screen" else "") + PHONE_CSS
 
 
-def _reload_script(theme: str) -> str:
+def _reload_script(theme: str, query: str) -> str:
     """Reload once with the embed option matching `theme` when the loaded Streamlit theme differs
-    (judged by the app's background). sessionStorage stops a loop if the option did not take."""
+    (judged by the app's background). sessionStorage stops a loop if the option did not take.
+    `query` is the URL's query as the run began: the reloaded page sees what this one was asked
+    (values the run is about to drop, with a notice, must reach the run that shows the notice)."""
     want_dark = "true" if theme != "light" else "false"
     return f"""<script>
 (() => {{
@@ -100,6 +107,7 @@ def _reload_script(theme: str) -> str:
   if (now - last < 8000) return;
   sessionStorage.setItem(key, String(now));
   const u = new URL(window.location.href);
+  u.search = {json.dumps(query)};
   u.searchParams.set('theme', '{theme}');
   u.searchParams.set('embed_options', '{EMBED[theme]}');
   window.location.replace(u.toString());
@@ -108,10 +116,13 @@ def _reload_script(theme: str) -> str:
 
 
 def apply_theme(theme: str, explicit: bool) -> None:
-    """The product CSS for the theme; when a theme was asked for, make Streamlit's match it."""
+    """The product CSS for the theme; when a theme was asked for, make Streamlit's match it.
+    Call it before anything writes to the URL."""
     st.html(f"<style>{_css(theme)}</style>")
     if explicit:
-        st.html(_reload_script(theme), unsafe_allow_javascript=True)
+        params = st.query_params
+        query = urlencode([(k, v) for k in params for v in params.get_all(k)])
+        st.html(_reload_script(theme, query), unsafe_allow_javascript=True)
 
 
 def theme_control(lang: str) -> None:

@@ -32,6 +32,8 @@ def present(view: View) -> None:
     n = len(items)
     ss["present_slide"] = min(ss.get("present_slide", 0), n - 1)
     index = ss["present_slide"]
+    if ss.get("_shown_index") != index:  # auto-advance counts from when a slide first appeared
+        ss["_shown_index"], ss["_slide_shown_at"] = index, time.monotonic()
     item = items[index]
     slide = build_slide(item_view(view, item, p.snapshot), item.kind, theme)
     title_col, bar_col = st.columns([1, 1], vertical_alignment="center")
@@ -44,5 +46,4 @@ def present(view: View) -> None:
             briefing_menu([item_view(view, i, p.snapshot) for i in items], [i.kind for i in items], lang, "deck")
             nav_bar(n, lang)
     draw_slide(slide, theme, lang, key=f"slide{index}")
-    ss["_slide_shown_at"] = time.monotonic()
     write_present_url(p)
