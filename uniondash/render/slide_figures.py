@@ -143,6 +143,8 @@ def bars(
         showlegend=False,
         margin={"l": 8, "r": 24, "t": 8, "b": 8},
     )
-    fig.update_xaxes(title_text=axis_title)
+    # Room on the right for the value written beyond each bar, and for the axis below.
+    top = max([v for v in values if not math.isnan(v)] or [1.0])
+    fig.update_xaxes(title_text=axis_title, automargin=True, range=[0, top * 1.5])
     fig.update_yaxes(type="category", automargin=True)
     return fig
