@@ -104,6 +104,7 @@ def test_pptx_and_pdf_built_offline(demo_dir, tmp_path):
             str(tmp_path),
             "--net-log",
             str(net_log),
+            "--once",
         ],
         capture_output=True,
         text=True,
