@@ -11,7 +11,9 @@ from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
 from uniondash.ui.navigation import profile_requested
 from uniondash.ui.paths import not_found_page, page_or_refusal
+from uniondash.ui.present.chrome import on_present_page
 from uniondash.ui.signin import after_signin, demo_banner, gate, signout_control
+from uniondash.ui.theme import apply_theme, current_theme, seed_theme, theme_control, write_theme
 from uniondash.ui.urlstate import SEEDED, seed_from_url, url_values, write_to_url
 from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, region_index, region_units
 
@@ -54,8 +56,11 @@ if ss["snapshot"] not in as_ofs:  # the data changed under this session
 if ss["compare"] != "auto" and (ss["compare"] not in as_ofs or ss["compare"] >= ss["snapshot"]):
     ss["compare"] = "auto"  # a compare snapshot is an earlier one: after a later one was chosen, the one before
 lang = ss["lang"]
+seed_theme(ss, st.query_params)
+presenting = on_present_page()  # /present: no sidebar; its filters stay (hidden) so their values do
+apply_theme(current_theme("screen" if presenting else None), explicit=presenting or "theme" in ss)
 
-with st.sidebar:
+with st.container(key="ud_hidden_filters") if presenting else st.sidebar:
     org = settings.org_name_en if lang == "en" else settings.org_name_zh
     st.markdown(f"### {org}\n{t('app.title', lang)}")
     st.segmented_control(
@@ -98,6 +103,7 @@ with st.sidebar:
         placeholder=t("filter.all", lang),
         help=t("filter.help_county", lang),
     )
+    theme_control(lang)
     if warehouse.snapshot(snapshot).is_demo:
         st.badge(t("app.demo_badge", lang), icon=":material/science:", color="orange")
     if access.data_scope is not None:
@@ -122,6 +128,7 @@ if ss.get("_out_of_scope"):
     )
 
 write_to_url(st.query_params, url_values(ss, as_ofs[-1]), FILTER_KEYS)
+write_theme(st.query_params, ss)
 
 pages = [
     st.Page(
@@ -136,9 +143,9 @@ pages = [
     ),
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
+    st.Page("app_pages/present.py", title=t("nav.present", lang), icon=":material/co_present:", url_path="present"),
 ]
-pages += [  # planned paths are registered before their pages exist (a hidden page says so)
-    page_or_refusal("app_pages/present.py", "present", t("paths.present", lang), ":material/slideshow:", lang),
+pages += [  # a planned path is registered before its page exists (a hidden page says so)
     page_or_refusal("app_pages/data.py", "data", t("paths.data", lang), ":material/upload_file:", lang),
 ]
 allowed = pages_for(access.identity.role)
@@ -159,7 +166,7 @@ pages = [
     for p in pages
 ]
 unknown = not_found_page(pages, lang)
-navigation = st.navigation(pages + ([unknown] if unknown else []))
+navigation = st.navigation(pages + ([unknown] if unknown else []), position="hidden" if presenting else "sidebar")
 if profile_requested(ss):  # a click-through asked for a county's profile (callbacks cannot switch pages)
     st.switch_page(next(p for p in pages if p.url_path == "county"))
 navigation.run()

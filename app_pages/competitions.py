@@ -31,10 +31,13 @@ from uniondash.ui.parts import (
     scope_caption,
     url_notice,
 )
+from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.share import chart_config
 from uniondash.ui.urlstate import Param, note_ignored, seed_page, write_page
 from uniondash.ui.view import current_view
 
 view = current_view()
+page_tools(view, "competitions")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 ss = st.session_state
 names = region_names(view)
@@ -74,7 +77,7 @@ with part_col:
     long = long.sort_values("key", key=lambda k: k.map(COMPETITION_SERIES.index), kind="stable")
     st.plotly_chart(
         trend_lines(long, t("comp.participation", lang), t("comp.participants", lang), False, series_styles(), lang),
-        config={"displayModeBar": False},
+        config=chart_config("competitions"),
     )
     st.caption(scope_caption(view))
 with benefit_col:
@@ -84,7 +87,7 @@ with benefit_col:
     series = {s: t(f"series.{s}", lang) for s in COMPETITION_SERIES if s in wide.columns}
     st.plotly_chart(
         grouped_bars(wide, t("comp.benefit", lang), t("col.benefit", lang), series, SERIES_COLOURS),
-        config={"displayModeBar": False},
+        config=chart_config("competitions"),
     )
     st.caption(scope_caption(view))
 

@@ -30,9 +30,11 @@ from uniondash.ui.parts import (
     theme,
     url_notice,
 )
+from uniondash.ui.present.agenda import page_tools
 from uniondash.ui.view import current_view
 
 view = current_view()
+page_tools(view, "county")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 catalogue = load_catalogue()
 regions = view.regions()

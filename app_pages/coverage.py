@@ -29,10 +29,13 @@ from uniondash.ui.parts import (
     theme,
     url_notice,
 )
+from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.share import chart_config
 from uniondash.ui.urlstate import Param, seed_page, write_page
 from uniondash.ui.view import current_view
 
 view = current_view()
+page_tools(view, "coverage")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 catalogue = load_catalogue()
 PARAMS = [Param("rate", "str", RATE_KPIS[0], RATE_KPIS, state_key="coverage_rate")]
@@ -155,7 +158,7 @@ with trend_col:
             unit_styles(zip(level.adcode, level.parent_adcode)),
             lang,
         ),
-        config={"displayModeBar": False},
+        config=chart_config("coverage"),
     )
     st.caption(scope_caption(view))
 with nef_col:
@@ -168,7 +171,7 @@ with nef_col:
             t("col.workers", lang),
             {"workers": t("col.workers", lang), "members": t("col.members", lang)},
         ),
-        config={"displayModeBar": False},
+        config=chart_config("coverage"),
     )
     rate_col = t("col.rate", lang)
     nef_table = pd.DataFrame(

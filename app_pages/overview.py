@@ -29,10 +29,13 @@ from uniondash.ui.parts import (
     scope_caption,
     url_notice,
 )
+from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.share import chart_config
 from uniondash.ui.urlstate import Param, seed_page, write_page
 from uniondash.ui.view import current_view, rankable_codes
 
 view = current_view()
+page_tools(view, "overview")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 ss = st.session_state
 catalogue = load_catalogue()
@@ -158,7 +161,7 @@ with ranking_col:
             table, t("ranking.chart_title", lang, kpi=kpi.name(lang)), kpi_label(kpi, lang), kpi.is_percent
         )
         st.plotly_chart(
-            fig, key="ranking_chart", on_select=open_county, selection_mode="points", config={"displayModeBar": False}
+            fig, key="ranking_chart", on_select=open_county, selection_mode="points", config=chart_config("overview")
         )
         st.caption(f"{t('ranking.click', lang)} {scope_caption(view)}")
         with st.expander(t("ranking.table", lang)):

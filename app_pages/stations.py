@@ -20,6 +20,8 @@ from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county
 from uniondash.ui.parts import demo_banner, region_names, scope_caption, scope_label, theme, url_notice
+from uniondash.ui.phone import filter_summary
+from uniondash.ui.present.agenda import page_tools
 from uniondash.ui.stations.filters import PARAMS, filter_params
 from uniondash.ui.stations.map import TOOLTIP, MapOptions, stations_map
 from uniondash.ui.stations.tabs import changes as changes_tab
@@ -28,6 +30,7 @@ from uniondash.ui.urlstate import seed_page, write_page
 from uniondash.ui.view import current_view
 
 view = current_view()
+page_tools(view, "stations")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 ss = st.session_state
 seed_page(ss, st.query_params, PARAMS, "stations")
@@ -38,8 +41,9 @@ st.title(t("stations.title", lang))
 demo_banner(view)
 st.caption(scope_caption(view))
 
-# Folded (was expanded) so that the map is on the first screen at 1280×720.
-with st.expander(t("stations.filters", lang), expanded=False, icon=":material/filter_alt:"):
+# Folded so that the map is on the first screen at 1280×720 (and on a phone); the label says what
+# is filtered.
+with st.expander(filter_summary(ss, lang), expanded=False, icon=":material/filter_alt:", key="stations_filters"):
     # Each list filter: its label is stations.<key>, its options' names <key>.<option>.
     lists = {"kind": STATION_KINDS, "status": STATION_STATUSES, "host": HOST_TYPES, "facility": FACILITIES}
     for col, (key, options) in zip(st.columns(4), lists.items()):

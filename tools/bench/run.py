@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 
+from tools.bench.briefing import measure as measure_briefing
 from tools.bench.load_report import keep_section
 from tools.bench.measure import PeakMemory, Sample, WsCounter, change_filter, load_page
 from tools.bench.server import browser, streamlit_server
@@ -159,7 +160,9 @@ def run(data: Path, big: Path | None, reps: int = 5, naive: bool = True) -> dict
             rows.append(_naive_row(chromium, data, "1", reps))
             if big is not None:
                 rows.append(_naive_row(chromium, big, "100", reps))
-    return _judge(rows, reps)
+    result = _judge(rows, reps)
+    result["briefing"] = measure_briefing(data)  # a full deck's PPTX and PDF (issue 16)
+    return result
 
 
 def _time(r: dict, which: str) -> tuple[float, bool]:
@@ -294,6 +297,14 @@ def to_markdown(result: dict) -> str:
     ]
     if result["not_measured"]:
         lines += ["", "Not measured: " + "; ".join(result["not_measured"]) + "."]
+    if result.get("briefing"):
+        b = result["briefing"]
+        lines += [
+            "",
+            f"Briefing of a full deck ({b['slides']} slides, scale 1): PPTX {b['pptx_warm_s']} s "
+            f"({b['pptx_cold_s']} s with kaleido's start), PDF {b['pdf_warm_s']} s ({b['pdf_cold_s']} s); "
+            f"slides built in {b['slides_s']} s.",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -62,3 +62,39 @@ def unit_styles(units: Iterable[tuple[str, str]]) -> dict[str, LineStyle]:
 
 def series_styles() -> dict[str, LineStyle]:
     return {s: LineStyle(c) for s, c in SERIES_COLOURS.items()}
+
+
+# The three looks (DESIGN.md section 5): light and dark are Streamlit's own themes; "screen" (数据大屏)
+# is dark with larger type for projectors. Text colours keep WCAG AA contrast on their background.
+THEMES = ("light", "dark", "screen")
+THEME_COLOURS = {
+    "light": {"bg": "#FFFFFF", "paper": "#FFFFFF", "text": "#1F2329", "muted": "#505A64", "grid": "#D5DAE0"},
+    "dark": {"bg": "#0E1117", "paper": "#0E1117", "text": "#F2F4F7", "muted": "#B8C0CA", "grid": "#394350"},
+    "screen": {"bg": "#071426", "paper": "#071426", "text": "#F5F8FC", "muted": "#C4D0DE", "grid": "#22364F"},
+}
+# Chart text size per theme, px: the big screen is read from the back of a meeting room.
+FONT_SIZE = {"light": 14, "dark": 14, "screen": 20}
+
+
+def map_theme(theme: str) -> str:
+    """The pydeck basemap style for a product theme (the maps know light and dark only)."""
+    return "light" if theme == "light" else "dark"
+
+
+def plotly_template(theme: str, size: int | None = None) -> dict:
+    """A Plotly layout template for the theme: background, text colours and sizes, grid lines."""
+    c = THEME_COLOURS.get(theme, THEME_COLOURS["light"])
+    size = size or FONT_SIZE.get(theme, 14)
+    axis = {"gridcolor": c["grid"], "linecolor": c["grid"], "zerolinecolor": c["grid"], "tickfont": {"size": size}}
+    return {
+        "layout": {
+            "paper_bgcolor": c["paper"],
+            "plot_bgcolor": c["bg"],
+            "font": {"color": c["text"], "size": size},
+            "title": {"font": {"size": size + 4, "color": c["text"]}},
+            "xaxis": axis,
+            "yaxis": axis,
+            "legend": {"font": {"size": size}},
+            "colorway": list(OKABE_ITO[:7]),
+        }
+    }

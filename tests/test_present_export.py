@@ -1,0 +1,192 @@
+"""Slides and briefings: the figures on each slide equal DuckDB queries on the snapshot; the PPTX
+opens with python-pptx (slides, titles, images, east-Asian fonts on every run); the PDF renders
+with pdftoppm and its text holds the Chinese titles; both made with the network unplugged
+(`unshare -n`) and Chromium's network log empty; two concurrent chart exports never swap."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+import threading
+
+import pytest
+from browser import require_chromium
+
+from tools.bench.briefing import deck_slides
+from uniondash.config import ROOT
+
+pytestmark = pytest.mark.browser  # kaleido and the PDF drive the system Chromium
+
+TITLES_ZH = ["核心指标与目标", "建会覆盖", "服务站点分布", "竞赛与荣誉", "本期变化", "未达目标", "县域聚焦：远安县"]
+
+
+@pytest.fixture(scope="module")
+def slides(demo_dir):
+    return {s.kind: s for s in deck_slides(demo_dir, "zh")}
+
+
+def tile(slide, label):
+    return next(x.value for x in slide.tiles if x.label.startswith(label))
+
+
+def test_slide_figures_equal_the_snapshot(slides, demo_wh):
+    latest = "2023-12-31"
+
+    def q(sql: str) -> int:
+        return demo_wh.con.execute(sql, {"as_of": latest}).fetchone()[0]
+
+    n_open = q("select count(*) from stations where as_of = $as_of and status = 'open'")
+    assert tile(slides["stations_map"], "正常开放") == f"{n_open:,}"
+    awards = q("""select count(*) from competition_results r join competitions c using (as_of, competition_id)
+                   where r.as_of = $as_of and c.year = 2023""")
+    assert tile(slides["competitions"], "2023 年获奖") == f"{awards:,}"
+    behind = q("""select count(*) from coverage c join regions r on r.as_of = c.as_of and r.adcode = c.adcode
+                   where c.as_of = $as_of and r.level = 'county' and c.legal_units_unionised < 0.9 * c.legal_units""")
+    assert tile(slides["behind"], "未达目标") == f"{behind:,}"
+    worst, rate = demo_wh.con.execute(
+        """
+        select r.name, c.legal_units_unionised / c.legal_units from coverage c
+        join regions r on r.as_of = c.as_of and r.adcode = c.adcode and r.level = 'county'
+        where c.as_of = $as_of order by 2, c.adcode limit 1""",
+        {"as_of": latest},
+    ).fetchone()
+    assert slides["county"].title == f"县域聚焦：{worst}"
+    assert tile(slides["coverage_map"], "最低") == worst
+    assert tile(slides["county"], "工会组建率") == f"{rate * 100:.1f}%"
+
+
+def test_slides_carry_no_names_and_no_small_counts(slides, demo_wh):
+    people = {
+        r[0]
+        for r in demo_wh.con.execute(
+            "select distinct winner_name from competition_results where winner_type = 'person'"
+        ).fetchall()
+    }
+    text = json.dumps(
+        [[s.title, [(x.label, x.value, x.detail) for x in s.tiles], s.bullets] for s in slides.values()],
+        ensure_ascii=False,
+    )
+    assert not [p for p in people if p in text]
+    import re
+
+    # every count a slide shows ("N 家", "N 人", "N 项", a tile's bare number) is 5 or more, or "<5"
+    counts = [int(n.replace(",", "")) for n in re.findall(r"(?<![\d.])(\d[\d,]*) ?[家人项]", text)]
+    counts += [
+        int(x.value.replace(",", "")) for s in slides.values() for x in s.tiles if re.fullmatch(r"[\d,]+", x.value)
+    ]
+    assert counts
+    assert min(counts) >= 5
+    assert all("少于 5 的数量显示为" in s.notes[-1] for s in slides.values())
+
+
+def test_pptx_and_pdf_built_offline(demo_dir, tmp_path):
+    """The deck's briefing built in a process with no network at all, then checked."""
+    require_chromium()
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-n", "true"]).returncode:
+        pytest.skip("unshare -n (a network namespace) is not available here")
+    for tool in ("pdftoppm", "pdftotext"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is missing: .ci/run installs poppler-utils")
+    net_log = tmp_path / "net.json"
+    run = subprocess.run(
+        [
+            "unshare",
+            "-n",
+            sys.executable,
+            "-m",
+            "tools.bench.briefing",
+            "--data",
+            str(demo_dir),
+            "--out",
+            str(tmp_path),
+            "--net-log",
+            str(net_log),
+            "--once",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    timing = json.loads(run.stdout.strip().splitlines()[-1])
+    assert timing["slides"] == 7
+
+    from pptx import Presentation
+    from pptx.oxml.ns import qn
+
+    prs = Presentation(io.BytesIO((tmp_path / "briefing-zh.pptx").read_bytes()))
+    assert [s.shapes.title.text for s in prs.slides] == TITLES_ZH
+    pictures = [sum(sh.shape_type == 13 for sh in s.shapes) for s in prs.slides]
+    assert pictures == [1, 1, 1, 1, 0, 1, 0]  # every slide with a chart has it as an image
+    runs = [
+        r for s in prs.slides for sh in s.shapes if sh.has_text_frame for p in sh.text_frame.paragraphs for r in p.runs
+    ]
+    assert runs
+    assert all(r._r.rPr.find(qn("a:ea")).get("typeface") == "Noto Sans CJK SC" for r in runs)
+    every_slide = [" ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in prs.slides]
+    assert all(
+        "湖北省总工会" in t and "演示数据" in t and "快照 2023-12-31" in t and "范围：全区" in t for t in every_slide
+    )
+
+    pdf = tmp_path / "briefing-zh.pdf"
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    assert len(list(tmp_path.glob("page-*.png"))) == 7
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    for title, page in zip(TITLES_ZH, pages):
+        assert title in page
+        assert "演示数据" in page
+        assert "湖北省总工会" in page
+    assert_nothing_left(json.loads(net_log.read_text()))
+
+
+# Requests the system Chromium makes by itself, whatever the document (updater, network clock, account
+# check): --host-resolver-rules stops every one at name resolution (checked below), so none is sent.
+CHROMIUM_OWN = ("update.googleapis.com", "clients2.google.com", "accounts.google.com")
+# Chromium's IPv6 reachability probe: a UDP connect() that picks a route and sends no packet.
+IPV6_PROBE = "[2001:4860:4860::8888]:443"
+
+
+def assert_nothing_left(log: dict) -> None:
+    from urllib.parse import urlparse
+
+    names = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+    events = [(names[e["type"]], e.get("params") or {}) for e in log["events"]]
+    urls = {p["url"] for _, p in events if "url" in p}
+    document = [u for u in urls if urlparse(u).hostname not in CHROMIUM_OWN]
+    assert [u for u in document if not u.startswith(("file:", "data:", "about:", "chrome:"))] == []
+    connects = [p.get("address") for kind, p in events if kind in ("TCP_CONNECT", "SOCKET_CONNECT", "UDP_CONNECT")]
+    assert [a for a in connects if a and a != IPV6_PROBE and not a.startswith(("127.", "[::1]"))] == []
+    resolved = [p for kind, p in events if kind == "HOST_RESOLVER_MANAGER_REQUEST" and "host" in p]
+    assert all("~notfound" in p["host"] for p in resolved)
+
+
+def test_two_concurrent_chart_exports_get_their_own_images():
+    require_chromium()
+    import plotly.graph_objects as go
+
+    from uniondash.render.briefing.images import figure_png
+
+    results: dict[int, bytes] = {}
+
+    def export(width: int) -> None:
+        fig = go.Figure(go.Bar(x=["甲", "乙"], y=[width, 1]))
+        results[width] = figure_png(fig, width=width, height=200)
+
+    threads = [threading.Thread(target=export, args=(w,)) for w in (300, 500, 300 + 1, 500 + 1)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=180)
+    from PIL import Image
+
+    assert {w: Image.open(io.BytesIO(b)).size[0] for w, b in results.items()} == {
+        300: 300,
+        500: 500,
+        301: 301,
+        501: 501,
+    }

@@ -1,0 +1,1 @@
+"""Presentation mode (/present): slides built from one fixed snapshot, drawn without Streamlit chrome."""

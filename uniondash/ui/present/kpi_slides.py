@@ -1,0 +1,186 @@
+"""Slides of numbers and sentences: headline KPIs against target, what changed, behind target, a
+county in focus. Counts go through count_text (privacy guard); no personal name is ever used."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from uniondash.analysis.coverage import gap_table
+from uniondash.analysis.overview import county_values, on_track, projection, scope_target, what_changed
+from uniondash.analysis.profile import profile_rows, summary
+from uniondash.metrics.kpis import load_catalogue
+from uniondash.render.briefing.model import SMALL, Slide, Tile, count_text
+from uniondash.render.slide_figures import bars
+from uniondash.text import fmt
+from uniondash.text.i18n import t
+from uniondash.ui.parts import kpi_label, region_names
+from uniondash.ui.view import View
+
+FOCUS_KPI = "union_founding_rate"
+
+
+def _value(kpi, value: float, lang: str) -> str:
+    return fmt.kpi_value(value, True, lang) if kpi.is_percent else count_text(value, lang)
+
+
+def headline(view: View, theme: str) -> Slide:
+    lang, catalogue = view.lang, load_catalogue()
+    trends = view.kpis().pivot(index="code", columns="as_of", values="value")
+    targets = view.query("targets", as_of=view.snapshot)
+    tiles, progress = [], []
+    for kpi in (k for k in catalogue.kpis if k.headline):
+        trend = trends.loc[kpi.code] if kpi.code in trends.index else None
+        now = None if trend is None else trend.get(view.snapshot)
+        if now is None or pd.isna(now):
+            tiles.append(Tile(kpi_label(kpi, lang), "—", t("overview.region_only", lang)))
+            continue
+        target = scope_target(kpi, targets, view.scope)
+        detail, tone = "", "neutral"
+        if target is not None and target.value:
+            known = {a: v for a, v in trend.items() if a <= view.snapshot}
+            verdict = on_track(kpi, projection(known, target.year), target)
+            detail = t(
+                "present.target",
+                lang,
+                target=fmt.kpi_value(target.value, kpi.is_percent, lang),
+                year=target.year,
+                progress=f"{now / target.value * 100:.0f}%",
+            )
+            progress.append((kpi.name(lang), now / target.value, verdict is not False))
+            if verdict is not None:
+                tone = "good" if verdict else "bad"
+                detail += " · " + t("present.on_track" if verdict else "present.behind", lang)
+        tiles.append(Tile(kpi_label(kpi, lang), _value(kpi, now, lang), detail, tone))
+    fig = None
+    if progress:
+        fig = bars(
+            [p[0] for p in progress],
+            [min(p[1], 1.2) * 100 for p in progress],
+            [f"{p[1] * 100:.0f}%" for p in progress],
+            theme,
+            good=[p[2] for p in progress],
+            axis_title=t("present.progress_axis", lang),
+        )
+    caption = t("present.headline_caption", lang)
+    return Slide("headline", t("present.kind.headline", lang), tiles=tuple(tiles), figure=fig, caption=caption)
+
+
+def changes(view: View, theme: str) -> Slide:
+    lang, catalogue = view.lang, load_catalogue()
+    title = t("present.kind.changes", lang)
+    if not view.compare:
+        return Slide("changes", title, bullets=(t("overview.no_compare_hint", lang),))
+    names = region_names(view)
+    rates = [catalogue.by_code(c) for c in ("union_founding_rate", "membership_rate")]
+    wide_now, wide_before = view.unit_wide(view.snapshot), view.unit_wide(view.compare)
+    items = what_changed(
+        view.query("station_changes_by_county", as_of=view.snapshot, compare=view.compare),
+        view.query("honours_since", as_of=view.snapshot, compare=view.compare),
+        {k.code: county_values(wide_now, k, view.scope.counties) for k in rates},
+        {k.code: county_values(wide_before, k, view.scope.counties) for k in rates},
+        view.scope.counties,
+    )
+    bullets = []
+    for item in items:
+        fields = dict(item.detail, place=names.get(item.adcode, item.adcode))
+        if "n" in fields:
+            fields["n"] = count_text(fields["n"], lang)
+        if item.kind == "rate_fell":
+            fields["kpi"] = catalogue.by_code(item.detail["kpi"]).name(lang)
+        bullets.append(t("change." + item.kind, lang, **fields))
+    subtitle = t("overview.changed_caption", lang, compare=view.compare, as_of=view.snapshot)
+    return Slide("changes", title, bullets=tuple(bullets) or (t("overview.changed_none", lang),), caption=subtitle)
+
+
+def behind(view: View, theme: str) -> Slide:
+    """Counties furthest from the founding-rate target: gap in points and units still to found."""
+    lang, kpi = view.lang, load_catalogue().by_code(FOCUS_KPI)
+    names = region_names(view)
+    regions = view.regions()
+    parents = dict(zip(regions.adcode, regions.parent_adcode))
+    target = scope_target(kpi, view.query("targets", as_of=view.snapshot), view.scope)
+    title = t("present.kind.behind", lang)
+    if target is None:
+        return Slide("behind", title, bullets=(t("present.no_target", lang),))
+    table = gap_table(view.unit_wide(view.snapshot), kpi, view.scope.counties, target.value, names, parents)
+    short = table[table.gap_pp > 0].sort_values("gap_pp", ascending=False).head(8)
+    goal = fmt.kpi_value(target.value, True, lang)
+    tiles = (
+        Tile(
+            t("present.behind_n", lang),
+            count_text(int((table.gap_pp > 0).sum()), lang),
+            t("present.of_n", lang, n=len(table), target=goal),
+            "bad" if len(short) else "good",
+        ),
+        Tile(
+            t("present.needed", lang),
+            count_text(int(short.needed.sum()) if len(short) else 0, lang),
+            t("present.needed_detail", lang, kpi=kpi.name(lang)),
+        ),
+    )
+    fig = None
+    if len(short):
+        fig = bars(
+            [f"{c}（{p}）" if lang == "zh" else f"{c} ({p})" for c, p in zip(short.county, short.city)],
+            list(short.gap_pp),
+            [
+                t("present.gap_text", lang, pp=f"{g:.1f}", n=count_text(n, lang))
+                for g, n in zip(short.gap_pp, short.needed)
+            ],
+            theme,
+            good=[False] * len(short),
+            axis_title=t("col.gap_pp", lang),
+        )
+    caption = t("present.behind_caption", lang, kpi=kpi.name(lang), target=goal, year=target.year)
+    return Slide("behind", title, tiles=tiles, figure=fig, caption=caption)
+
+
+def focus_county(view: View) -> str:
+    """The county in focus: the one chosen, else the one furthest behind on the founding rate."""
+    if view.scope.is_single_county:
+        return view.scope.counties[0]
+    values = county_values(view.unit_wide(view.snapshot), load_catalogue().by_code(FOCUS_KPI), view.scope.counties)
+    values = values.dropna()
+    return str(values.sort_values(kind="stable").index[0]) if len(values) else view.scope.counties[0]
+
+
+def county_focus(view: View, theme: str) -> Slide:
+    lang, catalogue = view.lang, load_catalogue()
+    county = focus_county(view)
+    names = region_names(view)
+    rows = profile_rows(
+        view.unit_measures(),
+        catalogue,
+        view.regions(),
+        county,
+        view.snapshot,
+        view.as_ofs,
+        view.query("targets", as_of=view.snapshot),
+    )
+    # Privacy guard: a count KPI under 5 (e.g. honours won) stays out of the sentences.
+    rows = [r for r in rows if catalogue.by_code(r.code).is_percent or r.value >= SMALL]
+    strengths, gaps = summary(rows, catalogue, names[county], lang)
+    by_code = {r.code: r for r in rows}
+    tiles = []
+    for code in ("union_founding_rate", "membership_rate"):
+        if code in by_code:
+            r, kpi = by_code[code], catalogue.by_code(code)
+            tiles.append(
+                Tile(
+                    kpi.name(lang),
+                    fmt.kpi_value(r.value, True, lang),
+                    t("present.rank", lang, rank=r.rank, n=r.n) if r.rank else "",
+                )
+            )
+    stations = view.query("county_stations", as_of=view.snapshot, adcode=county)
+    tiles.append(Tile(t("present.county_stations", lang), count_text(int((stations.status != "closed").sum()), lang)))
+    awards = view.query("county_results", as_of=view.snapshot, adcode=county)
+    tiles.append(Tile(t("present.county_awards", lang), count_text(len(awards), lang)))
+    bullets = [f"＋ {s}" for s in strengths[:3]] + [f"－ {g}" for g in gaps[:3]]
+    return Slide(
+        "county",
+        t("present.kind.county", lang, name=names[county]),
+        tiles=tuple(tiles),
+        bullets=tuple(bullets),
+        meta={"county": county},
+    )

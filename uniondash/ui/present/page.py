@@ -1,0 +1,49 @@
+"""/present: the deck, one slide per screen. The page script calls present()."""
+
+from __future__ import annotations
+
+import html
+import time
+
+import streamlit as st
+
+from uniondash.text.i18n import t
+from uniondash.ui.present.briefing import briefing_menu
+from uniondash.ui.present.content import build_slide, item_view
+from uniondash.ui.present.controls import auto_advance, nav_bar
+from uniondash.ui.present.draw import draw_slide, slide_css
+from uniondash.ui.present.state import open_presentation, write_present_url
+from uniondash.ui.share import copy_link
+from uniondash.ui.theme import current_theme
+from uniondash.ui.view import View
+
+
+def present(view: View) -> None:
+    ss, lang = st.session_state, view.lang
+    theme = current_theme(default="screen")
+    st.html(slide_css(theme))
+    p = open_presentation(view)
+    for notice in p.notices:
+        st.warning(notice, icon=":material/warning:")
+    items = p.deck.items
+    if not items:
+        st.info(t("present.empty_deck", lang))
+        return
+    n = len(items)
+    ss["present_slide"] = min(ss.get("present_slide", 0), n - 1)
+    index = ss["present_slide"]
+    if ss.get("_shown_index") != index:  # auto-advance counts from when a slide first appeared
+        ss["_shown_index"], ss["_slide_shown_at"] = index, time.monotonic()
+    item = items[index]
+    slide = build_slide(item_view(view, item, p.snapshot), item.kind, theme)
+    title_col, bar_col = st.columns([1, 1], vertical_alignment="center")
+    title_col.html(f'<h1 class="ud-title">{html.escape(slide.title)}</h1>')
+    with bar_col:
+        row = st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
+        with row:
+            auto_advance(p.auto, n, lang)
+            copy_link(lang)
+            briefing_menu([item_view(view, i, p.snapshot) for i in items], [i.kind for i in items], lang, "deck")
+            nav_bar(n, lang)
+    draw_slide(slide, theme, lang, key=f"slide{index}")
+    write_present_url(p)

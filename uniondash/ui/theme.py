@@ -1,0 +1,132 @@
+"""Themes light, dark and 大屏 ("screen"), kept in the URL (`theme=`), and the product's CSS.
+
+Streamlit has no per-session theme call: its light and dark themes are chosen at page load by the
+URL's `embed_options=light_theme|dark_theme`. So the theme lives in our own `theme=` parameter,
+and when the page's loaded Streamlit theme differs from it, a small script reloads the page once
+with the matching embed option. "screen" is the dark theme plus larger type (SCREEN_CSS) and
+the dark chart templates (uniondash.render.theme).
+
+The CSS also fixes contrast (WCAG AA, axe-core colour-contrast): Streamlit's default caption
+colour (#828180 on white, 3.88:1) and the selected segmented button (#0072b2 on #dfebf0, 4.26:1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from uniondash.render.theme import THEME_COLOURS, THEMES
+
+SEEDED = "_theme_seeded"
+EMBED = {"light": "light_theme", "dark": "dark_theme", "screen": "dark_theme"}
+
+BASE_CSS = """
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"] p small,
+[data-testid="stMetricDeltaDescription"] { color: var(--ud-muted) !important; opacity: 1 !important; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }  /* Streamlit fades captions to 0.6 */
+[data-variant="segmented_control"][data-selected="true"],
+[data-variant="segmented_control"][data-selected="true"] p { color: var(--ud-active) !important; }
+span[data-tag] { background-color: #005A8C !important; }
+span[data-tag], span[data-tag] span, span[data-tag] button { color: #FFFFFF !important; }
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { color: var(--ud-text) !important; }
+"""
+SCREEN_CSS = """
+[data-testid="stAppViewContainer"] { background: var(--ud-bg) !important; }
+.stApp, .stApp p, .stApp li, .stApp label { font-size: 18px; }
+[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+"""
+PHONE_CSS = """
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.2rem 0.8rem 2rem !important; }
+  h1 { font-size: 1.6rem !important; }
+  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 12px !important; }
+  html, body { overflow-x: hidden; }
+}
+"""
+
+
+def seed_theme(state: MutableMapping, params) -> None:
+    """Once per session: a valid `theme=` from the URL picks the theme (anything else is ignored)."""
+    if state.get(SEEDED):
+        return
+    value = params.get("theme")
+    if value in THEMES:
+        state["theme"] = value
+    state[SEEDED] = True
+
+
+def current_theme(default: str | None = None) -> str:
+    """The product theme in force: the chosen one, else the default given, else Streamlit's."""
+    chosen = st.session_state.get("theme") or default
+    if chosen in THEMES:
+        return chosen
+    try:
+        return "dark" if st.context.theme.type == "dark" else "light"
+    except AttributeError:
+        return "light"
+
+
+def write_theme(params, state: MutableMapping) -> None:
+    chosen = state.get("theme")
+    if chosen in THEMES:
+        if params.get("theme") != chosen:
+            params["theme"] = chosen
+    elif "theme" in params:
+        del params["theme"]
+
+
+def _css(theme: str) -> str:
+    c = THEME_COLOURS[theme]
+    active = "#005A8C" if theme == "light" else "#8FD0F5"
+    variables = (
+        f":root {{ --ud-bg: {c['bg']}; --ud-text: {c['text']}; --ud-muted: {c['muted']}; --ud-active: {active}; }}"
+    )
+    return variables + BASE_CSS + (SCREEN_CSS if theme == "screen" else "") + PHONE_CSS
+
+
+def _reload_script(theme: str, query: str) -> str:
+    """Reload once with the embed option matching `theme` when the loaded Streamlit theme differs
+    (judged by the app's background). sessionStorage stops a loop if the option did not take.
+    `query` is the URL's query as the run began: the reloaded page sees what this one was asked
+    (values the run is about to drop, with a notice, must reach the run that shows the notice)."""
+    want_dark = "true" if theme != "light" else "false"
+    return f"""<script>
+(() => {{
+  // Streamlit's own theme shows in .stApp's background (the product CSS paints the view container
+  // above it, never .stApp itself).
+  const probe = document.querySelector('.stApp');
+  if (!probe) return;
+  const m = getComputedStyle(probe).backgroundColor.match(/\\d+/g) || [255, 255, 255];
+  const isDark = (+m[0] + +m[1] + +m[2]) < 384;
+  if (isDark === {want_dark}) return;
+  const key = 'ud-theme-reload', now = Date.now(), last = +(sessionStorage.getItem(key) || 0);
+  if (now - last < 8000) return;
+  sessionStorage.setItem(key, String(now));
+  const u = new URL(window.location.href);
+  u.search = {json.dumps(query)};
+  u.searchParams.set('theme', '{theme}');
+  u.searchParams.set('embed_options', '{EMBED[theme]}');
+  window.location.replace(u.toString());
+}})();
+</script>"""
+
+
+def apply_theme(theme: str, explicit: bool) -> None:
+    """The product CSS for the theme; when a theme was asked for, make Streamlit's match it.
+    Call it before anything writes to the URL."""
+    st.html(f"<style>{_css(theme)}</style>")
+    if explicit:
+        params = st.query_params
+        query = urlencode([(k, v) for k in params for v in params.get_all(k)])
+        st.html(_reload_script(theme, query), unsafe_allow_javascript=True)
+
+
+def theme_control(lang: str) -> None:
+    """The sidebar's theme switch (light, dark, 大屏)."""
+    from uniondash.text.i18n import t
+
+    st.segmented_control(t("theme.label", lang), THEMES, key="theme", format_func=lambda k: t(f"theme.{k}", lang))
