@@ -80,7 +80,7 @@ def test_hostile_link_is_named_and_survived(server, chromium, artifacts):
     url = f"{server}/stations?gaps=1&gap_km=nan&status=evil&snapshot=1999-01-01&county=123456"
     page = open_page(chromium, url)
     assert exceptions(page) == []
-    notice = page.inner_text('[data-testid="stAlertContentWarning"]')
+    notice = page.locator('[data-testid="stMain"] [data-testid="stAlertContentWarning"]').first.inner_text()
     for item in ("gap_km=nan", "status=evil", "snapshot=1999-01-01", "county=123456"):
         assert item in notice
     page.wait_for_timeout(500)
@@ -92,7 +92,7 @@ def test_hostile_link_is_named_and_survived(server, chromium, artifacts):
     page.close()
 
 
-@pytest.mark.parametrize(("path", "lang", "words"), [("present", "zh", "尚未开放"), ("nosuch", "en", "no page")])
+@pytest.mark.parametrize(("path", "lang", "words"), [("present", "zh", "演示数据"), ("nosuch", "en", "no page")])
 def test_product_and_unknown_paths_never_reach_page_not_found(server, chromium, artifacts, path, lang, words):
     page = open_page(chromium, f"{server}/{path}?lang={lang}")
     assert exceptions(page) == []

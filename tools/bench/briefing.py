@@ -18,14 +18,15 @@ def offline_view(data_dir: Path, lang: str = "zh", counties: tuple[str, ...] = (
 
     from uniondash.config import load_settings
     from uniondash.metrics.scope import resolve_scope
-    from uniondash.ui.view import View, data_fingerprint, get_warehouse, previous_as_of, run_query
+    from uniondash.ui.view import View, data_fingerprint, get_warehouse, previous_as_of, scoped_query
 
     settings = replace(load_settings(), data_dir=Path(data_dir).resolve())
     fp = data_fingerprint(settings.snapshots_dir)
     wh = get_warehouse(str(settings.snapshots_dir), fp)
     as_ofs = tuple(wh.as_ofs)
     latest = as_ofs[-1]
-    regions = run_query("regions", str(settings.snapshots_dir), fp, as_of=latest)
+    # no session: the whole region, people's names masked (View's defaults: access None, names hidden)
+    regions = scoped_query("regions", str(settings.snapshots_dir), fp, None, False, as_of=latest)
     region = wh.snapshot(latest).manifest.get("region_adcode", settings.region_adcode)
     scope = resolve_scope(regions, region, (), counties)
     return View(settings, lang, fp, as_ofs, latest, previous_as_of(as_ofs, latest), scope, wh.snapshot(latest).is_demo)

@@ -250,11 +250,12 @@ def clear_cookie_if_signed_out() -> None:
 
 
 def demo_banner(access: SessionAccess, lang: str) -> None:
-    """Demo mode says so on screen: admin on this computer, or read-only on a network."""
+    """Demo mode says so on screen: admin on this computer, or read-only on a network. Drawn where
+    the caller is (the router's sidebar block, which /present keeps hidden)."""
     identity = access.identity
     if identity.is_demo:
         key = "access.demo_admin" if identity.role == "admin" else "access.demo_public"
-        st.sidebar.warning(t(key, lang), icon=":material/science:")
+        st.warning(t(key, lang), icon=":material/science:")  # in the router's sidebar (hidden on /present)
 
 
 def export_recorder(name: str):

@@ -73,7 +73,7 @@ def changes(view: View, theme: str) -> Slide:
     names = region_names(view)
     rates = [catalogue.by_code(c) for c in ("union_founding_rate", "membership_rate")]
     wide_now, wide_before = view.unit_wide(view.snapshot), view.unit_wide(view.compare)
-    items = what_changed(
+    changes = what_changed(
         view.query("station_changes_by_county", as_of=view.snapshot, compare=view.compare),
         view.query("honours_since", as_of=view.snapshot, compare=view.compare),
         {k.code: county_values(wide_now, k, view.scope.counties) for k in rates},
@@ -81,11 +81,11 @@ def changes(view: View, theme: str) -> Slide:
         view.scope.counties,
     )
     bullets = []
-    for item in items:
+    for item in [*changes.improved, *changes.declined]:  # both ways, each ranked (analysis.overview)
         fields = dict(item.detail, place=names.get(item.adcode, item.adcode))
         if "n" in fields:
             fields["n"] = count_text(fields["n"], lang)
-        if item.kind == "rate_fell":
+        if item.kind in ("rate_fell", "rate_rose"):
             fields["kpi"] = catalogue.by_code(item.detail["kpi"]).name(lang)
         bullets.append(t("change." + item.kind, lang, **fields))
     subtitle = t("overview.changed_caption", lang, compare=view.compare, as_of=view.snapshot)

@@ -55,9 +55,9 @@ def stations_map(view: View, theme: str) -> Slide:
     lang = view.lang
     params = filter_params({"status": ["open"]}, view.scope.counties, view.snapshot)
     cell = grid_cell_deg(len(view.scope.counties))
-    cells = view.query("stations_grid", **params, cell_deg=cell)
+    cells = view.query("stations_grid", filters=params, cell_deg=cell)
     cells = cells.assign(kind=cells[list(STATION_KINDS)].idxmax(axis=1)) if len(cells) else cells.assign(kind=[])
-    supply = view.query("stations_supply_by_county", **params)
+    supply = view.query("stations_supply_by_county", filters=params)
     n_open = int(supply.stations_open.sum())
     by_kind = {k: int(cells[k].sum()) if len(cells) else 0 for k in STATION_KINDS}
     tiles = [Tile(t("stations.open", lang), count_text(n_open, lang))]
