@@ -34,7 +34,8 @@ def _snapshots(args, settings) -> int:
         return 1
     bad = 0
     for s in snaps:
-        rows = sum(t.get("rows", 0) for t in s.manifest.get("tables", {}).values())
+        entries = s.manifest.get("tables", {}).values()
+        rows = sum(t["rows"] for t in entries if isinstance(t, dict) and isinstance(t.get("rows"), int))
         state = "ok" if s.ok else "FAILED: " + "; ".join(s.problems)
         bad += not s.ok
         print(
