@@ -1,0 +1,192 @@
+"""One import, from files to a new snapshot or to the full list of problems (never half of either).
+
+Order: the as-of date, every file read, every table validated (pandera), the whole candidate
+checked (queries/checks/), and only then written, atomically, beside the other snapshots. Tables
+not given are carried byte for byte from the newest good snapshot; the manifest records what was
+imported (file, sheet, sha256 of the source file) and what was carried from where."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from uniondash.config import Settings
+from uniondash.data import checks
+from uniondash.data.importer.contract import specs
+from uniondash.data.importer.problems import Problem, capped, file_problem
+from uniondash.data.importer.read import Source, SourceFile, read_source
+from uniondash.data.importer.validate import check_problems, validate_source
+from uniondash.data.schema import TABLES
+from uniondash.data.snapshots import (
+    REPLACED_DIR,
+    Snapshot,
+    cleanup_stale,
+    fault_point,
+    is_as_of,
+    list_snapshots,
+    region_today,
+    write_snapshot,
+)
+
+Progress = Callable[..., None]  # progress(string key, **fields): one call per step
+
+
+@dataclass
+class ImportResult:
+    as_of: str
+    problems: list[Problem] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    path: Path | None = None
+    imported: dict[str, dict] = field(default_factory=dict)
+    carried: dict[str, dict] = field(default_factory=dict)
+    replaced: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.path is not None
+
+
+def steps_total(files: list[SourceFile]) -> int:
+    """Steps reported to `progress`: each file read, each table validated, the checks, each table written."""
+    return len(files) + 2 * len(TABLES) + 1
+
+
+def _as_of_problems(as_of: str, settings: Settings, replace: bool) -> list[Problem]:
+    where = "--as-of"
+    if not is_as_of(as_of):
+        return [file_problem(where, "import.err_as_of_format", "as_of", value=as_of)]
+    today = region_today(settings.timezone)
+    if as_of > today.isoformat():
+        return [file_problem(where, "import.err_as_of_future", "as_of", value=as_of, today=today, tz=settings.timezone)]
+    if (settings.snapshots_dir / as_of).exists() and not replace:
+        aside = settings.data_dir / REPLACED_DIR
+        return [file_problem(where, "import.err_as_of_exists", "as_of", value=as_of, as_of=as_of, aside=aside)]
+    return []
+
+
+def _by_table(sources: list[Source]) -> tuple[dict[str, Source], list[Problem]]:
+    chosen: dict[str, Source] = {}
+    problems = []
+    for src in sources:
+        if src.table in chosen:
+            other = chosen[src.table]
+            problems.append(
+                file_problem(src.file, "import.err_two_sources", "file", src.sheet, table=src.table,
+                             other=other.file + (f" [{other.sheet}]" if other.sheet else ""))
+            )
+        else:
+            chosen[src.table] = src
+    return chosen, problems
+
+
+def _arrow(table: str, frame) -> pa.Table:
+    """The typed frame in the contract's exact types, with the spreadsheet row as `_row` for the checks."""
+    schema = TABLES[table]
+    arrow = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    return arrow.append_column("_row", pa.array(frame.index.to_numpy(dtype="int64")))
+
+
+def import_files(
+    files: list[SourceFile],
+    as_of: str,
+    settings: Settings,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate the files and, if nothing is wrong, write snapshot `as_of`; else change nothing."""
+    step = progress or (lambda key, **fields: None)
+    result = ImportResult(as_of)
+    problems = _as_of_problems(as_of, settings, replace)
+    if not files:
+        problems.append(file_problem("—", "import.err_nothing", "file"))
+    unreadable: set[str] = set()
+    for file in files:
+        step("import.step_read", file=file.name)
+        found, read_problems = read_source(file, settings.import_max_mb)
+        result.sources += found
+        problems += read_problems
+        if not found:
+            unreadable.add(file.name)
+    chosen, doubled = _by_table(result.sources)
+    problems += doubled
+    base = _newest_good(settings.snapshots_dir)
+    if base is None and not unreadable:
+        missing = [t for t in TABLES if t not in chosen]
+        if missing:
+            names = "、".join(f"{t}（{specs()[t].name_zh}）" for t in missing)
+            problems.append(file_problem("—", "import.err_missing_tables", "tables", tables=names))
+    typed = {}
+    for table, src in chosen.items():
+        step("import.step_validate", table=specs()[table].label("zh"), rows=len(src.raw))
+        typed[table], found = validate_source(src)
+        problems += found
+    step("import.step_checks")
+    complete = not unreadable and (base is not None or set(chosen) == set(TABLES))
+    if complete and is_as_of(as_of):
+        problems += _candidate_problems(as_of, settings, chosen, typed, base)
+    if problems:
+        result.problems = capped(problems)
+        return result
+    return _write(result, settings, chosen, typed, base, replace, step)
+
+
+def _newest_good(snapshots_dir: Path) -> Snapshot | None:
+    good = [s for s in list_snapshots(snapshots_dir, verify=True) if s.ok]
+    return good[-1] if good else None
+
+
+def _candidate_problems(as_of, settings, chosen, typed, base) -> list[Problem]:
+    con = checks.connect()
+    try:
+        tables: dict = {}
+        origin: dict = {}
+        for table in TABLES:
+            if table in chosen:
+                tables[table] = _arrow(table, typed[table])
+                origin[table] = chosen[table]
+            else:
+                tables[table] = base.table_path(table)
+                origin[table] = f"{base.as_of}/{base.manifest['tables'][table]['file']}"
+        checks.attach(con, tables)
+        return check_problems(con, checks.snapshot_params(as_of, settings.region_adcode), origin)
+    finally:
+        con.close()
+
+
+def _write(result: ImportResult, settings, chosen, typed, base, replace, step) -> ImportResult:
+    result.imported = {
+        t: {"file": s.file, "sheet": s.sheet, "sha256": s.sha256, "rows": int(len(typed[t]))} for t, s in chosen.items()
+    }
+    copies = {t: base.table_path(t) for t in TABLES if t not in chosen} if base else {}
+    result.carried = {t: {"from": base.as_of, "sha256": base.manifest["tables"][t]["sha256"]} for t in copies}
+    boundaries = (
+        f"import: {chosen['region_shapes'].file}"
+        if "region_shapes" in chosen
+        else (base.manifest.get("boundaries") if base else None)
+    )
+    extra = {
+        "region_adcode": settings.region_adcode,
+        "boundaries": boundaries,
+        "import": {"imported": result.imported, "carried": result.carried},
+    }
+    fault_point("before_write")
+    cleanup_stale(settings.snapshots_dir)
+    tables = {t: _arrow(t, typed[t]).drop_columns(["_row"]) for t in chosen}
+    result.path = write_snapshot(
+        settings.snapshots_dir,
+        result.as_of,
+        tables,
+        source="import",
+        extra=extra,
+        copies=copies,
+        replace=replace,
+        on_table=lambda name: step("import.step_write", table=specs()[name].label("zh")),
+    )
+    import json
+
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    result.replaced = Path(manifest["replaced_path"]) if manifest.get("replaced_path") else None
+    return result
