@@ -107,6 +107,7 @@ pages = [
         url_path="competitions",
     ),
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
+    st.Page("app_pages/data.py", title=t("nav.data", lang), icon=":material/upload_file:", url_path="data"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
 ]
 navigation = st.navigation(pages)

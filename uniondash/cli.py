@@ -34,8 +34,7 @@ def _snapshots(args, settings) -> int:
         return 1
     bad = 0
     for s in snaps:
-        entries = s.manifest.get("tables", {}).values()
-        rows = sum(t["rows"] for t in entries if isinstance(t, dict) and isinstance(t.get("rows"), int))
+        rows = s.rows
         state = "ok" if s.ok else "FAILED: " + "; ".join(s.problems)
         bad += not s.ok
         print(
@@ -124,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--force", action="store_true", help="replace existing demo snapshots (never imports)")
     sub.add_parser("snapshots", help="list snapshots and verify their checksums")
     imp = sub.add_parser("import", help="validate CSV/XLSX files and write a new snapshot (nothing on any error)")
-    imp.add_argument("sources", nargs="+", metavar="SRC", help="files or folders; each file or sheet named for its table")
+    imp.add_argument(
+        "sources", nargs="+", metavar="SRC", help="files or folders (each file or sheet named for its table)"
+    )
     imp.add_argument("--as-of", required=True, help="snapshot date YYYY-MM-DD")
     imp.add_argument("--replace", action="store_true", help="set an existing snapshot of that date aside (kept)")
     imp.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the problems listed")

@@ -53,6 +53,12 @@ class Snapshot:
     def is_demo(self) -> bool:
         return self.manifest.get("source") == "demo"
 
+    @property
+    def rows(self) -> int:
+        """Rows of every table, as the manifest records them (0 for an entry that records none)."""
+        tables = self.manifest.get("tables", {})
+        return sum(e["rows"] for e in tables.values() if isinstance(e, dict) and isinstance(e.get("rows"), int))
+
     def table_path(self, table: str) -> Path:
         return self.path / self.manifest["tables"][table]["file"]
 
@@ -70,9 +76,7 @@ def is_as_of(name: str) -> bool:
 
 def validate_as_of(as_of: str) -> str:
     if not isinstance(as_of, str) or not AS_OF_RE.fullmatch(as_of):
-        raise SnapshotError(
-            f"快照日期 {as_of!r} 格式应为 YYYY-MM-DD。/ Snapshot date {as_of!r} must be YYYY-MM-DD."
-        )
+        raise SnapshotError(f"快照日期 {as_of!r} 格式应为 YYYY-MM-DD。/ Snapshot date {as_of!r} must be YYYY-MM-DD.")
     if not is_as_of(as_of):
         raise SnapshotError(f"快照日期 '{as_of}' 不是有效日期。/ '{as_of}' is not a valid date.")
     return as_of
@@ -310,7 +314,9 @@ def _manifest_problems(name: str, manifest: dict, tz: str) -> list[str]:
     if manifest.get("schema_version") != SCHEMA_VERSION:
         problems.append(f"schema_version {manifest.get('schema_version')!r} ≠ {SCHEMA_VERSION}")
     if manifest.get("as_of") != name:
-        problems.append(f"清单日期 {manifest.get('as_of')!r} 与文件夹 {name} 不符 / manifest as_of differs from the folder")
+        problems.append(
+            f"清单日期 {manifest.get('as_of')!r} 与文件夹 {name} 不符 / manifest as_of differs from the folder"
+        )
     created = manifest.get("created_at")
     try:
         created_on = local_date(created, tz)

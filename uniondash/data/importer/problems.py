@@ -31,12 +31,18 @@ class Problem:
     def expected(self, lang: str) -> str:
         return self.expected_en if lang == "en" else self.expected_zh
 
+    def shown_column(self, lang: str) -> str:
+        """The column as the file headed it; in English with the contract's name beside a Chinese header."""
+        if lang == "en" and self.column_key and self.column and self.column != self.column_key:
+            return f"{self.column} ({self.column_key})"
+        return self.column or ""
+
     def line(self, lang: str = "zh") -> str:
         where = [self.file + (f" [{self.sheet}]" if self.sheet else "")]
         if self.row is not None:
             where.append(t("import.where_row", lang, row=self.row))
         if self.column:
-            where.append(t("import.where_column", lang, column=self.column))
+            where.append(t("import.where_column", lang, column=self.shown_column(lang)))
         text = t("import.sep", lang).join(where)
         if self.value is not None:
             text += t("import.line_value", lang, value=_short(self.value))
@@ -98,7 +104,7 @@ def to_frame(problems: list[Problem], lang: str = "zh") -> pd.DataFrame:
             t("import.col_file", lang): p.file,
             t("import.col_sheet", lang): p.sheet or "",
             t("import.col_row", lang): p.row,
-            t("import.col_column", lang): p.column or "",
+            t("import.col_column", lang): p.shown_column(lang),
             t("import.col_value", lang): "" if p.value is None else _short(p.value, 200),
             t("import.col_expected", lang): p.expected(lang),
         }
@@ -129,8 +135,9 @@ def error_workbook(problems: list[Problem], sources: list, lang: str = "zh") -> 
     listing.set_column(3, 4, 18)
     listing.set_column(5, 5, 60)
     for source in sources:
-        _highlighted_sheet(book, source, [p for p in problems if p.file == source.file and p.sheet == source.sheet],
-                           bold, bad, lang)
+        _highlighted_sheet(
+            book, source, [p for p in problems if p.file == source.file and p.sheet == source.sheet], bold, bad, lang
+        )
     book.close()
     return buffer.getvalue()
 

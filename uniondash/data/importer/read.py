@@ -124,21 +124,46 @@ def _header_map(table: str, header: list, file: str, sheet: str | None) -> tuple
         letter = column_letter(i)
         if column is None:
             problems.append(
-                file_problem(file, "import.err_unknown_column", "columns", sheet, row=1, column=f"{letter} {text}",
-                             value=text, table=spec.label("zh"), table_en=spec.label("en"))
+                file_problem(
+                    file,
+                    "import.err_unknown_column",
+                    "columns",
+                    sheet,
+                    row=1,
+                    column=f"{letter} {text}",
+                    value=text,
+                    table=spec.label("zh"),
+                    table_en=spec.label("en"),
+                )
             )
         elif column in positions.values():
             problems.append(
-                file_problem(file, "import.err_double_column", "columns", sheet, row=1, column=f"{letter} {text}",
-                             value=text, name=column)
+                file_problem(
+                    file,
+                    "import.err_double_column",
+                    "columns",
+                    sheet,
+                    row=1,
+                    column=f"{letter} {text}",
+                    value=text,
+                    name=column,
+                )
             )
         else:
             positions[i] = column
     for col in spec.columns:
         if col.name not in positions.values():
             problems.append(
-                file_problem(file, "import.err_missing_column", "columns", sheet, row=1, column=col.header_zh,
-                             header=col.header_zh, name=col.name)
+                file_problem(
+                    file,
+                    "import.err_missing_column",
+                    "columns",
+                    sheet,
+                    row=1,
+                    column=col.header_zh,
+                    header=col.header_zh,
+                    name=col.name,
+                )
             )
     return positions, problems
 
@@ -177,9 +202,18 @@ def _read_csv(file: SourceFile) -> tuple[list[Source], list[Problem]]:
         try:
             with file.open() as fh:
                 raw = pd.read_csv(
-                    fh, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                    encoding=encoding, encoding_errors="strict", header=None, skiprows=1,
-                    names=range(len(first)), index_col=False, engine="c",
+                    fh,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                    skip_blank_lines=False,
+                    encoding=encoding,
+                    encoding_errors="strict",
+                    header=None,
+                    skiprows=1,
+                    names=range(len(first)),
+                    index_col=False,
+                    engine="c",
                 )
         except UnicodeDecodeError:
             continue
@@ -257,8 +291,12 @@ def _sheet_targets(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _xml_unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace(
-        "&amp;", "&"
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
     )
 
 
@@ -278,8 +316,9 @@ def _read_xlsx(file: SourceFile) -> tuple[list[Source], list[Problem]]:
     if len(sheets) == 1 and named:
         by_sheet = table_named(sheets[0])
         if by_sheet and by_sheet != named:
-            problems.append(file_problem(file.name, "import.err_sheet_conflict", "file", sheets[0], table=named,
-                                         other=by_sheet))
+            problems.append(
+                file_problem(file.name, "import.err_sheet_conflict", "file", sheets[0], table=named, other=by_sheet)
+            )
         plan.append((sheets[0], named))
     else:
         for sheet in sheets:
@@ -296,8 +335,17 @@ def _read_xlsx(file: SourceFile) -> tuple[list[Source], list[Problem]]:
             cells = formulas[sheet]
             for cell in cells[:50]:
                 row = int(re.sub(r"[A-Z]+", "", cell))
-                problems.append(file_problem(file.name, "import.err_formula", "formula", sheet, row=row,
-                                             column=re.sub(r"\d+", "", cell), cell=cell))
+                problems.append(
+                    file_problem(
+                        file.name,
+                        "import.err_formula",
+                        "formula",
+                        sheet,
+                        row=row,
+                        column=re.sub(r"\d+", "", cell),
+                        cell=cell,
+                    )
+                )
             if len(cells) > 50:
                 problems.append(file_problem(file.name, "import.err_formula_more", "formula", sheet, n=len(cells) - 50))
             continue

@@ -74,8 +74,14 @@ def _by_table(sources: list[Source]) -> tuple[dict[str, Source], list[Problem]]:
         if src.table in chosen:
             other = chosen[src.table]
             problems.append(
-                file_problem(src.file, "import.err_two_sources", "file", src.sheet, table=src.table,
-                             other=other.file + (f" [{other.sheet}]" if other.sheet else ""))
+                file_problem(
+                    src.file,
+                    "import.err_two_sources",
+                    "file",
+                    src.sheet,
+                    table=src.table,
+                    other=other.file + (f" [{other.sheet}]" if other.sheet else ""),
+                )
             )
         else:
             chosen[src.table] = src
@@ -128,9 +134,13 @@ def import_files(
     if complete and is_as_of(as_of):
         problems += _candidate_problems(as_of, settings, chosen, typed, base)
     if problems:
-        result.problems = capped(problems)
+        result.problems = capped(sorted(problems, key=_where))
         return result
     return _write(result, settings, chosen, typed, base, replace, step)
+
+
+def _where(p: Problem) -> tuple:
+    return (p.file != "--as-of", p.file, p.sheet or "", p.row or 0)
 
 
 def _newest_good(snapshots_dir: Path) -> Snapshot | None:

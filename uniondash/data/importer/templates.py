@@ -22,7 +22,16 @@ from uniondash.data.importer.coerce import FORMULA_START
 
 XLSX_ROWS = 1_048_576
 BOOL_CHOICES = ["TRUE", "FALSE"]
-EXPLANATION_HEADERS = ["列名 column", "中文表头 header", "单位 unit", "说明", "meaning", "可选值 accepted", "必填 required", "示例 example"]
+EXPLANATION_HEADERS = [
+    "列名 column",
+    "中文表头 header",
+    "单位 unit",
+    "说明",
+    "meaning",
+    "可选值 accepted",
+    "必填 required",
+    "示例 example",
+]
 
 
 def file_stem(spec: TableSpec) -> str:
@@ -66,9 +75,18 @@ def write_xlsx(spec: TableSpec, target, frame: pd.DataFrame | None = None) -> No
     for j, col in enumerate(spec.columns):
         choices = list(col.accepted) if col.accepted else (BOOL_CHOICES if col.kind == "bool" else None)
         if choices:
-            sheet.data_validation(1, j, XLSX_ROWS - 1, j, {"validate": "list", "source": choices,
-                                                            "error_title": col.header_zh,
-                                                            "error_message": "、".join(choices)})
+            sheet.data_validation(
+                1,
+                j,
+                XLSX_ROWS - 1,
+                j,
+                {
+                    "validate": "list",
+                    "source": choices,
+                    "error_title": col.header_zh,
+                    "error_message": "、".join(choices),
+                },
+            )
     _explanation(book, spec, head)
     book.close()
 
@@ -80,8 +98,20 @@ def _explanation(book, spec: TableSpec, head) -> None:
         sheet.write(2, j, name, head)
     for i, col in enumerate(spec.columns, start=3):
         accepted = "、".join(col.accepted) if col.accepted else ("TRUE、FALSE（是、否）" if col.kind == "bool" else "")
-        sheet.write_row(i, 0, [col.name, col.header_zh, col.unit, col.note, col.note_en, accepted,
-                               "否 optional" if col.optional else "是 required", col.example])
+        sheet.write_row(
+            i,
+            0,
+            [
+                col.name,
+                col.header_zh,
+                col.unit,
+                col.note,
+                col.note_en,
+                accepted,
+                "否 optional" if col.optional else "是 required",
+                col.example,
+            ],
+        )
     example = 4 + len(spec.columns)
     sheet.write(example, 0, "示例行 example row", head)
     for j, col in enumerate(spec.columns):
@@ -99,8 +129,12 @@ def write_csv(spec: TableSpec, target: Path | io.StringIO, frame: pd.DataFrame |
     writer.writerow([c.header_zh for c in spec.columns])
     if out is not None:
         for row in zip(*[out[c].tolist() for c in out.columns]):
-            writer.writerow(["" if (v := _cell(x)) is None else ("TRUE" if v is True else "FALSE" if v is False else v)
-                             for x in row])
+            writer.writerow(
+                [
+                    "" if (v := _cell(x)) is None else ("TRUE" if v is True else "FALSE" if v is False else v)
+                    for x in row
+                ]
+            )
     text = "\ufeff" + buffer.getvalue()
     if isinstance(target, Path):
         target.write_text(text, encoding="utf-8", newline="")

@@ -38,11 +38,7 @@ def _geojson_ok(text) -> bool:
 
 
 def _checks(col: ColumnSpec, unreadable: np.ndarray) -> list[pa.Check]:
-    out = [
-        pa.Check(
-            lambda s, bad=unreadable: pd.Series(~bad, index=s.index), name="readable", ignore_na=False
-        )
-    ]
+    out = [pa.Check(lambda s, bad=unreadable: pd.Series(~bad, index=s.index), name="readable", ignore_na=False)]
     if col.kind == "adcode":
         out.append(pa.Check(lambda s: s.str.fullmatch(r"\d{6}"), name="adcode"))
     if col.name in RANGES:
@@ -110,8 +106,13 @@ def _problems(source: Source, spec: TableSpec, cases: pd.DataFrame, unreadable: 
                 column_key=column,
             )
         )
-    return sorted(out, key=lambda p: (p.row, list(source.raw.columns).index(p.column_key)
-                                      if p.column_key in source.raw.columns else 0))
+    return sorted(
+        out,
+        key=lambda p: (
+            p.row,
+            list(source.raw.columns).index(p.column_key) if p.column_key in source.raw.columns else 0,
+        ),
+    )
 
 
 def check_problems(
@@ -137,7 +138,8 @@ def check_problems(
                 sheet=sheet,
                 row=None if pd.isna(v["_row"]) else int(v["_row"]),
                 column=shown,
-                value=None if v["value"] is None or (isinstance(v["value"], float) and np.isnan(v["value"]))
+                value=None
+                if v["value"] is None or (isinstance(v["value"], float) and np.isnan(v["value"]))
                 else str(v["value"]),
                 expected_zh=_column_words(v["expected_zh"], table, "zh", source),
                 expected_en=_column_words(v["expected_en"], table, "en", source),
