@@ -177,7 +177,7 @@ def test_empty_header_only_and_oversized_files(data, tmp_path):
     assert_refused(data, run(data, empty), before, ("stations.csv", None, None, "为空"))
     header_only = tmp_path / "coverage.csv"
     header_only.write_text(",".join(frame("coverage", data / "snapshots").columns) + "\n", encoding="utf-8")
-    assert_refused(data, run(data, header_only), before, ("coverage.csv", None, None, "数据行"))
+    assert_refused(data, run(data, header_only), before, ("coverage.csv", None, None, "至少一行数据"))
     big = stations_csv(data, tmp_path)
     result = run(data, big, settings={"import_max_mb": 0.0001})
     assert_refused(data, result, before, ("stations.csv", None, None, "超过上限"))
