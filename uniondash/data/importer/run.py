@@ -116,6 +116,7 @@ def import_files(
         problems += read_problems
         if not found:
             unreadable.add(file.name)
+    fault_point("after_read")
     chosen, doubled = _by_table(result.sources)
     problems += doubled
     base = _newest_good(settings.snapshots_dir)
@@ -133,6 +134,7 @@ def import_files(
     complete = not unreadable and (base is not None or set(chosen) == set(TABLES))
     if complete and is_as_of(as_of):
         problems += _candidate_problems(as_of, settings, chosen, typed, base)
+    fault_point("after_checks")
     if problems:
         result.problems = capped(sorted(problems, key=_where))
         return result
