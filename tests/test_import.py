@@ -14,7 +14,7 @@ import pytest
 from fixtures import build_fixture
 from import_corpus import export_fixture, frame, settings_for, tree_digest, write_csv
 
-from uniondash.data.importer import SourceFile, error_workbook, expand, import_files, to_frame
+from uniondash.data.importer import error_workbook, expand, import_files, to_frame
 from uniondash.data.snapshots import list_snapshots
 from uniondash.data.warehouse import Warehouse
 
@@ -60,7 +60,8 @@ def test_a_good_csv_becomes_a_snapshot_carrying_the_other_tables(data, tmp_path)
     manifest = json.loads((data / "snapshots" / NEW / "manifest.json").read_text())
     assert manifest["source"] == "import"
     imported = manifest["import"]["imported"]["stations"]
-    assert imported["file"] == "stations.csv" and len(imported["sha256"]) == 64
+    assert imported["file"] == "stations.csv"
+    assert len(imported["sha256"]) == 64
     old = json.loads((data / "snapshots" / "2023-12-31" / "manifest.json").read_text())
     carried = manifest["import"]["carried"]
     assert set(carried) == set(old["tables"]) - {"stations"}
@@ -227,10 +228,12 @@ def test_replace_keeps_the_old_snapshot_aside(data, tmp_path):
     path = stations_csv(data, tmp_path)
     result = import_files(expand([path]), "2023-12-31", settings_for(data), replace=True)
     assert result.ok, [p.line() for p in result.problems]
-    assert result.replaced is not None and result.replaced.is_dir()
+    assert result.replaced is not None
+    assert result.replaced.is_dir()
     assert result.replaced.parent == data / "replaced"
     old = json.loads((result.replaced / "manifest.json").read_text())
-    assert old["as_of"] == "2023-12-31" and old["source"] == "demo"
+    assert old["as_of"] == "2023-12-31"
+    assert old["source"] == "demo"
     assert [s.as_of for s in list_snapshots(data / "snapshots") if s.ok] == ["2022-12-31", "2023-12-31"]
 
 
@@ -328,17 +331,21 @@ def test_templates_have_drop_downs_and_an_explanation_sheet(tmp_path):
     from uniondash.data.importer import write_templates
 
     written = {p.name for p in write_templates(tmp_path)}
-    assert "区划边界.csv" in written and "区划边界.xlsx" not in written  # a boundary exceeds an Excel cell
+    assert "区划边界.csv" in written
+    assert "区划边界.xlsx" not in written
     assert {"服务站点.xlsx", "服务站点.csv"} <= written
     book = openpyxl.load_workbook(tmp_path / "服务站点.xlsx")
     assert book.sheetnames == ["服务站点", "说明"]
     sheet = book["服务站点"]
-    assert sheet["A1"].value == "站点编号" and sheet["A2"].value is None  # header row 1, data from row 2
+    assert sheet["A1"].value == "站点编号"
+    assert sheet["A2"].value is None
     lists = {str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation}
     assert lists["C2"] == '"outdoor_rest,nursing_room,mental_care"'  # 站点类型
     explanation = [[c.value for c in row] for row in book["说明"].iter_rows()]
     flat = " ".join(str(v) for row in explanation for v in row if v)
-    assert "station_id" in flat and "GCJ-02" in flat and "420102-0001" in flat
+    assert "station_id" in flat
+    assert "GCJ-02" in flat
+    assert "420102-0001" in flat
     csv_header = (tmp_path / "服务站点.csv").read_bytes()
     assert csv_header.startswith("\ufeff站点编号,".encode())
 
@@ -382,9 +389,10 @@ def test_cli_template_and_export(data, tmp_path):
 
 
 def test_templates_zip_holds_every_template():
-    from uniondash.data.importer import templates_zip
-
     import io
 
+    from uniondash.data.importer import templates_zip
+
     names = zipfile.ZipFile(io.BytesIO(templates_zip())).namelist()
-    assert len(names) == 19 and "服务站点.xlsx" in names
+    assert len(names) == 19
+    assert "服务站点.xlsx" in names

@@ -67,7 +67,8 @@ def test_bad_then_good_upload(server, chromium, data, artifacts, tmp_path):
 
     submit(page, bad)
     main = page.inner_text('[data-testid="stMain"]')
-    assert "问题清单" in main and "发现 2 处问题，未写入任何数据" in main
+    assert "问题清单" in main
+    assert "发现 2 处问题，未写入任何数据" in main
     page.wait_for_selector('[data-testid="stDataFrame"]')
     page.screenshot(path=str(artifacts / "data-import-errors-1280.png"), full_page=True)
     with page.expect_download() as download:
@@ -91,7 +92,8 @@ def test_bad_then_good_upload(server, chromium, data, artifacts, tmp_path):
     picker.click()
     page.wait_for_selector('[role="option"]')
     options = page.locator('[role="option"]').all_inner_texts()
-    assert today in options and "2023-12-31" in options
+    assert today in options
+    assert "2023-12-31" in options
     page.keyboard.press("Escape")
     page.get_by_role("button", name="查看此快照").click()
     page.wait_for_timeout(500)

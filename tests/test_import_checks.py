@@ -28,7 +28,8 @@ def test_every_check_is_documented():
         "kpi_measures_exist",
     }
     for c in found:
-        assert c.title and c.description and c.expected_zh and c.expected_en, c.name
+        for part in ("title", "description", "expected_zh", "expected_en"):
+            assert getattr(c, part), f"{c.name}.sql lacks a {part}"
         header = c.sql.split("\nwith")[0]
         for p in c.params:
             assert p in header, f"{c.name}.sql uses ${p} but its header does not document it"
@@ -176,4 +177,6 @@ def test_an_unknown_kind_is_refused_when_the_snapshot_is_opened(tmp_path):
     wh = Warehouse(snaps)
     assert wh.as_ofs == ["2022-12-31"]
     reason = wh.refused[0].problems[0]
-    assert "evil_kind" in reason and "stations" in reason and "outdoor_rest" in reason
+    assert "evil_kind" in reason
+    assert "stations" in reason
+    assert "outdoor_rest" in reason

@@ -63,7 +63,8 @@ def test_killed_at_a_named_moment_leaves_the_earlier_snapshots(data, moment):
     again = subprocess.run(import_cmd(path), env=env(folder), capture_output=True, text=True)
     assert again.returncode == 0, again.stdout + again.stderr
     listed, hidden = state(snaps)
-    assert [a for a, ok, _ in listed] == ["2022-12-31", "2023-12-31", NEW] and all(ok for _, ok, _ in listed)
+    assert [a for a, ok, _ in listed] == ["2022-12-31", "2023-12-31", NEW]
+    assert all(ok for _, ok, _ in listed)
     assert hidden == []  # the killed import's temporary folder was removed by the next one
 
 
@@ -93,7 +94,8 @@ def test_a_killed_replace_keeps_one_whole_snapshot_and_never_loses_the_old(data,
     if served == old:  # killed before the exchange: nothing was replaced
         assert kept == []
     else:
-        assert len(kept) == 1 and '"created_at": "' + old in (kept[0] / "manifest.json").read_text()
+        assert len(kept) == 1
+        assert '"created_at": "' + old in (kept[0] / "manifest.json").read_text()
     assert state(snaps)[1] == []
 
 
