@@ -149,7 +149,7 @@ def test_missing_and_unknown_columns(data, tmp_path):
     before = tree_digest(data)
 
     def edit(df):
-        df.drop(columns=["地址"], inplace=True)
+        del df["地址"]
         df["备注"] = "x"
 
     result = run(data, stations_csv(data, tmp_path, edit))

@@ -213,3 +213,23 @@ def test_demo_force_killed_leaves_the_old_set(tmp_path, moment):
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert [p.name for p in (data / "snapshots").iterdir() if p.name.startswith(".")] == []  # stale one cleaned
     assert all(s.ok and s.manifest["generator"]["seed"] == 7 for s in list_snapshots(data / "snapshots"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "button"), [("zh", "数据导入", "校验并导入"), ("en", "Data import", "Validate and import")]
+)
+def test_the_data_page_in_both_languages(tmp_path, lang, title, button):
+    build_fixture(tmp_path)
+    os.environ["UNIONDASH_DATA"] = str(tmp_path)
+    try:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at.query_params["lang"] = lang
+        at.run()
+        at.switch_page("app_pages/data.py").run()
+    finally:
+        del os.environ["UNIONDASH_DATA"]
+    assert not at.exception
+    assert at.title[0].value == title
+    assert any(b.label == button for b in at.button) or button in str(at)
+    snapshots = at.dataframe[-1].value
+    assert list(snapshots.iloc[:, 0]) == ["2023-12-31", "2022-12-31"]

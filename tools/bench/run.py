@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 
+from tools.bench import import_speed
 from tools.bench.measure import PeakMemory, Sample, WsCounter, change_filter, load_page
 from tools.bench.server import browser, streamlit_server
 
@@ -128,7 +129,7 @@ def run(data: Path, big: Path | None, reps: int = 5, naive: bool = True) -> dict
                         "server_peak_mb": mem.stop(),
                     }
                 )
-    return _judge(rows, reps)
+    return _judge(rows, reps) | {"import": import_speed.run(big)}
 
 
 def _judge(rows: list[dict], reps: int) -> dict:
@@ -220,6 +221,7 @@ def to_markdown(result: dict) -> str:
             f"with every column) against ours at scale 1: ours {_faster(adv['load_time'], 'loads')}, sends "
             f"{adv['bytes']:.1f}× fewer bytes and {_faster(adv['filter_time'], 'redraws a filter change')}.",
         ]
+    lines += import_speed.to_markdown(result.get("import", []))
     lines += [
         "",
         "Budgets (DESIGN.md section 6): a page fully drawn within 1.5× the floor page, a filter change "

@@ -69,9 +69,10 @@ def _numbers(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         values = as_str.mask(bools, np.nan)
     else:
         bools = pd.Series(False, index=series.index)
-    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    numbers = numbers.where(np.isfinite(numbers))  # "inf" is no count
     unreadable = (numbers.isna().to_numpy() | bools.to_numpy()) & ~blank
-    return numbers.astype(float), unreadable
+    return numbers, unreadable
 
 
 def integer(series: pd.Series) -> tuple[pd.Series, np.ndarray]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from uniondash.config import Settings
@@ -91,7 +92,12 @@ def _by_table(sources: list[Source]) -> tuple[dict[str, Source], list[Problem]]:
 def _arrow(table: str, frame) -> pa.Table:
     """The typed frame in the contract's exact types, with the spreadsheet row as `_row` for the checks."""
     schema = TABLES[table]
-    arrow = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    frame = frame[schema.names].copy()
+    for f in schema:  # a value too wide for its column is already a problem; null here, not a crash
+        if pa.types.is_integer(f.type):
+            info = np.iinfo(f.type.to_pandas_dtype())
+            frame[f.name] = frame[f.name].where(frame[f.name].between(info.min, info.max))
+    arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
     return arrow.append_column("_row", pa.array(frame.index.to_numpy(dtype="int64")))
 
 

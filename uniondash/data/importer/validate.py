@@ -17,6 +17,7 @@ from uniondash.data.importer.coerce import coerce, expected_type
 from uniondash.data.importer.contract import ColumnSpec, TableSpec, specs
 from uniondash.data.importer.problems import Problem
 from uniondash.data.importer.read import Source
+from uniondash.data.schema import TABLES
 from uniondash.text.i18n import t
 
 # Ranges the contract implies: coordinates inside China, stars 1–5, plausible years, counts ≥ 0.
@@ -37,14 +38,21 @@ def _geojson_ok(text) -> bool:
     return isinstance(geometry, dict) and geometry.get("type") in ("Polygon", "MultiPolygon")
 
 
-def _checks(col: ColumnSpec, unreadable: np.ndarray) -> list[pa.Check]:
+def _int_max(table: str, column: str) -> int:
+    return int(np.iinfo(TABLES[table].field(column).type.to_pandas_dtype()).max)
+
+
+def _checks(table: str, col: ColumnSpec, unreadable: np.ndarray) -> list[pa.Check]:
     out = [pa.Check(lambda s, bad=unreadable: pd.Series(~bad, index=s.index), name="readable", ignore_na=False)]
     if col.kind == "adcode":
         out.append(pa.Check(lambda s: s.str.fullmatch(r"\d{6}"), name="adcode"))
     if col.name in RANGES:
         low, high = RANGES[col.name]
         out.append(pa.Check(lambda s, lo=low, hi=high: s.between(lo, hi), name=f"range:{low:g}:{high:g}"))
-    elif col.kind in ("int", "float") and col.name not in SIGNED:
+    elif col.kind == "int":  # ≥ 0 and within the contract's integer width (monthly_visits is int32)
+        high = _int_max(table, col.name)
+        out.append(pa.Check(lambda s, hi=high: s.between(0, hi), name=f"range:0:{high}"))
+    elif col.kind == "float" and col.name not in SIGNED:
         out.append(pa.Check(lambda s: s >= 0, name="non_negative"))
     if col.name == "geojson":
         out.append(pa.Check(_geojson_ok, element_wise=True, name="geojson"))
@@ -53,7 +61,7 @@ def _checks(col: ColumnSpec, unreadable: np.ndarray) -> list[pa.Check]:
 
 def table_schema(spec: TableSpec, unreadable: dict[str, np.ndarray]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
-        {c.name: pa.Column(nullable=c.optional, checks=_checks(c, unreadable[c.name])) for c in spec.columns},
+        {c.name: pa.Column(nullable=c.optional, checks=_checks(spec.name, c, unreadable[c.name])) for c in spec.columns},
         strict=False,
     )
 
