@@ -27,12 +27,7 @@ def _is_text(series: pd.Series) -> bool:
 def _blank(series: pd.Series) -> np.ndarray:
     if _is_text(series):
         return series.str.strip().fillna("").eq("").to_numpy(dtype=bool)
-    values = series.to_numpy(dtype=object)
-    return np.fromiter(
-        (v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip()) for v in values),
-        dtype=bool,
-        count=len(values),
-    )
+    return (series.isna() | series.eq("")).to_numpy(dtype=bool)
 
 
 def _as_text(value) -> str:
@@ -44,16 +39,16 @@ def _as_text(value) -> str:
 
 
 def text(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    blank = _blank(series)
+    """Trimmed text in pandas' string type (no Python object per cell); empty is null."""
     if _is_text(series):
         out = series.str.strip()
     else:
-        out = series.map(lambda v: None if v is None else _as_text(v).strip()).astype("str")
+        out = series.map(lambda v: None if v is None or v is pd.NA else _as_text(v)).astype("str").str.strip()
     # Undo the export's formula escape ('=…): a round trip gives back the value that was exported.
     escaped = out.str.startswith("'", na=False) & out.str[1:2].isin(FORMULA_START)
     if escaped.any():
         out = out.mask(escaped, out.str[1:])
-    out = out.astype(object).where(~blank, None)
+    out = out.where(out.fillna("").ne(""))
     return out, np.zeros(len(series), dtype=bool)
 
 

@@ -60,10 +60,8 @@ def _checks(table: str, col: ColumnSpec, unreadable: np.ndarray) -> list[pa.Chec
 
 
 def table_schema(spec: TableSpec, unreadable: dict[str, np.ndarray]) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(
-        {c.name: pa.Column(nullable=c.optional, checks=_checks(spec.name, c, unreadable[c.name])) for c in spec.columns},
-        strict=False,
-    )
+    columns = {c.name: pa.Column(nullable=c.optional, checks=_checks(spec.name, c, unreadable[c.name])) for c in spec.columns}
+    return pa.DataFrameSchema(columns, strict=False)
 
 
 def _expected(check: str, col: ColumnSpec, lang: str) -> str:
