@@ -4,6 +4,8 @@ file, spreadsheet row and column, all at once, and the data folder stays byte-id
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import subprocess
 import sys
@@ -396,3 +398,35 @@ def test_templates_zip_holds_every_template():
     names = zipfile.ZipFile(io.BytesIO(templates_zip())).namelist()
     assert len(names) == 19
     assert "服务站点.xlsx" in names
+
+
+def test_boundaries_from_geojson(data, tmp_path):
+    shapes = frame("region_shapes", data / "snapshots")
+    features = [
+        {"type": "Feature", "properties": {"区划代码": a, "level": lv}, "geometry": json.loads(g)}
+        for a, lv, g in zip(shapes["区划代码"], shapes["层级"], shapes["边界"])
+    ]
+    path = tmp_path / "区划边界.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    result = run(data, path)
+    assert result.ok, [p.line() for p in result.problems]
+    assert result.imported["region_shapes"]["rows"] == 6
+    bad = dict(features[0], geometry={"type": "Point", "coordinates": [114.0, 30.6]})
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [bad, *features[1:]]}), encoding="utf-8")
+    before = tree_digest(data)
+    result = import_files(expand([path]), "2024-07-31", settings_for(data))
+    assert_refused(data, result, before, ("区划边界.geojson", 2, "geometry", "Polygon"))
+
+
+def test_error_workbook_for_a_file_name_excel_would_refuse_as_a_sheet(data, tmp_path):
+    def edit(df):
+        df.loc[1, "站点类型"] = "evil_kind"
+
+    path = stations_csv(data, tmp_path, edit)
+    renamed = path.with_name("stations.csv")
+    result = run(data, renamed)
+    for source in result.sources:
+        source.file = "stations[1]:?.csv"
+    problems = [dataclasses.replace(p, file="stations[1]:?.csv") for p in result.problems]
+    book = openpyxl.load_workbook(io.BytesIO(error_workbook(problems, result.sources, "en")))
+    assert book.sheetnames == ["Problems", "stations_1___.csv"]

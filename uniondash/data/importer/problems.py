@@ -5,6 +5,7 @@ command line, and as an XLSX with the offending cells highlighted."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -145,7 +146,7 @@ def error_workbook(problems: list[Problem], sources: list, lang: str = "zh") -> 
 def _highlighted_sheet(book, source, problems: list[Problem], bold, bad, lang: str) -> None:
     if not problems or source.raw is None:
         return
-    name = (source.sheet or source.file)[:28]
+    name = re.sub(r"[\[\]:*?/\\]", "_", source.sheet or source.file)[:28]  # characters Excel refuses in a sheet name
     used = {ws.get_name() for ws in book.worksheets()}
     while name in used:
         name = name[:26] + "_" + str(len(used))
