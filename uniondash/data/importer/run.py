@@ -7,6 +7,7 @@ imported (file, sheet, sha256 of the source file) and what was carried from wher
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,18 +134,24 @@ def import_files(
             problems.append(file_problem("—", "import.err_missing_tables", "tables", tables=names))
     typed = {}
     for table, src in chosen.items():
-        step("import.step_validate", table=specs()[table].label("zh"), rows=len(src.raw))
+        step("import.step_validate", **_names(table), rows=len(src.raw))
         typed[table], found = validate_source(src)
         problems += found
     step("import.step_checks")
+    arrows = {t: _arrow(t, typed[t]) for t in chosen}  # the contract's types, once for checks and writing
     complete = not unreadable and (base is not None or set(chosen) == set(TABLES))
     if complete and is_as_of(as_of):
-        problems += _candidate_problems(as_of, settings, chosen, typed, base)
+        problems += _candidate_problems(as_of, settings, chosen, arrows, base)
     fault_point("after_checks")
     if problems:
         result.problems = capped(sorted(problems, key=_where))
         return result
-    return _write(result, settings, chosen, typed, base, replace, step)
+    return _write(result, settings, chosen, arrows, base, replace, step)
+
+
+def _names(table: str) -> dict[str, str]:
+    """A table's name for the progress lines, in both languages (the caller picks one)."""
+    return {"table": specs()[table].label("zh"), "table_en": specs()[table].label("en")}
 
 
 def _where(p: Problem) -> tuple:
@@ -156,14 +163,14 @@ def _newest_good(snapshots_dir: Path) -> Snapshot | None:
     return good[-1] if good else None
 
 
-def _candidate_problems(as_of, settings, chosen, typed, base) -> list[Problem]:
+def _candidate_problems(as_of, settings, chosen, arrows, base) -> list[Problem]:
     con = checks.connect()
     try:
         tables: dict = {}
         origin: dict = {}
         for table in TABLES:
             if table in chosen:
-                tables[table] = _arrow(table, typed[table])
+                tables[table] = arrows[table]
                 origin[table] = chosen[table]
             else:
                 tables[table] = base.table_path(table)
@@ -174,9 +181,9 @@ def _candidate_problems(as_of, settings, chosen, typed, base) -> list[Problem]:
         con.close()
 
 
-def _write(result: ImportResult, settings, chosen, typed, base, replace, step) -> ImportResult:
+def _write(result: ImportResult, settings, chosen, arrows, base, replace, step) -> ImportResult:
     result.imported = {
-        t: {"file": s.file, "sheet": s.sheet, "sha256": s.sha256, "rows": int(len(typed[t]))} for t, s in chosen.items()
+        t: {"file": s.file, "sheet": s.sheet, "sha256": s.sha256, "rows": arrows[t].num_rows} for t, s in chosen.items()
     }
     copies = {t: base.table_path(t) for t in TABLES if t not in chosen} if base else {}
     result.carried = {t: {"from": base.as_of, "sha256": base.manifest["tables"][t]["sha256"]} for t in copies}
@@ -192,7 +199,7 @@ def _write(result: ImportResult, settings, chosen, typed, base, replace, step) -
     }
     fault_point("before_write")
     cleanup_stale(settings.snapshots_dir)
-    tables = {t: _arrow(t, typed[t]).drop_columns(["_row"]) for t in chosen}
+    tables = {t: arrows[t].drop_columns(["_row"]) for t in chosen}
     result.path = write_snapshot(
         settings.snapshots_dir,
         result.as_of,
@@ -201,10 +208,8 @@ def _write(result: ImportResult, settings, chosen, typed, base, replace, step) -
         extra=extra,
         copies=copies,
         replace=replace,
-        on_table=lambda name: step("import.step_write", table=specs()[name].label("zh")),
+        on_table=lambda name: step("import.step_write", **_names(name)),
     )
-    import json
-
     manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
     result.replaced = Path(manifest["replaced_path"]) if manifest.get("replaced_path") else None
     return result
