@@ -10,7 +10,7 @@ from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
 from uniondash.ui.navigation import profile_requested
-from uniondash.ui.paths import not_found_page, page_or_refusal
+from uniondash.ui.paths import not_found_page
 from uniondash.ui.present.chrome import on_present_page
 from uniondash.ui.signin import after_signin, demo_banner, gate, signout_control
 from uniondash.ui.theme import apply_theme, current_theme, seed_theme, theme_control, write_theme
@@ -144,9 +144,7 @@ pages = [
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
     st.Page("app_pages/present.py", title=t("nav.present", lang), icon=":material/co_present:", url_path="present"),
-]
-pages += [  # a planned path is registered before its page exists (a hidden page says so)
-    page_or_refusal("app_pages/data.py", "data", t("paths.data", lang), ":material/upload_file:", lang),
+    st.Page("app_pages/data.py", title=t("nav.data", lang), icon=":material/upload_file:", url_path="data"),
 ]
 allowed = pages_for(access.identity.role)
 

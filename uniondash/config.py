@@ -24,6 +24,8 @@ class Settings:
     org_name_en: str
     tile_url: str = ""  # optional raster basemap ({z}/{x}/{y}); empty = no basemap, no requests
     tile_crs: str = "WGS-84"  # the tiles' coordinate system; data are converted to it when they differ
+    timezone: str = "Asia/Shanghai"  # "today", an as-of in the future and created_at are dates here
+    import_max_mb: float = 500.0  # an import refuses a larger file (the scale-100 stations CSV is ~150 MB)
 
     @property
     def snapshots_dir(self) -> Path:
@@ -62,4 +64,6 @@ def load_settings() -> Settings:
         org_name_en=os.environ.get("UNIONDASH_ORG_NAME_EN") or org.get("name_en", "Federation of Trade Unions"),
         tile_url=os.environ.get("UNIONDASH_TILE_URL", map_cfg.get("tile_url", "")),
         tile_crs=tile_crs,
+        timezone=os.environ.get("UNIONDASH_TZ") or region.get("timezone", "Asia/Shanghai"),
+        import_max_mb=float(os.environ.get("UNIONDASH_IMPORT_MAX_MB") or raw.get("import", {}).get("max_file_mb", 500)),
     )

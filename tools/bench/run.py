@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 
+from tools.bench import import_speed
 from tools.bench.briefing import measure as measure_briefing
 from tools.bench.load_report import keep_section
 from tools.bench.measure import PeakMemory, Sample, WsCounter, change_filter, load_page
@@ -162,6 +163,7 @@ def run(data: Path, big: Path | None, reps: int = 5, naive: bool = True) -> dict
                 rows.append(_naive_row(chromium, big, "100", reps))
     result = _judge(rows, reps)
     result["briefing"] = measure_briefing(data)  # a full deck's PPTX and PDF (issue 16)
+    result["import"] = import_speed.run(big)  # the scale-100 stations table as CSV and XLSX (issue 14)
     return result
 
 
@@ -289,6 +291,7 @@ def to_markdown(result: dict) -> str:
         if "filter_time" in adv:
             text += f" and {_faster(adv['filter_time'], 'redraws a filter change')}"
         lines += ["", text + "."]
+    lines += import_speed.to_markdown(result.get("import", []))
     lines += [
         "",
         "Budgets (DESIGN.md section 6): a page fully drawn within 1.5× the floor page, a filter change "

@@ -19,6 +19,7 @@ COMPETITION_SERIES = ("labour_skill", "skills_contest", "ankang_cup", "five_smal
 COMPETITION_LEVELS = ("region", "city", "county", "enterprise")
 WINNER_TYPES = ("person", "team", "unit")
 REGION_LEVELS = ("province", "city", "county")
+DEMAND_KINDS = ("delivery_hub", "logistics_park", "transport_hub", "construction_site", "market")
 
 TABLES: dict[str, pa.Schema] = {
     "regions": pa.schema(
@@ -152,4 +153,6 @@ ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("competitions", "series"): COMPETITION_SERIES,
     ("competitions", "level"): COMPETITION_LEVELS,
     ("competition_results", "winner_type"): WINNER_TYPES,
+    ("region_shapes", "level"): REGION_LEVELS,
+    ("demand_points", "kind"): DEMAND_KINDS,
 }

@@ -1,8 +1,10 @@
 """Immutable snapshots: data/snapshots/<as_of>/*.parquet + manifest.json, written atomically.
 
-A snapshot is written to a hidden temporary folder and renamed into place, so a killed build
-or import never leaves a partial snapshot. Reading verifies each file's sha256 against the
-manifest; a snapshot that fails is reported and skipped, never silently used.
+A snapshot is written to a hidden temporary folder (`.tmp-<label>-<pid>-<hex>`) and renamed into
+place, so a killed build or import never leaves a partial snapshot; the next writer removes the
+temporary folders of processes that are gone. Reading verifies every folder against the contract
+(name, manifest, file paths, sha256, dates, cheap data checks); a snapshot that fails is listed
+with its reasons and never served.
 """
 
 from __future__ import annotations
@@ -13,19 +15,27 @@ import json
 import os
 import re
 import shutil
+import signal
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from uniondash.errors import SnapshotError
 from uniondash.data.schema import SCHEMA_VERSION, TABLES
+from uniondash.errors import SnapshotError
 
-AS_OF_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+AS_OF_RE = re.compile(r"\d{4}-\d{2}-\d{2}")  # always fullmatch: `$` would accept a trailing newline
+FILE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.parquet")  # a plain file name inside the folder
+SHA_RE = re.compile(r"[0-9a-f]{64}")
 MANIFEST = "manifest.json"
+TMP_PREFIX = ".tmp-"
+SWAP_READY = "SWAP_READY"  # in a staging folder: its snapshots are complete and may replace the old ones
+REPLACED_DIR = "replaced"  # beside snapshots/: old snapshots set aside by `import --replace`
+DEFAULT_TZ = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -43,18 +53,46 @@ class Snapshot:
     def is_demo(self) -> bool:
         return self.manifest.get("source") == "demo"
 
+    @property
+    def rows(self) -> int:
+        """Rows of every table, as the manifest records them (0 for an entry that records none)."""
+        tables = self.manifest.get("tables", {})
+        return sum(e["rows"] for e in tables.values() if isinstance(e, dict) and isinstance(e.get("rows"), int))
+
     def table_path(self, table: str) -> Path:
         return self.path / self.manifest["tables"][table]["file"]
 
 
-def validate_as_of(as_of: str) -> str:
-    if not AS_OF_RE.match(as_of or ""):
-        raise SnapshotError(f"快照日期 '{as_of}' 格式应为 YYYY-MM-DD。/ Snapshot date '{as_of}' must be YYYY-MM-DD.")
+def is_as_of(name: str) -> bool:
+    """A real calendar date written YYYY-MM-DD, nothing before or after it."""
+    if not isinstance(name, str) or not AS_OF_RE.fullmatch(name):
+        return False
     try:
-        dt.date.fromisoformat(as_of)
-    except ValueError as exc:
-        raise SnapshotError(f"快照日期 '{as_of}' 不是有效日期。/ '{as_of}' is not a valid date.") from exc
+        dt.date.fromisoformat(name)
+    except ValueError:
+        return False
+    return True
+
+
+def validate_as_of(as_of: str) -> str:
+    if not isinstance(as_of, str) or not AS_OF_RE.fullmatch(as_of):
+        raise SnapshotError(f"快照日期 {as_of!r} 格式应为 YYYY-MM-DD。/ Snapshot date {as_of!r} must be YYYY-MM-DD.")
+    if not is_as_of(as_of):
+        raise SnapshotError(f"快照日期 '{as_of}' 不是有效日期。/ '{as_of}' is not a valid date.")
     return as_of
+
+
+def region_today(tz: str = DEFAULT_TZ) -> dt.date:
+    """Today in the region's time zone: an import at 07:00 Beijing time is already 'today' there."""
+    return dt.datetime.now(ZoneInfo(tz)).date()
+
+
+def local_date(timestamp: str, tz: str = DEFAULT_TZ) -> dt.date:
+    """The date of an ISO timestamp (UTC when it names no offset) in the region's time zone."""
+    moment = dt.datetime.fromisoformat(timestamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(tz)).date()
 
 
 def sha256_file(path: Path) -> str:
@@ -65,35 +103,130 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_table(df: pd.DataFrame, schema: pa.Schema, path: Path) -> None:
+def fault_point(name: str) -> None:
+    """Tests kill a writer at named moments (UNIONDASH_FAULT_AT=name): SIGKILL, as a power cut would."""
+    if os.environ.get("UNIONDASH_FAULT_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def write_table(df: pd.DataFrame | pa.Table, schema: pa.Schema, path: Path) -> None:
     """Write with the contract's exact types; deterministic bytes for the same frame."""
-    table = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+    if isinstance(df, pa.Table):
+        table = df.select(schema.names).cast(schema)
+    else:
+        table = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
     table = table.replace_schema_metadata(None)  # no pandas metadata: bytes depend on data only
     pq.write_table(table, path, compression="zstd", row_group_size=256_000)
 
 
+def tmp_dir(parent: Path, label: str) -> Path:
+    """A hidden working folder named for this process, so that cleanup knows when it is stale."""
+    return parent / f"{TMP_PREFIX}{label}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _tmp_owner(path: Path) -> int | None:
+    m = re.fullmatch(re.escape(TMP_PREFIX) + r".*-(\d+)-[0-9a-f]{8}", path.name)
+    return int(m.group(1)) if m else None
+
+
+def cleanup_stale(snapshots_dir: Path) -> list[Path]:
+    """Remove the temporary folders of writers that are gone (ours only: `.tmp-…-<pid>-<hex>`).
+
+    A staging folder marked SWAP_READY holds a complete set that a killed `demo --force` was
+    swapping in: the swap is finished instead (so the set is the old one or the new one)."""
+    removed: list[Path] = []
+    if not snapshots_dir.is_dir():
+        return removed
+    for path in sorted(snapshots_dir.iterdir()):
+        pid = _tmp_owner(path)
+        if pid is None or not path.is_dir() or (pid != os.getpid() and _pid_alive(pid)):
+            continue
+        aside = _old_half_of_a_replace(snapshots_dir, path)
+        if (path / SWAP_READY).exists():
+            swap_in(snapshots_dir, path)
+        elif aside is not None:
+            os.rename(path, aside)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _read_manifest(folder: Path) -> dict:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _old_half_of_a_replace(snapshots_dir: Path, tmp: Path) -> Path | None:
+    """Where an interrupted replace meant to set this folder aside, if it holds the old snapshot."""
+    mine = _read_manifest(tmp)
+    as_of = mine.get("as_of")
+    if not isinstance(as_of, str) or not is_as_of(as_of):
+        return None
+    served = _read_manifest(snapshots_dir / as_of)
+    target = served.get("replaced_path")
+    if target and not Path(target).exists() and served.get("created_at") != mine.get("created_at"):
+        return Path(target)
+    return None
+
+
 def write_snapshot(
-    snapshots_dir: Path, as_of: str, tables: dict[str, pd.DataFrame], source: str, extra: dict | None = None
+    snapshots_dir: Path,
+    as_of: str,
+    tables: dict[str, pd.DataFrame | pa.Table],
+    source: str,
+    extra: dict | None = None,
+    copies: dict[str, Path] | None = None,
+    replace: bool = False,
+    on_table=None,
 ) -> Path:
-    """Write all tables of one snapshot atomically; refuse to overwrite an existing one."""
+    """Write all tables of one snapshot atomically; refuse to overwrite an existing one.
+
+    `copies` are tables carried unchanged from another snapshot (their parquet file is copied
+    byte for byte). With `replace`, an existing snapshot of that date is set aside (see
+    `replaced_path` in the new manifest) after the new one is complete."""
     validate_as_of(as_of)
+    copies = copies or {}
     final = snapshots_dir / as_of
-    if final.exists():
+    if final.exists() and not replace:
         raise SnapshotError(
-            f"快照 {as_of} 已存在，快照不可修改；更正数据请用新的日期导入。/ Snapshot {as_of} exists and is immutable."
+            f"快照 {as_of} 已存在，快照不可修改；更正数据请用新的日期导入，或加 --replace（旧快照会保留在"
+            f" {snapshots_dir.parent / REPLACED_DIR}）。/ Snapshot {as_of} exists and is immutable; pass --replace"
+            " to set it aside."
         )
-    missing = sorted(set(TABLES) - set(tables))
+    missing = sorted(set(TABLES) - set(tables) - set(copies))
     if missing:
         raise SnapshotError(f"快照 {as_of} 缺少数据表：{', '.join(missing)} / snapshot lacks tables: {missing}")
     snapshots_dir.mkdir(parents=True, exist_ok=True)
-    tmp = snapshots_dir / f".tmp-{as_of}-{uuid.uuid4().hex[:8]}"
+    tmp = tmp_dir(snapshots_dir, as_of)
     tmp.mkdir()
     try:
         entries = {}
         for name, schema in TABLES.items():
             file = f"{name}.parquet"
-            write_table(tables[name], schema, tmp / file)
-            entries[name] = {"file": file, "rows": int(len(tables[name])), "sha256": sha256_file(tmp / file)}
+            if name in copies:
+                shutil.copyfile(copies[name], tmp / file)
+                rows = pq.ParquetFile(tmp / file).metadata.num_rows
+            else:
+                write_table(tables[name], schema, tmp / file)
+                rows = len(tables[name]) if not isinstance(tables[name], pa.Table) else tables[name].num_rows
+            entries[name] = {"file": file, "rows": int(rows), "sha256": sha256_file(tmp / file)}
+            fault_point(f"after_table:{name}")
+            if on_table:
+                on_table(name)
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "as_of": as_of,
@@ -103,42 +236,166 @@ def write_snapshot(
             **(extra or {}),
             "tables": entries,
         }
+        if final.exists():
+            manifest["replaced_path"] = str(_aside_path(snapshots_dir, as_of))
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.rename(tmp, final)
+        _fsync_tree(tmp)
+        fault_point("before_rename")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if "replaced_path" in manifest:
+        _publish_replacing(tmp, final, Path(manifest["replaced_path"]))
+    else:
+        os.rename(tmp, final)  # fails, leaving tmp for cleanup, if another writer took the date meanwhile
+    fault_point("after_rename")
     return final
 
 
-def _check(path: Path, verify: bool) -> Snapshot:
-    as_of = path.name
+def _aside_path(snapshots_dir: Path, as_of: str) -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return snapshots_dir.parent / REPLACED_DIR / f"{as_of}-replaced-{stamp}"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+
     try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return Snapshot(as_of, path, {}, (f"{path / MANIFEST} 不存在 / manifest missing",))
-    except json.JSONDecodeError as exc:
-        return Snapshot(as_of, path, {}, (f"{path / MANIFEST} 无法解析：{exc} / manifest unreadable",))
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _publish_replacing(tmp: Path, final: Path, aside: Path) -> None:
+    """The new snapshot takes the old one's place in one step; the old one then moves aside.
+
+    Killed between the two steps, the old snapshot waits in the temporary folder and
+    cleanup_stale moves it to `aside` (the new manifest's replaced_path) instead of deleting it."""
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    if _exchange(tmp, final):
+        fault_point("after_exchange")
+        os.rename(tmp, aside)
+    else:
+        os.rename(final, aside)
+        os.rename(tmp, final)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush the files before the rename publishes them (a power cut must not publish empty files)."""
+    for p in folder.iterdir():
+        with p.open("rb") as fh:
+            os.fsync(fh.fileno())
+
+
+def swap_in(snapshots_dir: Path, staging: Path) -> list[Path]:
+    """Move a complete staging set (marked SWAP_READY) into place; the old snapshots of those dates
+    are removed once the new ones are in. Idempotent, so an interrupted swap is finished later."""
+    (staging / SWAP_READY).touch()
+    moved = []
+    for new in sorted(p for p in staging.iterdir() if p.is_dir() and is_as_of(p.name)):
+        final = snapshots_dir / new.name
+        if final.exists():
+            old = staging / f"old-{new.name}"
+            if old.exists():
+                shutil.rmtree(old)
+            os.rename(final, old)
+        os.rename(new, final)
+        moved.append(final)
+    shutil.rmtree(staging, ignore_errors=True)
+    return moved
+
+
+def _manifest_problems(name: str, manifest: dict, tz: str) -> list[str]:
     problems = []
     if manifest.get("schema_version") != SCHEMA_VERSION:
-        problems.append(f"schema_version {manifest.get('schema_version')} ≠ {SCHEMA_VERSION}")
-    tables = manifest.get("tables", {})
+        problems.append(f"schema_version {manifest.get('schema_version')!r} ≠ {SCHEMA_VERSION}")
+    if manifest.get("as_of") != name:
+        problems.append(
+            f"清单日期 {manifest.get('as_of')!r} 与文件夹 {name} 不符 / manifest as_of differs from the folder"
+        )
+    created = manifest.get("created_at")
+    try:
+        created_on = local_date(created, tz)
+    except (TypeError, ValueError):
+        problems.append(f"created_at {created!r} 不是时间 / created_at is not a timestamp")
+    else:
+        if name > created_on.isoformat():
+            problems.append(
+                f"快照日期 {name} 晚于创建日期 {created_on}（{tz}）/ as-of is later than the manifest's created_at"
+            )
+    return problems
+
+
+def _table_problems(path: Path, tables: dict, verify: bool) -> list[str]:
+    problems = []
     for name in TABLES:
         entry = tables.get(name)
         if entry is None:
             problems.append(f"清单缺少表 {name} / manifest lacks table {name}")
             continue
-        file = path / entry["file"]
-        if not file.exists():
-            problems.append(f"{file} 不存在 / file missing")
-        elif verify and sha256_file(file) != entry["sha256"]:
-            problems.append(f"{file} 校验和不符（文件被修改或损坏）/ sha256 mismatch")
-    return Snapshot(as_of, path, manifest, tuple(problems))
+        file = entry.get("file") if isinstance(entry, dict) else None
+        if not isinstance(file, str):
+            problems.append(f"清单中表 {name} 没有 file / table {name} has no file entry")
+            continue
+        if not FILE_RE.fullmatch(file):
+            problems.append(f"表 {name} 的文件 {file!r} 不在快照文件夹内 / file leaves the snapshot folder")
+            continue
+        if not isinstance(entry.get("sha256"), str) or not SHA_RE.fullmatch(entry["sha256"]):
+            problems.append(f"表 {name} 没有有效的 sha256 / table {name} has no valid sha256")
+            continue
+        target = path / file
+        if not target.is_file() or target.is_symlink():
+            problems.append(f"{target} 不存在 / file missing")
+        elif verify and sha256_file(target) != entry["sha256"]:
+            problems.append(f"{target} 校验和不符（文件被修改或损坏）/ sha256 mismatch")
+    return problems
 
 
-def list_snapshots(snapshots_dir: Path, verify: bool = True) -> list[Snapshot]:
-    """Every snapshot folder, oldest first, each with the problems found (none when good)."""
+def _check(path: Path, verify: bool, tz: str, data_checks: bool) -> Snapshot:
+    name = path.name
+    shown = name.encode("unicode_escape").decode("ascii")
+    if not is_as_of(name):
+        return Snapshot(
+            shown, path, {}, (f"文件夹名 {name!r} 不是 YYYY-MM-DD 日期 / folder name is not a YYYY-MM-DD date",)
+        )
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Snapshot(name, path, {}, (f"{path / MANIFEST} 不存在 / manifest missing",))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return Snapshot(name, path, {}, (f"{path / MANIFEST} 无法解析：{exc} / manifest unreadable",))
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("tables"), dict):
+        return Snapshot(name, path, {}, (f"{path / MANIFEST} 不是快照清单（缺少 tables）/ not a snapshot manifest",))
+    problems = _manifest_problems(name, manifest, tz) + _table_problems(path, manifest["tables"], verify)
+    snap = Snapshot(name, path, manifest, tuple(problems))
+    if verify and data_checks and not problems:
+        from uniondash.data.checks import open_problems  # cheap data checks: an unknown kind is refused here
+
+        problems += open_problems(snap)
+        snap = Snapshot(name, path, manifest, tuple(problems))
+    return snap
+
+
+def list_snapshots(
+    snapshots_dir: Path, verify: bool = True, tz: str | None = None, data_checks: bool = True
+) -> list[Snapshot]:
+    """Every snapshot folder, oldest first, each with the problems found (none when good).
+
+    Every visible folder counts: one whose name is not a date is listed as refused, not skipped.
+    Hidden folders (`.tmp-…`) are writers' work in progress and never listed."""
     if not snapshots_dir.is_dir():
         return []
-    found = [p for p in snapshots_dir.iterdir() if p.is_dir() and AS_OF_RE.match(p.name)]
-    return [_check(p, verify) for p in sorted(found, key=lambda p: p.name)]
+    if tz is None:
+        from uniondash.config import load_settings
+
+        tz = load_settings().timezone
+    found = [p for p in snapshots_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return [_check(p, verify, tz, data_checks) for p in sorted(found, key=lambda p: p.name)]
+
+
+def good_snapshots(snapshots_dir: Path, verify: bool = True) -> list[Snapshot]:
+    return [s for s in list_snapshots(snapshots_dir, verify=verify) if s.ok]

@@ -13,7 +13,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from uniondash.data.geography import BOUNDARY_SOURCE, COORDINATE_SYSTEM, load_geography
-from uniondash.data.snapshots import list_snapshots, write_snapshot
+from uniondash.data.snapshots import cleanup_stale, fault_point, list_snapshots, swap_in, tmp_dir, write_snapshot
 from uniondash.demo.common import AS_OF, YEARS
 from uniondash.demo.contests import build_competitions
 from uniondash.demo.indicators import build_indicators, build_targets
@@ -24,11 +24,20 @@ from uniondash.errors import SnapshotError
 DEFAULT_SEED = 20231231
 
 
-def clear_demo_snapshots(snapshots_dir: Path) -> None:
-    """Remove demo snapshots only; imported snapshots are never touched."""
-    for snap in list_snapshots(snapshots_dir, verify=False):
-        if snap.manifest.get("source") == "demo":
+def clear_demo_snapshots(snapshots_dir: Path, keep: tuple[str, ...] = ()) -> None:
+    """Remove demo snapshots only (but those of the dates in `keep`); imported ones are never touched."""
+    for snap in list_snapshots(snapshots_dir, verify=False, data_checks=False):
+        if snap.manifest.get("source") == "demo" and snap.as_of not in keep:
             shutil.rmtree(snap.path)
+
+
+def _refuse_imported_dates(existing) -> None:
+    taken = [s.as_of for s in existing if s.as_of in AS_OF and s.manifest.get("source") != "demo"]
+    if taken:
+        raise SnapshotError(
+            f"快照 {', '.join(taken)} 不是演示数据，--force 不会替换它们。/ {taken} are not demo snapshots;"
+            " --force replaces demo snapshots only."
+        )
 
 
 def build_demo(
@@ -40,12 +49,15 @@ def build_demo(
     show_progress: bool = True,
 ) -> list[Path]:
     snapshots_dir = Path(data_dir) / "snapshots"
-    existing = list_snapshots(snapshots_dir, verify=False)
+    cleanup_stale(snapshots_dir)
+    existing = list_snapshots(snapshots_dir, verify=False, data_checks=False)
     if existing and not force:
         raise SnapshotError(
             f"{snapshots_dir} 已有 {len(existing)} 个快照；快照不可修改。如需重建演示数据请加 --force"
             f"（只删除演示快照）。/ Snapshots exist; pass --force to rebuild the demo snapshots."
         )
+    if force:
+        _refuse_imported_dates(existing)
     if scale < 1:
         raise SnapshotError(f"--scale 必须是正整数，收到 {scale}。/ --scale must be a positive integer.")
     steps = tqdm(total=6 + len(YEARS), desc="演示数据 demo", unit="步", disable=not show_progress)
@@ -69,8 +81,11 @@ def build_demo(
     registered = latest_stations[latest_stations.status != "closed"].groupby("adcode").size()
     targets = build_targets(geo, counties, registered * 9000 / max(1, registered.sum()))
     steps.update()
-    if force:
-        clear_demo_snapshots(snapshots_dir)
+    # --force builds the new set beside the old one and swaps it in: a kill leaves one set or the other.
+    target = snapshots_dir
+    if existing:
+        target = tmp_dir(snapshots_dir, "demo")
+        target.mkdir(parents=True)
     written = []
     for k, (year, as_of) in enumerate(zip(YEARS, AS_OF)):
         comp_k = competitions[competitions.year <= year]
@@ -89,7 +104,7 @@ def build_demo(
         tables = {name: df.reset_index(drop=True) for name, df in tables.items()}
         written.append(
             write_snapshot(
-                snapshots_dir,
+                target,
                 as_of,
                 tables,
                 source="demo",
@@ -102,6 +117,10 @@ def build_demo(
             )
         )
         steps.update()
+    if target != snapshots_dir:
+        fault_point("demo_before_swap")
+        written = swap_in(snapshots_dir, target)
+        clear_demo_snapshots(snapshots_dir, keep=AS_OF)
     steps.close()
     return written
 

@@ -258,6 +258,24 @@ def demo_banner(access: SessionAccess, lang: str) -> None:
         st.warning(t(key, lang), icon=":material/science:")  # in the router's sidebar (hidden on /present)
 
 
+def record_import(as_of: str, files: list[str], ok: bool, problems: int) -> None:
+    """Audit-log an import on /data by this session (demo mode keeps no log)."""
+    from uniondash.ui.view import session_access
+
+    identity = session_access().identity
+    if not identity.is_demo:
+        audit.record(
+            load_accounts().path,
+            identity.name,
+            "import",
+            current_address(),
+            as_of=as_of,
+            files=files,
+            ok=ok,
+            problems=problems,
+        )
+
+
 def export_recorder(name: str):
     """Audit-log an export of table `name` by this session (demo mode keeps no log)."""
     from uniondash.ui.view import session_access

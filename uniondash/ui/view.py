@@ -16,7 +16,6 @@ from uniondash.access.scope import DataScope, SessionAccess, default_selection
 from uniondash.analysis.medals import mask_results
 from uniondash.analysis.overview import unit_wide
 from uniondash.config import Settings, load_settings
-from uniondash.data.snapshots import AS_OF_RE
 from uniondash.data.warehouse import Warehouse
 from uniondash.metrics.kpis import compute_kpis, load_catalogue
 from uniondash.metrics.measures import scope_measures
@@ -26,14 +25,23 @@ FILTER_KEYS = ("snapshot", "compare", "city", "county", "lang")
 
 
 def data_fingerprint(snapshots_dir: Path) -> tuple:
-    """Changes whenever a snapshot folder is added, removed or rewritten (manifest mtime)."""
+    """Changes whenever any file of any snapshot folder is added, removed or rewritten (name, size
+    and mtime of every file), so an altered parquet file is verified again before it is served.
+    Hidden folders (writers' `.tmp-…` work in progress) do not count until renamed into place."""
     if not snapshots_dir.is_dir():
         return ()
     out = []
-    for p in sorted(snapshots_dir.iterdir()):
-        if p.is_dir() and AS_OF_RE.match(p.name):
-            m = p / "manifest.json"
-            out.append((p.name, m.stat().st_mtime_ns if m.exists() else 0))
+    for folder in sorted(snapshots_dir.iterdir()):
+        if not folder.is_dir() or folder.name.startswith("."):
+            continue
+        files = []
+        for f in sorted(folder.iterdir()):
+            try:
+                st_ = f.stat()
+            except OSError:  # removed while we looked: the next run sees the new state
+                continue
+            files.append((f.name, st_.st_size, st_.st_mtime_ns))
+        out.append((folder.name, tuple(files)))
     return tuple(out)
 
 

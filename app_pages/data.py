@@ -1,0 +1,114 @@
+"""Data import (/data): the templates, an upload validated as a whole, and then either every
+problem (a table, and an XLSX with the offending cells highlighted) or a new snapshot, offered at
+once in the sidebar's snapshot picker. Nothing is written unless everything passes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from uniondash.config import load_settings
+from uniondash.data.importer import SourceFile, error_workbook, import_files, steps_total, templates_zip, to_frame
+from uniondash.data.snapshots import region_today
+from uniondash.text.i18n import t
+from uniondash.ui.signin import record_import
+from uniondash.ui.view import get_warehouse
+
+settings = load_settings()
+ss = st.session_state
+lang = ss.get("lang", "zh")
+today = region_today(settings.timezone)
+
+st.title(t("data.title", lang))
+st.caption(t("data.intro", lang))
+
+with st.expander(t("data.templates", lang), icon=":material/table_view:"):
+    st.caption(t("data.templates_help", lang))
+    st.download_button(
+        t("data.download_all", lang),
+        templates_zip,
+        "templates.zip",
+        "application/zip",
+        key="templates_zip",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+with st.form("import_form"):
+    uploads = st.file_uploader(
+        t("data.upload", lang), type=["csv", "xlsx", "geojson", "json"], accept_multiple_files=True, key="import_files"
+    )
+    as_of = st.date_input(t("data.as_of", lang), value=today, max_value=today, format="YYYY-MM-DD", key="import_as_of")
+    replace = st.checkbox(t("data.replace", lang), key="import_replace")
+    submitted = st.form_submit_button(t("data.run", lang), type="primary", icon=":material/upload:")
+
+
+def open_snapshot(as_of: str) -> None:
+    ss["snapshot"] = as_of
+
+
+if submitted and not uploads:
+    st.warning(t("data.need_files", lang), icon=":material/info:")
+elif submitted:
+    files = [SourceFile(u.name, data=u.getvalue()) for u in uploads]
+    total = steps_total(files)
+    with st.status(t("data.status_running", lang), expanded=True) as status:
+        bar = st.progress(0.0)
+        done = [0]
+
+        def progress(key: str, **fields) -> None:
+            done[0] += 1
+            status.write(t(key, lang, **fields))
+            bar.progress(min(1.0, done[0] / total))
+
+        result = import_files(files, as_of.isoformat(), settings, replace=replace, progress=progress)
+        if result.ok:
+            status.update(label=t("data.status_done", lang, as_of=result.as_of), state="complete", expanded=False)
+        else:
+            status.update(label=t("data.status_failed", lang, n=len(result.problems)), state="error", expanded=False)
+    ss["_import_result"] = result
+    record_import(as_of.isoformat(), [f.name for f in files], result.ok, len(result.problems))  # audit log
+    if result.ok:
+        st.rerun()  # the sidebar (drawn before this page) lists the new snapshot on the next run
+
+result = ss.get("_import_result")
+if result is not None and result.ok:
+    st.success(t("data.success", lang, as_of=result.as_of), icon=":material/check_circle:")
+    if result.replaced:
+        st.info(t("import.replaced", lang, path=result.replaced), icon=":material/inventory_2:")
+    st.button(
+        t("data.open_snapshot", lang),
+        on_click=open_snapshot,
+        args=(result.as_of,),
+        key="import_open_snapshot",
+        icon=":material/visibility:",
+    )
+elif result is not None:
+    st.subheader(t("data.problems", lang))
+    st.error(t("import.failed", lang, n=len(result.problems)), icon=":material/error:")
+    st.caption(t("data.problems_caption", lang))
+    st.dataframe(to_frame(result.problems, lang), hide_index=True, width="stretch", key="import_problems")
+    st.download_button(
+        t("data.download_errors", lang),
+        lambda: error_workbook(result.problems, result.sources, lang),
+        f"import-problems-{result.as_of}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="import_errors_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+st.subheader(t("data.snapshots", lang))
+warehouse = get_warehouse(str(settings.snapshots_dir), ss["_fingerprint"])
+rows = [
+    {
+        t("data.col_as_of", lang): s.as_of,
+        t("data.col_source", lang): s.manifest.get("source", "—"),
+        t("data.col_rows", lang): s.rows,
+        t("data.col_state", lang): t("data.state_ok", lang)
+        if s.ok
+        else t("data.state_refused", lang, reason="; ".join(s.problems)),
+    }
+    for s in sorted(warehouse.snapshots + warehouse.refused, key=lambda s: s.as_of, reverse=True)
+]
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="import_snapshots")
