@@ -46,6 +46,7 @@ def params_for(query, regions: pd.DataFrame) -> dict:
         "level": "county",
         "year": 0,
         "search": "",
+        "search_names": True,
         "max_rows": 100_000,
         "cell_deg": 0.05,
         **NO_STATION_FILTER,

@@ -218,8 +218,13 @@ def test_demo_force_killed_leaves_the_old_set(tmp_path, moment):
 @pytest.mark.parametrize(
     ("lang", "title", "button"), [("zh", "数据导入", "校验并导入"), ("en", "Data import", "Validate and import")]
 )
-def test_the_data_page_in_both_languages(tmp_path, lang, title, button):
+def test_the_data_page_in_both_languages(tmp_path, monkeypatch, lang, title, button):
     build_fixture(tmp_path)
+    # /data is for admins: the single-user demo mode on this computer (no accounts, a loopback
+    # client; AppTest's own address is a mock, which counts as not loopback)
+    monkeypatch.setenv("UNIONDASH_USERS", str(tmp_path / "no-accounts.toml"))
+    monkeypatch.delenv("UNIONDASH_PUBLIC", raising=False)
+    monkeypatch.setattr("uniondash.ui.signin.current_address", lambda: "127.0.0.1")
     os.environ["UNIONDASH_DATA"] = str(tmp_path)
     try:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
