@@ -143,7 +143,16 @@ pages = [
     ),
     st.Page("app_pages/coverage.py", title=t("nav.coverage", lang), icon=":material/groups:", url_path="coverage"),
     st.Page("app_pages/county.py", title=t("nav.county", lang), icon=":material/location_city:", url_path="county"),
-    st.Page("app_pages/present.py", title=t("nav.present", lang), icon=":material/co_present:", url_path="present"),
+    # /present opens from the sidebar's 汇报与分享 panel (this view, or a saved deck), not the menu: a
+    # seventh menu entry made the sidebar overflow at 1280×720, and then a click on the city picker
+    # no longer opened its list (Chromium, Streamlit 1.67; the keyboard still did).
+    st.Page(
+        "app_pages/present.py",
+        title=t("nav.present", lang),
+        icon=":material/co_present:",
+        url_path="present",
+        visibility="hidden",
+    ),
     st.Page("app_pages/data.py", title=t("nav.data", lang), icon=":material/upload_file:", url_path="data"),
 ]
 allowed = pages_for(access.identity.role)

@@ -233,10 +233,11 @@ def signout_control(access: SessionAccess, lang: str) -> None:
         Store(accounts.folder).revoke(identity.session_id)
         audit.record(accounts.path, identity.name, "sign-out", current_address(), source=identity.source)
         st.session_state.pop(ACCESS_KEY, None)
-        if identity.source == "sso":
-            st.logout()
         st.session_state[NOTICE] = "access.signed_out"
         st.session_state["_signout_cookie"] = True
+        if identity.source == "sso":
+            st.logout()  # Streamlit redirects to the provider's logout; a rerun here would race it
+            return
         st.rerun()
 
 
