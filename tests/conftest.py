@@ -48,3 +48,24 @@ def demo_wh(demo_dir) -> Warehouse:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def server(demo_dir):
+    """The dashboard on the demo build, one server per browser-test module (a module that needs
+    other data or accounts defines its own `server`)."""
+    from browser import require_chromium, streamlit_server
+
+    require_chromium()
+    with streamlit_server(demo_dir) as (url, _proc):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """The system Chromium, driven by Playwright, one per browser-test module."""
+    from browser import browser, require_chromium
+
+    require_chromium()
+    with browser() as b:
+        yield b

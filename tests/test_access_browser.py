@@ -12,7 +12,7 @@ import time
 import urllib.request
 
 import pytest
-from browser import browser, exceptions, require_chromium, streamlit_server, wait_until_drawn
+from browser import exceptions, require_chromium, streamlit_server, wait_until_drawn
 
 from uniondash.access.accounts import Account, Accounts, hash_password, save_accounts
 
@@ -44,13 +44,6 @@ def server(fixture_dir, accounts_dir):
     env = {"UNIONDASH_USERS": write_accounts(accounts_dir), "UNIONDASH_COOKIE_SECRET": "t" * 40}
     with streamlit_server(fixture_dir, script="serve.py", extra_env=env) as (url, _proc):
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 def main_text(page) -> str:

@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from browser import browser, exceptions, external_requests, require_chromium, streamlit_server, wait_until_drawn
+from browser import exceptions, external_requests, require_chromium, streamlit_server, wait_until_drawn
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(demo_dir):
-    require_chromium()
-    with streamlit_server(demo_dir) as (url, _proc):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 def open_page(chromium, url, width=1280, height=720):

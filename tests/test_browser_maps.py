@@ -4,23 +4,9 @@ screenshots of the maps and charts that changed (looked at by whoever changes th
 from __future__ import annotations
 
 import pytest
-from browser import browser, exceptions, external_requests, require_chromium, streamlit_server, wait_until_drawn
+from browser import exceptions, external_requests, wait_until_drawn
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(demo_dir):
-    require_chromium()
-    with streamlit_server(demo_dir) as (url, _proc):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 def box(page, selector: str) -> dict:

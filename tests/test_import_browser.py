@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from browser import browser, exceptions, external_requests, require_chromium, streamlit_server, wait_until_drawn
+from browser import exceptions, external_requests, require_chromium, streamlit_server, wait_until_drawn
 from fixtures import build_fixture
 from import_corpus import export_fixture
 
@@ -35,13 +35,6 @@ def server(data):
     root, _, _ = data
     with streamlit_server(root / "data", extra_env={"UNIONDASH_REGION": "990000"}) as (url, _proc):
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 def submit(page, path):

@@ -6,25 +6,11 @@ its link. Screenshots of every slide in test-artifacts/."""
 from __future__ import annotations
 
 import pytest
-from browser import browser, exceptions, external_requests, require_chromium, streamlit_server, wait_until_drawn
+from browser import exceptions, external_requests, wait_until_drawn
 from present_checks import axe_violations, overflow, small_counts, smallest_text
 
 pytestmark = pytest.mark.browser
 N = 7
-
-
-@pytest.fixture(scope="module")
-def server(demo_dir):
-    require_chromium()
-    with streamlit_server(demo_dir) as (url, _proc):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

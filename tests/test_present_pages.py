@@ -6,7 +6,7 @@ link opened in a fresh browser context showing the same figures."""
 from __future__ import annotations
 
 import pytest
-from browser import browser, exceptions, external_requests, require_chromium, streamlit_server, wait_until_drawn
+from browser import exceptions, external_requests, wait_until_drawn
 from present_checks import axe_violations, overflow, smallest_text
 
 pytestmark = pytest.mark.browser
@@ -17,20 +17,6 @@ FIRST_CONTENT = (
     '[data-testid="stMetric"], [data-testid="stDeckGlJsonChart"], [data-testid="stPlotlyChart"], '
     '[data-testid="stDataFrame"], [data-testid="stMain"] li'
 )
-
-
-@pytest.fixture(scope="module")
-def server(demo_dir):
-    require_chromium()
-    with streamlit_server(demo_dir) as (url, _proc):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 def visit(chromium, url: str, width=1280, height=720, **context):

@@ -9,24 +9,10 @@ import io
 
 import openpyxl
 import pytest
-from browser import browser, exceptions, require_chromium, streamlit_server, wait_until_drawn
+from browser import exceptions, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 PAGES = {"overview": "", "stations": "stations", "competitions": "competitions", "coverage": "coverage"}
-
-
-@pytest.fixture(scope="module")
-def server(demo_dir):
-    require_chromium()
-    with streamlit_server(demo_dir) as (url, _proc):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 def open_page(chromium, url, width=1280, height=720, **kwargs):
