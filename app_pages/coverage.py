@@ -6,14 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from uniondash.analysis.coverage import RATE_KPIS, gap_table, nef_breakdown, trend_by_group
-from uniondash.analysis.overview import kpi_result, scope_target
+from uniondash.analysis.coverage import RATE_KPIS, gap_table, nef_breakdown
+from uniondash.analysis.overview import scope_target
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import COVERAGE_TOOLTIP
-from uniondash.render.charts import grouped_bars, trend_lines
 from uniondash.render.maps import PrebuiltDeck
-from uniondash.render.theme import unit_styles
 from uniondash.text.i18n import t
+from uniondash.ui.computed import coverage_trend, kpi_results, nef_bars
 from uniondash.ui.decks import coverage_map_json, coverage_map_legend
 from uniondash.ui.navigation import narrow_to_city, open_county_profile
 from uniondash.ui.parts import (
@@ -51,14 +50,10 @@ st.title(t("coverage.title", lang))
 demo_banner(view)
 st.caption(scope_caption(view))
 
-trends = view.kpis().pivot(index="code", columns="as_of", values="value")
-region_only = view.region_only()
+results = kpi_results(view)
 for col, code in zip(st.columns(len(RATE_KPIS)), RATE_KPIS):
     with col:
-        kpi = catalogue.by_code(code)
-        target = scope_target(kpi, targets, view.scope)
-        result = kpi_result(kpi, trends.loc[code], view.snapshot, view.compare, target, code in region_only)
-        kpi_card(kpi, result, view)
+        kpi_card(catalogue.by_code(code), results[code], view)
 
 code = st.segmented_control(
     t("coverage.rate", lang),
@@ -143,36 +138,12 @@ with table_col:
 
 trend_col, nef_col = st.columns([1, 1], gap="large")
 with trend_col:
-    by_city = view.scope.is_region
-    groups = {a: parents[a] for a in view.scope.counties} if by_city else {a: a for a in view.scope.counties}
-    wides = {a: view.unit_wide(a) for a in view.as_ofs}  # cached per snapshot
-    trend = trend_by_group(wides, kpi, groups).assign(key=lambda d: d.group, name=lambda d: d.group.map(names))
-    by = t("coverage.by_city" if by_city else "coverage.by_county", lang)
-    level = regions[regions.level == ("city" if by_city else "county")]
-    st.plotly_chart(
-        trend_lines(
-            trend,
-            t("coverage.trend_title", lang, kpi=kpi.name(lang), by=by),
-            kpi_label(kpi, lang),
-            kpi.is_percent,
-            unit_styles(zip(level.adcode, level.parent_adcode)),
-            lang,
-        ),
-        config=chart_config("coverage"),
-    )
+    st.plotly_chart(coverage_trend(view, code), config=chart_config("coverage"))
     st.caption(scope_caption(view))
 with nef_col:
     nef = nef_breakdown(wide, view.scope.counties)
     nef["label"] = [t(f"group.{g}", lang) for g in nef.group]
-    st.plotly_chart(
-        grouped_bars(
-            nef[nef.group != "all"],
-            t("coverage.nef_title", lang),
-            t("col.workers", lang),
-            {"workers": t("col.workers", lang), "members": t("col.members", lang)},
-        ),
-        config=chart_config("coverage"),
-    )
+    st.plotly_chart(nef_bars(view), config=chart_config("coverage"))
     rate_col = t("col.rate", lang)
     nef_table = pd.DataFrame(
         {

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from uniondash.analysis.overview import (
-    behind_target,
-    county_values,
-    kpi_result,
-    ranking_table,
-    scope_target,
-    what_changed,
-)
+from uniondash.analysis.overview import behind_target, county_values, what_changed
 from uniondash.metrics.kpis import load_catalogue
-from uniondash.render.charts import ranking_bar
 from uniondash.text import fmt
 from uniondash.text.i18n import t
+from uniondash.ui.computed import kpi_results, ranking
 from uniondash.ui.navigation import open_county_profile
 from uniondash.ui.parts import (
     data_table,
@@ -63,17 +56,7 @@ st.title(t("overview.title", lang))
 demo_banner(view)
 st.caption(scope_caption(view))
 
-trends = view.kpis().pivot(index="code", columns="as_of", values="value")
-targets = view.query("targets", as_of=view.snapshot)
-
-
-region_only = view.region_only()
-results = {
-    k.code: kpi_result(
-        k, trends.loc[k.code], view.snapshot, view.compare, scope_target(k, targets, view.scope), k.code in region_only
-    )
-    for k in catalogue.kpis
-}
+results = kpi_results(view)
 
 
 def cards(kpis, per_row: int) -> None:
@@ -152,14 +135,10 @@ with ranking_col:
             t("ranking.kpi", lang), rankable, format_func=lambda c: catalogue.by_code(c).name(lang), key="rank_kpi"
         )
         kpi = catalogue.by_code(ss["rank_kpi"])
-        values = county_values(wide_now, kpi, view.scope.counties).dropna()
-    if not rankable or len(values) < 2:
+    table, fig = ranking(view, ss["rank_kpi"]) if rankable else (None, None)
+    if fig is None:
         st.info(t("ranking.too_few", lang))
     else:
-        table = ranking_table(values, kpi.direction, names)
-        fig = ranking_bar(
-            table, t("ranking.chart_title", lang, kpi=kpi.name(lang)), kpi_label(kpi, lang), kpi.is_percent
-        )
         st.plotly_chart(
             fig, key="ranking_chart", on_select=open_county, selection_mode="points", config=chart_config("overview")
         )

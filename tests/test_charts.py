@@ -122,3 +122,19 @@ def test_long_english_legends_get_the_rows_they_need():
     assert legend_rows(["劳动和技能竞赛", "职工职业技能大赛", "安康杯", "五小"]) == 2
     fig = trend_lines(pd.DataFrame({"as_of": ["2023"] * 4, "name": names, "value": [1, 2, 3, 4]}), "t", "y", False)
     assert fig.layout.margin.t >= 38 + 21 * legend_rows(names)
+
+
+def test_a_panel_is_its_group_over_the_others_in_two_traces():
+    # three groups, 13 in all so that they become panels; panel 1 shows "0" over 1..12 in grey
+    keys = [str(i) for i in range(MAX_LINES + 1)]
+    df = _trend(keys)
+    fig = trend_lines(df, "t", "y", False)
+    assert len(fig.data) == 2 * len(keys)  # a grey context trace and the group's own, per panel
+    context, own = fig.data[0], fig.data[1]
+    assert own.name == "u0"
+    assert context.hoverinfo == "skip"
+    others = df[df.key != "0"]
+    # every other group's points, each line ended by a gap so that lines never join
+    assert [v for v in context.y if v is not None] == [float(v) for v in others.value]
+    assert list(context.y).count(None) == len(keys) - 1
+    assert context.xaxis == own.xaxis == "x"

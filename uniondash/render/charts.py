@@ -150,6 +150,19 @@ def _panel_title(name: str, width: int = 8) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
+def _context(lines, years: dict[str, list[str]], key: str) -> tuple[list, list]:
+    """Every other group's line as one trace, the lines apart by a gap (None): a panel is two
+    traces, not one per group (17 cities drew 289 traces, the coverage page's largest cost in
+    server CPU, measured with py-spy under the load test, and in the browser's redraw)."""
+    xs: list = []
+    ys: list = []
+    for other, _n, grp, _s in lines:
+        if other != key:
+            xs += [*years[other], None]
+            ys += [*(None if pd.isna(v) else float(v) for v in grp.value), None]
+    return xs, ys
+
+
 def trend_panels(
     lines: list[tuple[str, str, pd.DataFrame, LineStyle]], title: str, axis_title: str, percent: bool, lang: str
 ) -> go.Figure:
@@ -168,13 +181,12 @@ def trend_panels(
     years = {key: [str(a)[:4] for a in grp.as_of] for key, _n, grp, _s in lines}
     for i, (key, name, grp, style) in enumerate(lines):
         row, col = i // PANEL_COLUMNS + 1, i % PANEL_COLUMNS + 1
-        for other, _n, ogrp, _s in lines:
-            if other != key:
-                fig.add_trace(
-                    go.Scatter(x=years[other], y=ogrp.value, mode="lines", line=CONTEXT_LINE, hoverinfo="skip"),
-                    row=row,
-                    col=col,
-                )
+        context_x, context_y = _context(lines, years, key)
+        fig.add_trace(
+            go.Scatter(x=context_x, y=context_y, mode="lines", line=CONTEXT_LINE, hoverinfo="skip"),
+            row=row,
+            col=col,
+        )
         fig.add_trace(
             go.Scatter(
                 x=years[key],

@@ -10,10 +10,10 @@ from uniondash.analysis.overview import county_values
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import county_legend, county_stations_deck, coverage_deck, coverage_legend
 from uniondash.render.labels import labelled_units
-from uniondash.ui.view import View
+from uniondash.ui.view import VIEW_HASH, View
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=VIEW_HASH)
 def coverage_map_json(view: View, code: str, theme: str) -> str:
     kpi = load_catalogue().by_code(code)
     values = county_values(view.unit_wide(view.snapshot), kpi, view.scope.counties).to_dict()
@@ -48,7 +48,7 @@ def county_stations(view: View, county: str) -> pd.DataFrame:
     return stations[stations.status != "closed"]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=VIEW_HASH)
 def county_map_json(view: View, county: str, theme: str) -> str:
     shape = view.query("region_shapes", as_of=view.snapshot, level="county")
     deck = county_stations_deck(shape[shape.adcode == county], county_stations(view, county), view.lang, theme)

@@ -40,8 +40,7 @@ def demo_banner(view: View) -> None:
 
 
 def region_names(view: View) -> dict[str, str]:
-    regions = view.regions()
-    return dict(zip(regions.adcode, regions.name))
+    return view.names()
 
 
 def scope_label(view: View, limit: int | None = 4) -> str:

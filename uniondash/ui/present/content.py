@@ -12,7 +12,7 @@ from uniondash.metrics.scope import resolve_scope
 from uniondash.render.briefing.model import Slide
 from uniondash.text.i18n import t
 from uniondash.ui.parts import scope_label
-from uniondash.ui.view import View, previous_as_of
+from uniondash.ui.view import VIEW_HASH, View, previous_as_of
 
 
 def item_view(base: View, item: DeckItem, fixed_snapshot: str) -> View:
@@ -37,7 +37,7 @@ def slide_meta(view: View) -> dict:
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=VIEW_HASH)
 def build_slide(view: View, kind: str, theme: str) -> Slide:
     from uniondash.ui.present import kpi_slides, map_slides
 

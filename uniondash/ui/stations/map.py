@@ -24,7 +24,7 @@ from uniondash.render.labels import labelled_units
 from uniondash.render.maps import convert_points, convert_shapes, needs_conversion, outlines
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.view import View, station_index_cached
+from uniondash.ui.view import VIEW_HASH, View, station_index_cached
 
 DATA_CRS = "GCJ-02"
 TOOLTIP = sl.TOOLTIP
@@ -71,7 +71,7 @@ def stations_map(view: View, opts: MapOptions, params: dict, theme: str) -> Stat
     return _stations_map(view, opts, tuple(sorted(params.items())), theme)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=VIEW_HASH)
 def _stations_map(view: View, opts: MapOptions, params_items: tuple, theme: str) -> StationsMap:
     return build(view, opts, dict(params_items), theme)
 
