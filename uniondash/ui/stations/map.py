@@ -4,7 +4,7 @@ by the pure layer builders of uniondash.render.station_layers and kept as its de
 Building the map costs the server more than anything else on the page: 8,300 points turned
 into records, their tooltips, county polygons, and ~1 MB of JSON (py-spy: about half of a warm
 page load's script time). The same view and options give the same map, so the finished JSON is
-cached (st.cache_data, keyed by the view, the options, the filters and the theme: everything it
+cached (st.cache_resource, keyed by the view, the options, the filters and the theme: everything it
 reads) and the page hands it to st.pydeck_chart as it is.
 """
 
@@ -48,7 +48,7 @@ class MapOptions:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class StationsMap:
     deck_json: str
     aggregated: bool  # points replaced by server-side grid cells
@@ -71,7 +71,9 @@ def stations_map(view: View, opts: MapOptions, params: dict, theme: str) -> Stat
     return _stations_map(view, opts, tuple(sorted(params.items())), theme)
 
 
-@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=VIEW_HASH)
+# A resource, not data: every session gets the same object, not its own unpickled copy of ~1.5 MB
+# of JSON (each of 20 sessions held one: tracemalloc under the load test). Nothing changes it.
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=VIEW_HASH)
 def _stations_map(view: View, opts: MapOptions, params_items: tuple, theme: str) -> StationsMap:
     return build(view, opts, dict(params_items), theme)
 
