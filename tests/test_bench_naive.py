@@ -26,3 +26,12 @@ def test_bytes_compare_first_visits():
     assert adv["bytes"] == 3.0
     assert adv["load_time"] == 0.75
     assert "load_time_is_lower_bound" not in adv
+
+
+def test_an_error_on_the_first_visit_ends_the_visits_and_still_compares():
+    # the first visit showed the error, so no warm visit was made: its time is the lower bound
+    naive = {"cold": {"median_s": 27.0, "bytes": 1_610}, "warm": {"median_s": None, "bytes": None}}
+    naive["error_shown"] = "MessageSizeError"
+    assert _time(naive, "warm") == (27.0, True)
+    assert _time(naive, "cold") == (27.0, True)
+    assert _advantage(naive, _row(2.7, 990_607)) == {"load_time": 10.0, "load_time_is_lower_bound": True}

@@ -177,8 +177,8 @@ def _time(r: dict, which: str) -> tuple[float, bool]:
     """A row's median seconds for "warm" or "cold", or its time limit when it was never drawn
     (then a lower bound): (seconds, is a lower bound)."""
     v = r[which]["median_s"]
-    if r.get("error_shown"):  # the time until an error instead of the page: never drawn
-        return (v if v is not None else r["timed_out_after_s"]), True
+    if r.get("error_shown"):  # the time until an error instead of the page: never drawn (the
+        return (v if v is not None else r["cold"]["median_s"]), True  # first visit's, if it ended there)
     return (v, False) if v is not None else (r["timed_out_after_s"], True)
 
 
@@ -274,8 +274,7 @@ def to_markdown(result: dict) -> str:
             else ("met" if all(budget.values()) else "missed: " + ", ".join(k for k, v in budget.items() if not v))
         )
         gt = {k: "> " if k in r.get("lower_bounds", []) else "" for k in ("warm", "cold")}
-        warm_s = f"> {r['timed_out_after_s']:.0f}" if gt["warm"] else _sec(r["warm"]["median_s"])
-        cold_s = f"> {r['timed_out_after_s']:.0f}" if gt["cold"] else _sec(r["cold"]["median_s"])
+        warm_s, cold_s = (f"{gt[k]}{_time(r, k)[0]:.2f}" if gt[k] else _sec(r[k]["median_s"]) for k in ("warm", "cold"))
         lines.append(
             f"| {r['page']} | {r['scale']} | {warm_s} ({_sec(r['warm']['spread_s'])}) "
             f"| {gt['warm']}{r['warm_vs_empty']:.2f} | {gt['warm']}{r['warm_vs_floor']:.2f} | {cold_s} "
@@ -299,11 +298,11 @@ def to_markdown(result: dict) -> str:
         text = f"At scale 100 (limit {NAIVE_LIMIT_S:.0f} s per visit) ours {_faster(adv['load_time'], 'loads', lower)}"
         if "bytes" in adv:
             text += f", sends {adv['bytes']:.1f}× fewer bytes on a first visit"
+        if "filter_time" in adv:
+            text += f" and {_faster(adv['filter_time'], 'redraws a filter change')} (one city's stations)"
         naive = next((r for r in result["rows"] if r["page"] == "naive stations" and r["scale"] == "100"), {})
         if naive.get("error_shown"):
-            text += f"; the naive page never drew its map, it showed this error instead: “{naive['error_shown']}”"
-        if "filter_time" in adv:
-            text += f" and {_faster(adv['filter_time'], 'redraws a filter change')}"
+            text += f". Its whole page never drew; it showed this error instead: “{naive['error_shown']}”"
         lines += ["", text + "."]
     lines += import_speed.to_markdown(result.get("import", []))
     lines += [
