@@ -39,7 +39,7 @@ def test_a_naive_page_that_never_drew_gives_a_lower_bound():
     assert result["not_measured"] == []
     md = to_markdown(result)
     naive100 = next(line for line in md.splitlines() if line.startswith("| naive stations | 100 |"))
-    assert "| > 60 (—) | > 120.00 | > 60.00 | > 60 |" in naive100
+    assert "| > 60.00 (—) | > 120.00 | > 60.00 | > 60.00 |" in naive100
     assert "more than 24.0× faster (a lower bound" in md
 
 

@@ -65,7 +65,9 @@ def run(data: Path, reps: int, py_spy: Path | None) -> dict:
         server = psutil.Process(proc.pid)
         spy = None
         tool = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
-        if py_spy and tool:
+        if py_spy and not tool:
+            raise SystemExit("--py-spy: py-spy is not installed (make install; requirements-dev.txt pins it)")
+        if py_spy:
             spy = subprocess.Popen(
                 [tool, "record", "--pid", str(proc.pid), "--format", "raw", "-r", "200", "-o", str(py_spy)],
                 stdout=subprocess.DEVNULL,
