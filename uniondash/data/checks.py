@@ -110,8 +110,7 @@ def attach(con: duckdb.DuckDBPyConnection, tables: dict[str, Path | pa.Table | p
                     if isinstance(source, pd.DataFrame)
                     else source.append_column("_row", rows)
                 )
-            con.register(f"_frame_{name}", source)
-            con.execute(f"create or replace view {name} as select * from _frame_{name}")  # noqa: S608
+            con.register(name, source)  # a view of the frame itself: no SQL text at all
 
 
 def region_prefix(adcode: str) -> str:

@@ -42,7 +42,7 @@ def coverage_trend(view: View, code: str) -> go.Figure:
     multiples beyond a few groups."""
     kpi = load_catalogue().by_code(code)
     regions = view.regions()
-    names = dict(zip(regions.adcode, regions.name))
+    names = view.names()
     counties = regions[regions.level == "county"]
     parents = dict(zip(counties.adcode, counties.parent_adcode))
     by_city = view.scope.is_region
@@ -74,7 +74,6 @@ def ranking(view: View, code: str) -> tuple:
     values = county_values(view.unit_wide(view.snapshot), kpi, view.scope.counties).dropna()
     if len(values) < 2:
         return None, None
-    regions = view.regions()
-    table = ranking_table(values, kpi.direction, dict(zip(regions.adcode, regions.name)))
+    table = ranking_table(values, kpi.direction, view.names())
     title = t("ranking.chart_title", view.lang, kpi=kpi.name(view.lang))
     return table, ranking_bar(table, title, kpi_label(kpi, view.lang), kpi.is_percent)
