@@ -7,7 +7,7 @@ DATA ?= data
 WORKERS ?= 2
 ADDRESS ?= 127.0.0.1
 
-.PHONY: install data run serve test lint bench load clean-data
+.PHONY: install system-deps system-deps-run system-deps-serve data run serve test lint bench load clean-data
 
 install: $(VENV)/.installed
 
@@ -16,6 +16,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
+
+# The Debian packages each target needs, installed when missing (apt-get as root or through sudo -n;
+# otherwise it stops at once naming the one command to run): run fonts-noto-cjk; serve nginx;
+# test chromium, fonts-noto-cjk, nginx and poppler-utils.
+system-deps:
+	@bash tools/system_deps.sh test
+system-deps-run:
+	@bash tools/system_deps.sh run
+system-deps-serve:
+	@bash tools/system_deps.sh serve
 
 # Build the five demo snapshots once; an existing data folder is left as it is.
 data: install
@@ -27,23 +37,23 @@ data: install
 
 # serve.py is dashboard.py plus the sign-in cookie routes (Streamlit's App with extra routes); on
 # localhost only: a deployment sets the address (and UNIONDASH_PUBLIC=1) in its own configuration.
-run: data
+run: system-deps-run data
 	@echo "工会工作数据看板: http://localhost:$(PORT)"
 	UNIONDASH_DATA=$(DATA) $(BIN)/streamlit run serve.py --server.port $(PORT) --server.address 127.0.0.1
 
 # WORKERS Streamlit processes behind nginx (deploy/nginx.conf.template), sticky by a cookie nginx
 # sets; Ctrl-C stops all. nginx listens on ADDRESS and on PORT when given, else on a free port.
-serve: data
+serve: system-deps-serve data
 	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.serve --workers $(WORKERS) --address $(ADDRESS) \
 		$(if $(filter command line environment,$(origin PORT)),--port $(PORT))
 
-test: install
+test: system-deps install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 # Pages timed in the system Chromium against floor pages, at demo scale 1 and 100.
 bench: data
-	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash bench --scale100 $(DATA)/bench-scale100 --out docs
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.bench pages --scale100 $(DATA)/bench-scale100 --out docs
 
 # 20 then 50 users (WebSocket protocol, 3 s think) plus 2 Chromium tabs, two minutes each, against
 # one Streamlit process and against `make serve WORKERS=$(WORKERS)`, started by the load test itself:
@@ -51,7 +61,7 @@ bench: data
 LOAD_SESSIONS ?= 20,50
 LOAD_SECONDS ?= 120
 load: data
-	UNIONDASH_DATA=$(DATA) $(BIN)/python -m uniondash load --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS) \
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.bench load --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS) \
 		--workers 0,$(WORKERS) $(if $(URL),--url $(URL)) --out docs
 
 lint: install

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from uniondash.access import pages_for
-from uniondash.access.scope import out_of_scope
+from uniondash.access.data_scope import out_of_scope
 from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t

@@ -14,7 +14,7 @@ from uniondash.analysis.stations import EXPORT_MAX_ROWS
 from uniondash.data.schema import COMPETITION_SERIES
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.charts import grouped_bars, trend_lines
-from uniondash.render.theme import SERIES_COLOURS, series_styles
+from uniondash.render.palette import SERIES_COLOURS, series_styles
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.navigation import narrow_to_county

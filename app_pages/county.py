@@ -7,15 +7,14 @@ import math
 
 import streamlit as st
 
-from uniondash.access.exceptions import scoped_profile_rows
-from uniondash.analysis.profile import profile_export, profile_rows, profile_table, summary
+from uniondash.analysis.profile import profile_export, profile_rows, profile_table, scoped_profile_rows, summary
 from uniondash.analysis.stations import grid_cell_deg
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import COUNTY_POINTS_MAX, COUNTY_TOOLTIP, is_aggregated
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.decks import county_map_json, county_map_legend, county_stations
+from uniondash.ui.map_json import county_map_json, county_map_legend, county_stations
 from uniondash.ui.parts import (
     PRINT_CSS,
     awards_table,

@@ -13,7 +13,7 @@ from uniondash.render.area_maps import COVERAGE_TOOLTIP
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.text.i18n import t
 from uniondash.ui.computed import coverage_trend, kpi_results, nef_bars
-from uniondash.ui.decks import coverage_map_json, coverage_map_legend
+from uniondash.ui.map_json import coverage_map_json, coverage_map_legend
 from uniondash.ui.navigation import narrow_to_city, open_county_profile
 from uniondash.ui.parts import (
     data_table,

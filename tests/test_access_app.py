@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from uniondash.access.accounts import Account, Accounts, hash_password, load_accounts, save_accounts
+from uniondash.access.data_scope import SessionAccess
 from uniondash.access.gate import account_identity
-from uniondash.access.scope import SessionAccess
 from uniondash.access.sessions import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from uniondash.access.scope import SCOPE_EXCEPTIONS, DataScope, default_selection, out_of_scope, planner_scope
+from uniondash.access.data_scope import SCOPE_EXCEPTIONS, DataScope, default_selection, out_of_scope, planner_scope
 from uniondash.data.warehouse import ScopeError, all_queries, restrict_rows
 
 AS_OF, COMPARE = "2023-12-31", "2022-12-31"

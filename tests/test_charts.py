@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from uniondash.render.charts import MAX_LINES, grouped_bars, legend_rows, trend_lines
-from uniondash.render.theme import SERIES_COLOURS, unit_styles
+from uniondash.render.palette import SERIES_COLOURS, unit_styles
 
 ROOT = Path(__file__).resolve().parent.parent
 

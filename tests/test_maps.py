@@ -14,7 +14,7 @@ from uniondash.render import station_layers as sl
 from uniondash.render.area_maps import coverage_legend
 from uniondash.render.labels import declutter, labelled_units, name_labels
 from uniondash.render.maps import outlines
-from uniondash.render.theme import STATION_KIND_COLOURS
+from uniondash.render.palette import STATION_KIND_COLOURS
 
 # A tall, narrow county (about 0.5° wide, 1.6° high), like Wuhan's outline: cropped by the old view.
 TALL = '{"type":"Polygon","coordinates":[[[114.0,30.0],[114.5,30.0],[114.5,31.6],[114.0,31.6],[114.0,30.0]]]}'

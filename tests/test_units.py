@@ -5,7 +5,7 @@ from __future__ import annotations
 from fixtures import _regions
 
 from uniondash.metrics.scope import resolve_scope
-from uniondash.render.theme import BAD, GOOD, NEUTRAL, change_colour
+from uniondash.render.palette import BAD, GOOD, NEUTRAL, change_colour
 from uniondash.text import fmt
 from uniondash.text.i18n import strings, t
 from uniondash.ui.urlstate import seed_from_url, url_values, write_to_url

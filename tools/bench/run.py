@@ -1,4 +1,4 @@
-"""`python -m uniondash bench`: every page timed in the system Chromium beside two floors.
+"""`python -m tools.bench pages`: every page timed in the system Chromium beside two floors.
 
 Floors, measured in the same run: an empty Streamlit page, and a page drawing one metric, one
 small Plotly chart and one small pydeck map (floor_page.py). Each page's figure is reported as

@@ -5,10 +5,11 @@ written with a single append, so lines from several workers do not interleave.""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
+
+from uniondash import clock
 
 ACTIONS = ("sign-in", "sign-out", "failure", "locked", "expired", "refused", "export", "import")
 
@@ -21,7 +22,7 @@ def record(accounts_file: Path, user: str, action: str, address: str = "", **det
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     entry = {
-        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "time": clock.utc_now().isoformat(timespec="seconds"),
         "user": user,
         "action": action,
         "address": address,

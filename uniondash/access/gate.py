@@ -9,9 +9,9 @@ import os
 import pandas as pd
 
 from uniondash.access.accounts import Account, Accounts
+from uniondash.access.data_scope import SessionAccess, planner_scope
 from uniondash.access.network import is_loopback, is_public_deployment
 from uniondash.access.roles import ROLES, Identity
-from uniondash.access.scope import SessionAccess, planner_scope
 
 
 def show_names_env() -> bool:

@@ -1,7 +1,7 @@
 """Roles and the pages each may open (DESIGN.md section 7).
 
 leader reads everything; planner reads only the cities or counties assigned (enforced in the
-query layer, uniondash.access.scope); admin is leader plus import (/data) and user management.
+query layer, uniondash.access.data_scope); admin is leader plus import (/data) and user management.
 "viewer" is no account's role: it is the read-only demo mode served to a network with no
 accounts configured (no /data, names masked).
 """

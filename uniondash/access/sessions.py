@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from uniondash import clock
+
 COOKIE_NAME = "uniondash_session"
 TICKET_SECONDS = 60  # a ticket hands a signed-in session to the cookie route, once, within this
 USER_FAILURES, ADDRESS_FAILURES = 5, 20  # failed sign-ins allowed per window
@@ -114,7 +116,7 @@ class Store:
 
     # sessions
     def create(self, user: str, source: str, now: float | None = None, sid: str | None = None) -> str:
-        now = time.time() if now is None else now
+        now = clock.timestamp() if now is None else now
         sid = sid or secrets.token_urlsafe(24)
         with self._db() as db:
             db.execute("insert into sessions values (?, ?, ?, ?, ?, 0)", (sid, user, source, now, now))
@@ -122,7 +124,7 @@ class Store:
 
     def touch(self, sid: str, idle_s: float, now: float | None = None) -> Session | str:
         """The live session (its last use moved to now), or why not: "unknown", "revoked", "expired"."""
-        now = time.time() if now is None else now
+        now = clock.timestamp() if now is None else now
         with self._db() as db:
             row = db.execute("select user, source, last_seen, revoked from sessions where sid = ?", (sid,)).fetchone()
             if row is None:
@@ -146,7 +148,7 @@ class Store:
 
     # tickets: the script signs a user in; the cookie route, over HTTP, turns the ticket into a cookie
     def ticket(self, sid: str, now: float | None = None) -> str:
-        now = time.time() if now is None else now
+        now = clock.timestamp() if now is None else now
         ticket = secrets.token_urlsafe(24)
         with self._db() as db:
             db.execute("delete from tickets where expires < ?", (now,))
@@ -155,7 +157,7 @@ class Store:
 
     def redeem(self, ticket: str, now: float | None = None) -> str | None:
         """The session id of a live ticket, which is used up; None when unknown or expired."""
-        now = time.time() if now is None else now
+        now = clock.timestamp() if now is None else now
         with self._db() as db:
             row = db.execute("select sid, expires from tickets where ticket = ?", (ticket,)).fetchone()
             db.execute("delete from tickets where ticket = ?", (ticket,))
@@ -166,7 +168,7 @@ class Store:
     # rate limits
     def locked_for(self, user: str, address: str, now: float | None = None) -> float:
         """Seconds until the user and the address may try again (0 = now)."""
-        now = time.time() if now is None else now
+        now = clock.timestamp() if now is None else now
         since = now - FAILURE_WINDOW_S
         wait = 0.0
         with self._db() as db:
@@ -183,7 +185,7 @@ class Store:
         return wait
 
     def fail(self, user: str, address: str, now: float | None = None) -> None:
-        now = time.time() if now is None else now
+        now = clock.timestamp() if now is None else now
         with self._db() as db:
             db.execute("delete from failures where at < ?", (now - FAILURE_WINDOW_S,))
             db.execute("insert into failures values ('user', ?, ?), ('addr', ?, ?)", (user, now, address, now))

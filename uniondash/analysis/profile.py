@@ -3,6 +3,7 @@ figures beside it, its trend and target; and a summary in plain sentences from t
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -139,3 +140,22 @@ def profile_export(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> t
     formats = {t(c, lang): kinds for c in ("col.value", "col.city_value", "col.region_value", "col.target")}
     formats |= {t("col.rank_of", lang): "int", t("col.rank_n", lang): "int"}
     return frame, formats
+
+
+# A planner's view of the region-wide comparison county_rank (uniondash.access.data_scope.REGION_WIDE_READS):
+# only the county's own standing leaves these functions, never another county's figure.
+def own_ranks(rows_all: list[ProfileRow]) -> dict[str, tuple[int | None, int]]:
+    """county_rank: per KPI, the county's rank among all the region's counties and their number."""
+    return {r.code: (r.rank, r.n) for r in rows_all}
+
+
+def scoped_profile_rows(
+    rows: list[ProfileRow], ranks: dict[str, tuple[int | None, int]], city_visible: bool
+) -> list[ProfileRow]:
+    """A planner's profile rows: the rank among all counties from the exception; the city figure
+    only when the planner reads the whole city; no region figure (it sums counties they may not read)."""
+    out = []
+    for r in rows:
+        rank, n = ranks.get(r.code, (None, r.n))
+        out.append(dataclasses.replace(r, rank=rank, n=n, city=r.city if city_visible else None, region=None))
+    return out

@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from uniondash import clock
 from uniondash.data.schema import SCHEMA_VERSION, TABLES
 from uniondash.errors import SnapshotError
 
@@ -84,7 +85,7 @@ def validate_as_of(as_of: str) -> str:
 
 def region_today(tz: str = DEFAULT_TZ) -> dt.date:
     """Today in the region's time zone: an import at 07:00 Beijing time is already 'today' there."""
-    return dt.datetime.now(ZoneInfo(tz)).date()
+    return clock.today(tz)
 
 
 def local_date(timestamp: str, tz: str = DEFAULT_TZ) -> dt.date:
@@ -231,7 +232,7 @@ def write_snapshot(
             "schema_version": SCHEMA_VERSION,
             "as_of": as_of,
             "source": source,
-            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "created_at": clock.utc_now().isoformat(timespec="seconds"),
             "coordinate_system": "GCJ-02",
             **(extra or {}),
             "tables": entries,
@@ -253,7 +254,7 @@ def write_snapshot(
 
 
 def _aside_path(snapshots_dir: Path, as_of: str) -> Path:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = clock.utc_now().strftime("%Y%m%dT%H%M%S%fZ")
     return snapshots_dir.parent / REPLACED_DIR / f"{as_of}-replaced-{stamp}"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from uniondash.access.scope import SCOPE_EXCEPTIONS, DataScope
+from uniondash.access.data_scope import SCOPE_EXCEPTIONS, DataScope
 from uniondash.config import QUERIES_DIR
 from uniondash.data.schema import TABLES
 from uniondash.data.snapshots import Snapshot, list_snapshots
@@ -182,7 +182,7 @@ def restrict_rows(name: str, result: pd.DataFrame, params: dict, scope: DataScop
         raise ScopeError(
             f"查询 {name} 无法按账号范围限制（没有 counties/units/adcode 参数，也没有 adcode 列）。"
             f" / Query {name} cannot be restricted to a scope: add a scope parameter or an adcode column,"
-            " or name it in uniondash.access.scope.SCOPE_EXCEPTIONS with the reason."
+            " or name it in uniondash.access.data_scope.SCOPE_EXCEPTIONS with the reason."
         )
     return result
 

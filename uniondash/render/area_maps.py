@@ -1,5 +1,5 @@
 """Maps of areas: the coverage choropleth and a county's stations. Pure builders: DataFrames in,
-an offline pydeck deck out (cached as JSON by uniondash.ui.decks)."""
+an offline pydeck deck out (cached as JSON by uniondash.ui.map_json)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from uniondash.render.theme import BAD, CONTEXT, GOOD, OKABE_ITO, LineStyle
+from uniondash.render.palette import BAD, CONTEXT, GOOD, OKABE_ITO, LineStyle
 from uniondash.text.i18n import t
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from uniondash.render.maps import KIND_RGB, OUTLINE_STYLE, SEQ_HIGH, SEQ_LOW
-from uniondash.render.theme import CLOSED, NEUTRAL, OPENED
+from uniondash.render.palette import CLOSED, NEUTRAL, OPENED
 from uniondash.text.i18n import t
 
 # deck.gl's HeatmapLayer default colour range (low → high)

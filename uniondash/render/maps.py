@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pydeck as pdk
 
-from uniondash.render.theme import NEUTRAL, STATION_KIND_COLOURS, rgb
+from uniondash.render.palette import NEUTRAL, STATION_KIND_COLOURS, rgb
 
 BACKGROUND = {"light": "#EEF1F4", "dark": "#15191E"}
 # Boundary lines drawn by the basemap: (colour, width in px) per theme.

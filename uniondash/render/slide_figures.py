@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from uniondash.render.charts import FONT
 from uniondash.render.maps import SEQ_HIGH, SEQ_LOW
-from uniondash.render.theme import BAD, GOOD, STATION_KIND_COLOURS, THEME_COLOURS, plotly_template
+from uniondash.render.palette import BAD, GOOD, STATION_KIND_COLOURS, THEME_COLOURS, plotly_template
 
 
 def _rings(geojson: str) -> list[list[list[float]]]:

@@ -21,7 +21,7 @@ from uniondash.render.maps import (
     stations_layer,
     view_for,
 )
-from uniondash.render.theme import CLOSED, OPENED, rgb
+from uniondash.render.palette import CLOSED, OPENED, rgb
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 

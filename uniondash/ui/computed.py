@@ -17,7 +17,7 @@ from uniondash.analysis.coverage import nef_breakdown, trend_by_group
 from uniondash.analysis.overview import KpiResult, county_values, kpi_result, ranking_table, scope_target
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.charts import grouped_bars, ranking_bar, trend_lines
-from uniondash.render.theme import unit_styles
+from uniondash.render.palette import unit_styles
 from uniondash.text.i18n import t
 from uniondash.ui.parts import kpi_label
 from uniondash.ui.view import VIEW_HASH, View

@@ -7,10 +7,11 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
+from uniondash import clock
 from uniondash.analysis.overview import KpiResult
 from uniondash.metrics.kpis import Kpi
 from uniondash.render.export import Sheet
-from uniondash.render.theme import BAD, GOOD, change_colour
+from uniondash.render.palette import BAD, GOOD, change_colour
 from uniondash.text import fmt
 from uniondash.text.i18n import strings, t
 from uniondash.ui.view import View
@@ -140,15 +141,7 @@ def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
 
 
 def _now_in_region() -> str:
-    import datetime as dt
-
-    try:
-        from zoneinfo import ZoneInfo
-
-        now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
-    except Exception:  # noqa: BLE001  (no time-zone database: UTC+8 is Asia/Shanghai all year)
-        now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
-    return now.strftime("%Y-%m-%d %H:%M")
+    return clock.now().strftime("%Y-%m-%d %H:%M")
 
 
 def export_context(view: View, title: str, filters: Sequence[str] = (), rows: int | None = None) -> tuple:

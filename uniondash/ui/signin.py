@@ -17,11 +17,11 @@ import streamlit as st
 
 from uniondash.access import audit
 from uniondash.access.accounts import Accounts, load_accounts
+from uniondash.access.data_scope import SessionAccess
 from uniondash.access.gate import access_for, account_identity, demo_identity, sso_account
 from uniondash.access.network import client_address
 from uniondash.access.roles import PRODUCT_PAGES, Identity
 from uniondash.access.routes import SESSION_PATH, SIGNOUT_PATH
-from uniondash.access.scope import SessionAccess
 from uniondash.access.sessions import COOKIE_NAME, Session, Store, cookie_secret, unsign
 from uniondash.text.i18n import t
 from uniondash.ui.view import ACCESS_KEY

@@ -4,7 +4,7 @@ Streamlit has no per-session theme call: its light and dark themes are chosen at
 URL's `embed_options=light_theme|dark_theme`. So the theme lives in our own `theme=` parameter,
 and when the page's loaded Streamlit theme differs from it, a small script reloads the page once
 with the matching embed option. "screen" is the dark theme plus larger type (SCREEN_CSS) and
-the dark chart templates (uniondash.render.theme).
+the dark chart templates (uniondash.render.palette).
 
 The CSS also fixes contrast (WCAG AA, axe-core colour-contrast): Streamlit's default caption
 colour (#828180 on white, 3.88:1) and the selected segmented button (#0072b2 on #dfebf0, 4.26:1).
@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from uniondash.render.theme import THEME_COLOURS, THEMES
+from uniondash.render.palette import THEME_COLOURS, THEMES
 
 SEEDED = "_theme_seeded"
 EMBED = {"light": "light_theme", "dark": "dark_theme", "screen": "dark_theme"}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from uniondash.access.scope import DataScope, SessionAccess, default_selection
+from uniondash.access.data_scope import DataScope, SessionAccess, default_selection
 from uniondash.analysis.medals import mask_results
 from uniondash.analysis.overview import unit_wide
 from uniondash.config import Settings, load_settings
@@ -320,10 +320,9 @@ def region_units(snapshots_dir: str, fingerprint: str, as_of: str) -> pd.DataFra
 def county_rank(
     snapshots_dir: str, fingerprint: str, as_ofs: tuple[str, ...], as_of: str, county: str
 ) -> dict[str, tuple[int | None, int]]:
-    """The named exception county_rank (uniondash.access.scope.REGION_WIDE_COMPARISONS): one
+    """The named exception county_rank (uniondash.access.data_scope.REGION_WIDE_COMPARISONS): one
     county's rank among all counties per KPI, computed from the whole region, only the rank out."""
-    from uniondash.access.exceptions import own_ranks
-    from uniondash.analysis.profile import profile_rows
+    from uniondash.analysis.profile import own_ranks, profile_rows
     from uniondash.metrics.kpis import load_catalogue
 
     per_unit = _run_query("unit_measures", snapshots_dir, fingerprint, None, False, as_ofs=as_ofs)

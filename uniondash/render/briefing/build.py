@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from uniondash.render.briefing.images import figure_png
 from uniondash.render.briefing.model import Slide
-from uniondash.render.theme import plotly_template
+from uniondash.render.palette import plotly_template
 
 CHART_PX = (1500, 700)
 

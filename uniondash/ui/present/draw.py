@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from uniondash.render.briefing.model import Slide, footer_text
-from uniondash.render.theme import THEME_COLOURS
+from uniondash.render.palette import THEME_COLOURS
 from uniondash.text.i18n import t
 from uniondash.ui.share import chart_config
 
