@@ -12,10 +12,11 @@ from uniondash.text.i18n import LANGS, t
 from uniondash.ui.navigation import profile_requested
 from uniondash.ui.paths import not_found_page
 from uniondash.ui.present.chrome import on_present_page
+from uniondash.ui.reads import data_fingerprint, get_warehouse, region_index, region_units
 from uniondash.ui.signin import after_signin, demo_banner, gate, signout_control
 from uniondash.ui.theme import apply_theme, current_theme, seed_theme, theme_control, write_theme
 from uniondash.ui.urlstate import SEEDED, seed_from_url, url_values, write_to_url
-from uniondash.ui.view import FILTER_KEYS, data_fingerprint, get_warehouse, previous_as_of, region_index, region_units
+from uniondash.ui.view import FILTER_KEYS, previous_as_of
 
 # An emoji favicon is drawn in the browser; a :material: one would be fetched from the internet.
 st.set_page_config(page_title="工会工作数据看板", page_icon="📊", layout="wide")

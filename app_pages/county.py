@@ -84,8 +84,8 @@ rows = profile_rows(
     view.as_ofs,
     view.query("targets", as_of=view.snapshot),
 )
-if view.access is not None:  # a planner: rank among all counties (named exception), no figures beyond the scope
-    rows = scoped_profile_rows(rows, view.county_rank(county), city_visible=view.access.allows(row.parent_adcode))
+if view.data_scope is not None:  # a planner: rank among all counties (named exception), no figures beyond the scope
+    rows = scoped_profile_rows(rows, view.county_rank(county), city_visible=view.data_scope.allows(row.parent_adcode))
 strengths, gaps = summary(rows, catalogue, names[county], lang)
 good, bad = st.columns(2)
 with good:

@@ -11,8 +11,8 @@ from uniondash.config import load_settings
 from uniondash.data.importer import SourceFile, error_workbook, import_files, steps_total, templates_zip, to_frame
 from uniondash.data.snapshots import region_today
 from uniondash.text.i18n import t
+from uniondash.ui.reads import get_warehouse
 from uniondash.ui.signin import record_import
-from uniondash.ui.view import get_warehouse
 
 settings = load_settings()
 ss = st.session_state

@@ -23,9 +23,10 @@ from uniondash.ui.parts import (
     url_notice,
 )
 from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.reads import rankable_codes
 from uniondash.ui.share import chart_config
 from uniondash.ui.urlstate import Param, seed_page, write_page
-from uniondash.ui.view import current_view, rankable_codes
+from uniondash.ui.view import current_view
 
 view = current_view()
 page_tools(view, "overview")  # sidebar: copy link, add this view to the deck, briefing

@@ -6,8 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from uniondash.access.data_scope import SCOPE_EXCEPTIONS, DataScope, default_selection, out_of_scope, planner_scope
-from uniondash.data.warehouse import ScopeError, all_queries, restrict_rows
+from uniondash.access.data_scope import (
+    SCOPE_EXCEPTIONS,
+    DataScope,
+    ScopeError,
+    default_selection,
+    out_of_scope,
+    planner_scope,
+    restrict_rows,
+)
+from uniondash.data.warehouse import all_queries
 
 AS_OF, COMPARE = "2023-12-31", "2022-12-31"
 ALL_COUNTIES = ("990101", "990102", "990201")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from uniondash.analysis.medals import city_medals, mask_person, masked_names, per_10k
+from uniondash.access.data_scope import mask_person, masked_names
+from uniondash.analysis.medals import city_medals, per_10k
 
 COUNTIES = ("990101", "990102", "990201")
 PARENTS = {"990101": "990100", "990102": "990100", "990201": "990200"}

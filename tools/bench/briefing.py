@@ -18,7 +18,8 @@ def offline_view(data_dir: Path, lang: str = "zh", counties: tuple[str, ...] = (
 
     from uniondash.config import load_settings
     from uniondash.metrics.scope import resolve_scope
-    from uniondash.ui.view import View, data_fingerprint, get_warehouse, previous_as_of, scoped_query
+    from uniondash.ui.reads import data_fingerprint, get_warehouse, uncached_query
+    from uniondash.ui.view import View, previous_as_of
 
     settings = replace(load_settings(), data_dir=Path(data_dir).resolve())
     fp = data_fingerprint(settings.snapshots_dir)
@@ -26,7 +27,7 @@ def offline_view(data_dir: Path, lang: str = "zh", counties: tuple[str, ...] = (
     as_ofs = tuple(wh.as_ofs)
     latest = as_ofs[-1]
     # no session: the whole region, people's names masked (View's defaults: access None, names hidden)
-    regions = scoped_query("regions", str(settings.snapshots_dir), fp, None, False, as_of=latest)
+    regions = uncached_query("regions", str(settings.snapshots_dir), fp, None, False, as_of=latest)
     region = wh.snapshot(latest).manifest.get("region_adcode", settings.region_adcode)
     scope = resolve_scope(regions, region, (), counties)
     return View(settings, lang, fp, as_ofs, latest, previous_as_of(as_ofs, latest), scope, wh.snapshot(latest).is_demo)

@@ -18,10 +18,15 @@ import pandas as pd
 SCOPE_EXCEPTIONS = {
     "region_shapes": "boundaries of every unit: geography drawn as outlines around the scope, no figures",
 }
-# Region-wide comparisons computed in Python from unrestricted data, returning only the planner's
-# own standing (uniondash.access.exceptions; uniondash.ui.view.county_rank).
-REGION_WIDE_COMPARISONS = {
-    "county_rank": "a county's rank among all the region's counties per KPI: the rank and the count, no other value",
+# Region-wide reads: the only reads of a session that ignore its data scope, each by name with why
+# it shows no other unit's figures. They go through uniondash.ui.reads.region_wide(NAME, …), which
+# refuses a name not listed here; tests/test_layout.py fails on any other read that passes no scope.
+REGION_WIDE_READS = {
+    "county_rank": "a county's rank among all the region's counties per KPI (uniondash.analysis.profile.own_ranks):"
+    " the rank and the count leave, no other value",
+    "region_only_kpis": "which KPIs exist for the region as a whole only: catalogue metadata, the same for everyone",
+    "sign_in_units": "every unit's code, level and parent, for the sign-in gate to resolve an assignment and to tell"
+    " another county's code from a mistyped one: never displayed",
 }
 
 
@@ -74,3 +79,64 @@ def default_selection(scope: DataScope, cities: Iterable[str]) -> tuple[tuple[st
     if assigned_cities and not assigned_counties:
         return assigned_cities, ()
     return (), assigned_counties if not assigned_cities else scope.counties
+
+
+SCOPE_PARAMS = ("counties", "units", "adcode", "filters")
+NO_UNIT = "-"  # an adcode that no unit has: a single-unit query outside the scope returns no rows
+
+
+class ScopeError(ValueError):
+    """A named query that cannot be restricted to a scope (no scope parameter, no adcode column)."""
+
+
+def restrict_params(params: dict, scope: DataScope) -> dict:
+    """Scope parameters narrowed to the scope: counties and units intersected, an adcode outside
+    it replaced by one that matches nothing."""
+    out = dict(params)
+    if isinstance(out.get("filters"), dict) and "counties" in out["filters"]:  # the stations filters' STRUCT
+        out["filters"] = {
+            **out["filters"],
+            "counties": tuple(c for c in out["filters"]["counties"] if c in scope.counties),
+        }
+    if "counties" in out:
+        out["counties"] = tuple(c for c in out["counties"] if c in scope.counties)
+    if "units" in out:
+        out["units"] = tuple(u for u in out["units"] if u in scope.units)
+    if "adcode" in out and out["adcode"] not in scope.units:
+        out["adcode"] = NO_UNIT
+    return out
+
+
+def restrict_rows(name: str, result: pd.DataFrame, params: dict, scope: DataScope) -> pd.DataFrame:
+    """Rows of other units dropped; a query with neither a scope parameter nor an adcode column
+    is refused (a new query cannot forget the scope)."""
+    if "adcode" in result.columns:
+        return result[result.adcode.isin(scope.units)].reset_index(drop=True)
+    if not any(p in params for p in SCOPE_PARAMS):
+        raise ScopeError(
+            f"查询 {name} 无法按账号范围限制（没有 counties/units/adcode 参数，也没有 adcode 列）。"
+            f" / Query {name} cannot be restricted to a scope: add a scope parameter or an adcode column,"
+            " or name it in uniondash.access.data_scope.SCOPE_EXCEPTIONS with the reason."
+        )
+    return result
+
+
+def mask_person(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧***: the surname stays so a table still reads."""
+    return name[:1] + "*" * (len(name) - 1) if name else name
+
+
+def masked_names(results: pd.DataFrame) -> pd.Series:
+    """Winner names with people's names masked (teams and units are not personal data)."""
+    return pd.Series(
+        [mask_person(n) if w == "person" else n for n, w in zip(results.winner_name, results.winner_type)],
+        index=results.index,
+    )
+
+
+def mask_names(result: pd.DataFrame) -> pd.DataFrame:
+    """A query result with every person's name masked (a result without winner names as it is):
+    the gateway applies it for a session that may not see names."""
+    if result.empty or not {"winner_name", "winner_type"} <= set(result.columns):
+        return result
+    return result.assign(winner_name=masked_names(result))

@@ -1,9 +1,11 @@
-"""Competitions: medal tables by county and city, per 10,000 employees, and masking of
-personal names where they may not be shown."""
+"""Competitions: medal tables by county and city, and per 10,000 employees (names are masked
+where data is read, by the query gateway: uniondash/access/data_scope.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from uniondash.metrics.rates import ratio
 
 TIER_COLUMNS = ("first_prizes", "second_prizes", "third_prizes", "awards", "honours")
 
@@ -22,26 +24,5 @@ def per_10k(table: pd.DataFrame, employees: dict[str, float]) -> pd.DataFrame:
     emp = table.adcode.map(employees).astype(float)
     out = table.copy()
     for col in TIER_COLUMNS:
-        out[col] = out[col] / emp.where(emp > 0) * 10_000
+        out[col] = ratio(out[col], emp.where(emp > 0), 10_000)
     return out
-
-
-def mask_person(name: str) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧***: the surname stays so a table still reads."""
-    return name[:1] + "*" * (len(name) - 1) if name else name
-
-
-def masked_names(results: pd.DataFrame) -> pd.Series:
-    """Winner names with people's names masked (teams and units are not personal data)."""
-    return pd.Series(
-        [mask_person(n) if w == "person" else n for n, w in zip(results.winner_name, results.winner_type)],
-        index=results.index,
-    )
-
-
-def mask_results(results: pd.DataFrame) -> pd.DataFrame:
-    """Results with every person's name masked: applied where data is read for a session that may
-    not see names, so that no page, export or cache holds the real name for it."""
-    if results.empty or "winner_name" not in results.columns:
-        return results
-    return results.assign(winner_name=masked_names(results))

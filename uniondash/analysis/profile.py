@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from uniondash.analysis.overview import county_values, unit_wide
+from uniondash.analysis.overview import KpiResult, county_values, kpi_result, scope_target, unit_wide
 from uniondash.metrics.kpis import Catalogue
 from uniondash.metrics.measures import scope_measures
+from uniondash.metrics.scope import Scope
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 
@@ -25,7 +26,11 @@ class ProfileRow:
     city: float | None
     region: float | None
     trend: tuple[float | None, ...]
-    target: float | None
+    result: KpiResult  # the same card the overview draws for this county alone: target, progress, verdict
+
+    @property
+    def target(self) -> float | None:
+        return self.result.target.value if self.result.target is not None else None
 
 
 def _value(measures: pd.DataFrame, kpi) -> float | None:
@@ -48,6 +53,9 @@ def profile_rows(
     city_m = scope_measures(snap, city_units)
     region_m = scope_measures(snap, regions.adcode)
     wides = {a: unit_wide(per_unit, a) for a in as_ofs}
+    parents = dict(zip(regions.adcode, regions.parent_adcode))
+    region_adcode = parents.get(city) or city  # the city's parent, or the city itself when it is the region
+    own_scope = Scope(region_adcode, (), (county,), (county,), (county,))
     rows = []
     for kpi in catalogue.kpis:
         all_counties = county_values(wides[as_of], kpi, counties)
@@ -58,8 +66,10 @@ def profile_rows(
         rank = None
         if kpi.direction != "none":
             rank = int(known.rank(ascending=kpi.direction == "down", method="min")[county])
-        trend = tuple(county_values(wides[a], kpi, [county]).iloc[0] for a in as_ofs if a <= as_of)
-        own = targets[(targets.kpi_code == kpi.code) & (targets.adcode == county)]
+        known_as_ofs = [a for a in as_ofs if a <= as_of]
+        trend = tuple(county_values(wides[a], kpi, [county]).iloc[0] for a in known_as_ofs)
+        target = scope_target(kpi, targets, own_scope)
+        result = kpi_result(kpi, dict(zip(known_as_ofs, trend)), as_of, None, target)
         rows.append(
             ProfileRow(
                 kpi.code,
@@ -69,7 +79,7 @@ def profile_rows(
                 _value(city_m, kpi),
                 _value(region_m, kpi),
                 trend,
-                float(own.sort_values("year").target.iloc[-1]) if len(own) else None,
+                result,
             )
         )
     return rows
@@ -88,9 +98,7 @@ def summary(rows: list[ProfileRow], catalogue: Catalogue, county_name: str, lang
             strengths.append((r.rank / r.n, t("profile.strength", lang, **fields)))
         elif r.rank > r.n - max(1, r.n // 4):
             gaps.append((1 - r.rank / r.n, t("profile.weakness", lang, **fields)))
-        if r.target is not None and (
-            (kpi.direction == "up" and r.value < r.target) or (kpi.direction == "down" and r.value > r.target)
-        ):
+        if r.target is not None and r.result.reached is False:
             # a difference of rates is in percentage points ("还差 9.2 个百分点"), of counts a count
             gap = r.target - r.value
             short = fmt.points(gap, lang) if kpi.is_percent else f"{fmt.number(abs(gap), lang)} {kpi.unit(lang)}"
@@ -116,9 +124,20 @@ def profile_table(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> pd
                 t("col.city_value", lang): shown(r.city, kpi),
                 t("col.region_value", lang): shown(r.region, kpi),
                 t("col.target", lang): shown(r.target, kpi),
+                t("col.progress", lang): f"{r.result.progress * 100:.0f}%" if r.result.progress is not None else "—",
+                t("col.verdict", lang): verdict_text(r.result, lang),
             }
         )
     return pd.DataFrame(out)
+
+
+def verdict_text(result: KpiResult, lang: str) -> str:
+    """The target verdict in words, as the overview's card and the presentation give it."""
+    if result.reached:
+        return t("profile.reached", lang)
+    if result.on_track is None:
+        return "—"
+    return t("present.on_track" if result.on_track else "present.behind", lang)
 
 
 def profile_export(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> tuple[pd.DataFrame, dict]:
@@ -135,10 +154,12 @@ def profile_export(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> t
             t("col.city_value", lang): [r.city for r in rows],
             t("col.region_value", lang): [r.region for r in rows],
             t("col.target", lang): [r.target for r in rows],
+            t("col.progress", lang): [r.result.progress for r in rows],
+            t("col.verdict", lang): [verdict_text(r.result, lang) for r in rows],
         }
     )
     formats = {t(c, lang): kinds for c in ("col.value", "col.city_value", "col.region_value", "col.target")}
-    formats |= {t("col.rank_of", lang): "int", t("col.rank_n", lang): "int"}
+    formats |= {t("col.rank_of", lang): "int", t("col.rank_n", lang): "int", t("col.progress", lang): "percent"}
     return frame, formats
 
 

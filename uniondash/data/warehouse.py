@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from uniondash.access.data_scope import SCOPE_EXCEPTIONS, DataScope
+from uniondash.access.data_scope import SCOPE_EXCEPTIONS, DataScope, mask_names, restrict_params, restrict_rows
 from uniondash.config import QUERIES_DIR
 from uniondash.data.schema import TABLES
 from uniondash.data.snapshots import Snapshot, list_snapshots
@@ -126,65 +126,27 @@ class Warehouse:
                 return s
         raise SnapshotError(f"快照 {as_of} 不存在或未通过校验。/ Snapshot {as_of} is not available.")
 
-    def run(self, name: str, scope: DataScope | None = None, **params) -> pd.DataFrame:
-        """Run a named query with bound parameters; every $param of the SQL must be given.
-
-        With a scope (a planner's session), the query reads only the scope's units whatever the
-        parameters say: see restrict_params and restrict_rows."""
+    def run(self, name: str, scope: DataScope | None = None, names_shown: bool = True, **params) -> pd.DataFrame:
+        """The query gateway: a named query with bound parameters (every $param of the SQL must be
+        given), then the session's rules, applied here and nowhere else
+        (uniondash/access/data_scope.py): with a scope (a planner's session) the query reads only
+        the scope's units whatever the parameters say, and without names_shown every person's name
+        is masked, so no page, export or cache holds a name the session may not see."""
         query = load_query(name)
         missing = set(query.params) - set(params)
         extra = set(params) - set(query.params)
         if missing or extra:
             raise ValueError(f"query {name}: missing params {sorted(missing)}, unexpected {sorted(extra)}")
-        narrowed = params if scope is None or name in SCOPE_EXCEPTIONS else restrict_params(name, params, scope)
+        scoped = scope is not None and name not in SCOPE_EXCEPTIONS
+        narrowed = restrict_params(params, scope) if scoped else params
         cur = self.con.cursor()
         try:
             result = cur.execute(query.sql, {k: _bindable(v) for k, v in narrowed.items()}).df()
         finally:
             cur.close()
-        if scope is None or name in SCOPE_EXCEPTIONS:
-            return result
-        return restrict_rows(name, result, params, scope)
-
-
-SCOPE_PARAMS = ("counties", "units", "adcode", "filters")
-NO_UNIT = "-"  # an adcode that no unit has: a single-unit query outside the scope returns no rows
-
-
-class ScopeError(ValueError):
-    """A named query that cannot be restricted to a scope (no scope parameter, no adcode column)."""
-
-
-def restrict_params(name: str, params: dict, scope: DataScope) -> dict:
-    """Scope parameters narrowed to the scope: counties and units intersected, an adcode outside
-    it replaced by one that matches nothing."""
-    out = dict(params)
-    if isinstance(out.get("filters"), dict) and "counties" in out["filters"]:  # the stations filters' STRUCT
-        out["filters"] = {
-            **out["filters"],
-            "counties": tuple(c for c in out["filters"]["counties"] if c in scope.counties),
-        }
-    if "counties" in out:
-        out["counties"] = tuple(c for c in out["counties"] if c in scope.counties)
-    if "units" in out:
-        out["units"] = tuple(u for u in out["units"] if u in scope.units)
-    if "adcode" in out and out["adcode"] not in scope.units:
-        out["adcode"] = NO_UNIT
-    return out
-
-
-def restrict_rows(name: str, result: pd.DataFrame, params: dict, scope: DataScope) -> pd.DataFrame:
-    """Rows of other units dropped; a query with neither a scope parameter nor an adcode column
-    is refused (a new query cannot forget the scope)."""
-    if "adcode" in result.columns:
-        return result[result.adcode.isin(scope.units)].reset_index(drop=True)
-    if not any(p in params for p in SCOPE_PARAMS):
-        raise ScopeError(
-            f"查询 {name} 无法按账号范围限制（没有 counties/units/adcode 参数，也没有 adcode 列）。"
-            f" / Query {name} cannot be restricted to a scope: add a scope parameter or an adcode column,"
-            " or name it in uniondash.access.data_scope.SCOPE_EXCEPTIONS with the reason."
-        )
-    return result
+        if scoped:
+            result = restrict_rows(name, result, params, scope)
+        return result if names_shown else mask_names(result)
 
 
 def _bindable(value):

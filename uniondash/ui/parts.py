@@ -101,17 +101,20 @@ def _target_lines(kpi: Kpi, result: KpiResult, lang: str) -> None:
         st.markdown(f":{colour}[{t(key, lang, year=target.year, value=value)}]")
 
 
+def missing_reason(result: KpiResult, lang: str) -> str:
+    """Why a KPI has no value for the scope: a region-wide figure, or no data in the snapshot's year."""
+    if result.missing == "region_only":
+        return t("overview.region_only", lang)
+    return t("trust.no_data_year", lang, year=result.year)
+
+
 def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
     """Draws a computed KPI result: value, change against the compare snapshot, five-year
     sparkline, progress to target and the projection's verdict."""
     lang = view.lang
     with st.container(border=True):
         if result.value is None:
-            missing = (
-                t("overview.region_only", lang)
-                if result.missing == "region_only"
-                else t("trust.no_data_year", lang, year=result.year)
-            )
+            missing = missing_reason(result, lang)
             # The reason as a grey note under "—": a sentence in the value's large type would be cut off.
             st.metric(
                 kpi_label(kpi, lang),
@@ -264,23 +267,21 @@ def names_visible() -> bool:
     """Personal names (winners) are shown to sessions that may see them: roles configured to
     (default leader and admin) or a deployment with UNIONDASH_SHOW_NAMES=1. Decided once, by the
     sign-in gate (uniondash.access); the query layer has already masked them for everyone else."""
-    from uniondash.ui.view import session_access
+    from uniondash.ui.reads import session_access
 
     return session_access().names_shown
 
 
 def awards_table(results: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:
     """Awards as shown and exported (county column when names are given); people's names are
-    masked unless they may be shown (names_visible)."""
-    from uniondash.analysis.medals import masked_names
-
+    already masked by the query gateway unless they may be shown."""
     columns = {
         t("col.year", lang): results.year,
         t("col.series", lang): [t(f"series.{s}", lang) for s in results.series],
         t("col.competition", lang): results.competition,
         t("col.tier", lang): results.award_tier,
         t("col.winner_type", lang): [t(f"winner.{w}", lang) for w in results.winner_type],
-        t("col.winner", lang): results.winner_name if names_visible() else masked_names(results),
+        t("col.winner", lang): results.winner_name,
         t("col.employer", lang): results.employer,
     }
     if names is not None:

@@ -24,7 +24,7 @@ from uniondash.access.roles import PRODUCT_PAGES, Identity
 from uniondash.access.routes import SESSION_PATH, SIGNOUT_PATH
 from uniondash.access.sessions import COOKIE_NAME, Session, Store, cookie_secret, unsign
 from uniondash.text.i18n import t
-from uniondash.ui.view import ACCESS_KEY
+from uniondash.ui.reads import ACCESS_KEY
 
 NOTICE = "_signin_notice"  # a message for the sign-in form (expired, signed out)
 HANDOVER = "_signin_ticket"  # a ticket the page posts to /access/session, once
@@ -261,7 +261,7 @@ def demo_banner(access: SessionAccess, lang: str) -> None:
 
 def record_import(as_of: str, files: list[str], ok: bool, problems: int) -> None:
     """Audit-log an import on /data by this session (demo mode keeps no log)."""
-    from uniondash.ui.view import session_access
+    from uniondash.ui.reads import session_access
 
     identity = session_access().identity
     if not identity.is_demo:
@@ -279,7 +279,7 @@ def record_import(as_of: str, files: list[str], ok: bool, problems: int) -> None
 
 def export_recorder(name: str):
     """Audit-log an export of table `name` by this session (demo mode keeps no log)."""
-    from uniondash.ui.view import session_access
+    from uniondash.ui.reads import session_access
 
     identity = session_access().identity
     if identity.is_demo:

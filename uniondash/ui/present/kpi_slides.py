@@ -3,17 +3,16 @@ county in focus. Counts go through count_text (privacy guard); no personal name 
 
 from __future__ import annotations
 
-import pandas as pd
-
 from uniondash.analysis.coverage import gap_table
-from uniondash.analysis.overview import county_values, on_track, projection, scope_target, what_changed
+from uniondash.analysis.overview import county_values, scope_target, what_changed
 from uniondash.analysis.profile import profile_rows, summary
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.briefing.model import SMALL, Slide, Tile, count_text
 from uniondash.render.slide_figures import bars
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.parts import kpi_label, region_names
+from uniondash.ui.computed import kpi_results
+from uniondash.ui.parts import kpi_label, missing_reason, region_names
 from uniondash.ui.view import View
 
 FOCUS_KPI = "union_founding_rate"
@@ -24,38 +23,35 @@ def _value(kpi, value: float, lang: str) -> str:
 
 
 def headline(view: View, theme: str) -> Slide:
+    """The headline KPIs as tiles, from the same KpiResult as the overview's cards (ui/computed.py:
+    value, progress, verdict): a KPI reads the same on /, on /present and in the briefing."""
     lang, catalogue = view.lang, load_catalogue()
-    trends = view.kpis().pivot(index="code", columns="as_of", values="value")
-    targets = view.query("targets", as_of=view.snapshot)
+    results = kpi_results(view)
     tiles, progress = [], []
     for kpi in (k for k in catalogue.kpis if k.headline):
-        trend = trends.loc[kpi.code] if kpi.code in trends.index else None
-        now = None if trend is None else trend.get(view.snapshot)
-        if now is None or pd.isna(now):
-            tiles.append(Tile(kpi_label(kpi, lang), "—", t("overview.region_only", lang)))
+        r = results[kpi.code]
+        if r.value is None:
+            tiles.append(Tile(kpi_label(kpi, lang), "—", missing_reason(r, lang)))
             continue
-        target = scope_target(kpi, targets, view.scope)
         detail, tone = "", "neutral"
-        if target is not None and target.value:
-            known = {a: v for a, v in trend.items() if a <= view.snapshot}
-            verdict = on_track(kpi, projection(known, target.year), target)
+        if r.target is not None:
             detail = t(
                 "present.target",
                 lang,
-                target=fmt.kpi_value(target.value, kpi.is_percent, lang),
-                year=target.year,
-                progress=f"{now / target.value * 100:.0f}%",
+                target=fmt.kpi_value(r.target.value, kpi.is_percent, lang),
+                year=r.target.year,
+                progress=f"{r.progress * 100:.0f}%",
             )
-            progress.append((kpi.name(lang), now / target.value, verdict is not False))
-            if verdict is not None:
-                tone = "good" if verdict else "bad"
-                detail += " · " + t("present.on_track" if verdict else "present.behind", lang)
-        tiles.append(Tile(kpi_label(kpi, lang), _value(kpi, now, lang), detail, tone))
+            progress.append((kpi.name(lang), r.progress, r.on_track is not False))
+            if r.on_track is not None:
+                tone = "good" if r.on_track else "bad"
+                detail += " · " + t("present.on_track" if r.on_track else "present.behind", lang)
+        tiles.append(Tile(kpi_label(kpi, lang), _value(kpi, r.value, lang), detail, tone))
     fig = None
     if progress:
         fig = bars(
             [p[0] for p in progress],
-            [min(p[1], 1.2) * 100 for p in progress],
+            [p[1] * 100 for p in progress],
             [f"{p[1] * 100:.0f}%" for p in progress],
             theme,
             good=[p[2] for p in progress],

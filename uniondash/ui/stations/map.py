@@ -24,7 +24,8 @@ from uniondash.render.labels import labelled_units
 from uniondash.render.maps import convert_points, convert_shapes, needs_conversion, outlines
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.view import VIEW_HASH, View, station_index_cached
+from uniondash.ui.reads import station_index_cached
+from uniondash.ui.view import VIEW_HASH, View
 
 DATA_CRS = "GCJ-02"
 TOOLTIP = sl.TOOLTIP
