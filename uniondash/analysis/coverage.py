@@ -10,6 +10,7 @@ import pandas as pd
 from uniondash.analysis.overview import county_values
 from uniondash.data.schema import WORKER_GROUPS
 from uniondash.metrics.kpis import Kpi
+from uniondash.metrics.rates import ratio
 
 RATE_KPIS = ("union_founding_rate", "membership_rate", "migrant_membership_rate", "nef_membership_rate")
 
@@ -72,7 +73,7 @@ def nef_breakdown(wide: pd.DataFrame, counties) -> pd.DataFrame:
     for group in WORKER_GROUPS:
         w = rows.get(f"nef_workers_{group}", pd.Series(dtype=float)).sum()
         m = rows.get(f"nef_members_{group}", pd.Series(dtype=float)).sum()
-        out.append({"group": group, "workers": int(w), "members": int(m), "rate": m / w if w else None})
+        out.append({"group": group, "workers": int(w), "members": int(m), "rate": ratio(m, w) if w else None})
     w, m = sum(r["workers"] for r in out), sum(r["members"] for r in out)
-    out.append({"group": "all", "workers": w, "members": m, "rate": m / w if w else None})
+    out.append({"group": "all", "workers": w, "members": m, "rate": ratio(m, w) if w else None})
     return pd.DataFrame(out)

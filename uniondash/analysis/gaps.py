@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from uniondash.metrics.rates import ratio
+
 KM_PER_DEG_LAT = 110.574
 
 
@@ -58,7 +60,7 @@ def uncovered_by_county(scored: pd.DataFrame) -> pd.DataFrame:
         uncovered_workers=("uncovered_workers", "sum"),
         uncovered_points=("covered", lambda c: int((~c).sum())),
     ).reset_index()
-    out["uncovered_share"] = out.uncovered_workers / out.workers.where(out.workers > 0)
+    out["uncovered_share"] = ratio(out.uncovered_workers, out.workers.where(out.workers > 0))
     return out.sort_values(["uncovered_workers", "adcode"], ascending=[False, True]).reset_index(drop=True)
 
 

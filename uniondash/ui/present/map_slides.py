@@ -6,7 +6,7 @@ import math
 
 from uniondash.analysis.medals import city_medals
 from uniondash.analysis.overview import county_values
-from uniondash.analysis.stations import grid_cell_deg
+from uniondash.analysis.stations import grid_cell_deg, scope_supply
 from uniondash.data.schema import STATION_KINDS
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.briefing.model import SMALL, Slide, Tile, count_text
@@ -62,10 +62,9 @@ def stations_map(view: View, theme: str) -> Slide:
     by_kind = {k: int(cells[k].sum()) if len(cells) else 0 for k in STATION_KINDS}
     tiles = [Tile(t("stations.open", lang), count_text(n_open, lang))]
     tiles += [Tile(t(f"kind.{k}", lang), count_text(n, lang)) for k, n in by_kind.items()]
-    workers = supply.outdoor_workers.sum()
-    if workers:
-        per = supply.stations.sum() / workers * 10_000
-        tiles.append(Tile(t("stations.measure.per_10k_workers", lang), f"{per:.1f}"))
+    per = scope_supply(supply, "per_10k_workers")  # the stations page's figure, from the same counts
+    if not math.isnan(per):
+        tiles.append(Tile(t("stations.measure.per_10k_workers", lang), fmt.decimal(per)))
     legend = " · ".join(f"● {t(f'kind.{k}', lang)}" for k in STATION_KINDS)
     return Slide(
         "stations_map",

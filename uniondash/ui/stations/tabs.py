@@ -8,6 +8,7 @@ import streamlit as st
 
 from uniondash.analysis.stations import EXPORT_MAX_ROWS, TABLE_MAX_ROWS
 from uniondash.data.schema import FACILITIES
+from uniondash.metrics.rates import ratio
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.parts import data_table, export_buttons, export_later, export_sheet
@@ -77,7 +78,7 @@ def service_gaps(view: View, ss, gaps, sites, scored, names: dict[str, str]) -> 
                 points=int(len(scored)),
                 workers=fmt.number(total, lang),
                 uncovered=fmt.number(unc, lang),
-                share=fmt.percent(unc / total if total else 0),
+                share=fmt.percent(ratio(unc, total) if total else 0),
                 km=f"{km:g}",
             )
         )
