@@ -112,7 +112,8 @@ def shown_medals(table: pd.DataFrame, label: str) -> pd.DataFrame:
 
 MEDAL_FORMATS = {name: "decimal2" if ss["per10k"] else "int" for name in tier_names.values()}
 year_label = t("comp.all_years", lang) if year == 0 else str(year)
-per10k_label = [t("comp.per_10k", lang)] if ss["per10k"] else []
+# the exports' filter lines: the year, and that the figures are per 10,000 employees when they are
+medal_filters = [f"{t('comp.year', lang)} {year_label}"] + ([t("comp.per_10k", lang)] if ss["per10k"] else [])
 
 
 def filter_to_county() -> None:
@@ -148,17 +149,13 @@ with county_col:
         selection_mode="single-row",
     )
     st.caption(t("comp.click_county", lang))
-    sheet = export_sheet(
-        view, t("comp.medals_county", lang), county_table, MEDAL_FORMATS, [f"{t('comp.year', lang)} {year_label}"]
-    )
+    sheet = export_sheet(view, t("comp.medals_county", lang), county_table, MEDAL_FORMATS, medal_filters)
     export_buttons(sheet, f"medals-county-{year or 'all'}", lang, "medals_county")
 with city_col:
     st.subheader(t("comp.medals_city", lang))
     city_table = shown_medals(city_medals(medals, parents), t("col.city", lang))
     data_table(city_table, lang, height=min(360, 35 * (len(city_table) + 1) + 3))
-    sheet = export_sheet(
-        view, t("comp.medals_city", lang), city_table, MEDAL_FORMATS, [f"{t('comp.year', lang)} {year_label}"]
-    )
+    sheet = export_sheet(view, t("comp.medals_city", lang), city_table, MEDAL_FORMATS, medal_filters)
     export_buttons(sheet, f"medals-city-{year or 'all'}", lang, "medals_city")
 
 trade_col, employer_col, honour_col = st.columns(3, gap="large")

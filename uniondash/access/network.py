@@ -9,8 +9,6 @@ from __future__ import annotations
 import ipaddress
 import os
 
-LOOPBACK = ("127.0.0.1", "::1")
-
 
 def trusted_proxies() -> set[str]:
     raw = os.environ.get("UNIONDASH_TRUSTED_PROXIES", "127.0.0.1,::1")

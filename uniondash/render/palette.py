@@ -76,11 +76,6 @@ THEME_COLOURS = {
 FONT_SIZE = {"light": 14, "dark": 14, "screen": 20}
 
 
-def map_theme(theme: str) -> str:
-    """The pydeck basemap style for a product theme (the maps know light and dark only)."""
-    return "light" if theme == "light" else "dark"
-
-
 def plotly_template(theme: str, size: int | None = None) -> dict:
     """A Plotly layout template for the theme: background, text colours and sizes, grid lines."""
     c = THEME_COLOURS.get(theme, THEME_COLOURS["light"])

@@ -1,23 +1,11 @@
-"""Phones (390×844): the stations page's filters fold away with a one-line summary of what is
-filtered, so the map and the figures are on the first screen."""
+"""Phones (390×844): the stations page's filters fold into an expander titled with a one-line
+summary of what is filtered, so the map and the figures are on the first screen."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-import streamlit as st
-
 from uniondash.text.i18n import t
-
-# An expander cannot be told the screen's width, so the page opens it and this script closes it
-# once on a narrow screen (the person can open it again; nothing is lost).
-FOLD_JS = """<script>
-(() => {
-  if (!window.matchMedia('(max-width: 640px)').matches) return;
-  const box = document.querySelector('.st-key-stations_filters details');
-  if (box && box.open && !box.dataset.folded) { box.dataset.folded = '1'; box.querySelector('summary').click(); }
-})();
-</script>"""
 
 DEFAULTS = {
     "kind": [],
@@ -44,7 +32,3 @@ def filter_summary(state: Mapping, lang: str) -> str:
     if state.get("opened"):
         parts.append(f"{t('stations.opened', lang)} {state['opened']}")
     return " · ".join([t("stations.filters", lang), *parts])
-
-
-def fold_on_phones() -> None:
-    st.html(FOLD_JS, unsafe_allow_javascript=True)
