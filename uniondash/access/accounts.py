@@ -9,28 +9,42 @@ git-ignored; users.example.toml is committed), passwords hashed with argon2.
     scope_claim = ""                   # optional: a token claim listing a planner's adcodes
 
     [users."zhang.wei"]
-    role = "planner"
-    scope = ["420106"]
+    role = "planner"                   # leader | planner | filler | admin
+    scope = ["420106"]                 # planner and filler: required; leader and admin: none
+    email = "zhang.wei@example.org"    # optional: an address (briefings, round reminders)
+    kiosk = false                      # optional: an unattended big-screen account
     password = "$argon2id$..."         # absent: a single-sign-on account only
+
+Saving writes back every key it read, also keys this version does not know (a user's, the
+settings' or the file's own), so that a newer file survives an older command.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from uniondash.access.roles import DEFAULT_NAME_ROLES, ROLES
+from uniondash.access.roles import DEFAULT_NAME_ROLES, ROLES, SCOPED_ROLES, is_scoped_role
 from uniondash.config import ADCODE_RE, ROOT
 from uniondash.errors import UserFacingError
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
+# An ASCII address: a local part of the usual characters, a domain of two or more labels.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_RE = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
+MAX_EMAIL = 254
+USER_KEYS = ("role", "scope", "email", "kiosk", "password")  # the keys of a [users.NAME] this version reads
+SETTINGS_KEYS = ("idle_minutes", "name_roles", "sso_claim", "role_claim", "scope_claim")
 MIN_PASSWORD = 8
 _HASHER = PasswordHasher()
 # Verifying against this when the user does not exist takes as long as a real check, so the
@@ -44,10 +58,16 @@ class AccountError(UserFacingError):
 
 @dataclass(frozen=True)
 class Account:
+    """One [users.NAME] entry. extra: the entry's keys this version does not know, written back
+    as read (not part of the hash)."""
+
     name: str
     role: str
     scope: tuple[str, ...] = ()
     password_hash: str = ""
+    email: str = ""  # "" = none
+    kiosk: bool = False  # an unattended big-screen account: stored and listed, nothing more yet
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass
@@ -59,6 +79,10 @@ class Accounts:
     sso_claim: str = "email"
     role_claim: str = ""  # a token claim naming the role (optional; accounts file entries win)
     scope_claim: str = ""  # a token claim listing a planner's adcodes
+    settings_extra: dict[str, Any] = field(default_factory=dict)  # [settings] keys not in SETTINGS_KEYS
+    extra: dict[str, Any] = field(default_factory=dict)  # the file's keys other than settings and users
+    # The file's idle_minutes when UNIONDASH_IDLE_MINUTES overrode it: saving writes this one back.
+    file_idle_minutes: float | None = None
 
     @property
     def folder(self) -> Path:
@@ -80,7 +104,7 @@ def accounts_path() -> Path:
 
 
 def validate_name(name: str) -> str:
-    if not NAME_RE.match(name or ""):
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
         raise AccountError(
             f"用户名 '{name}' 无效：1–64 个字母、数字或 _ . @ + -。"
             f" / Invalid user name '{name}': 1-64 letters, digits or _ . @ + -."
@@ -88,19 +112,41 @@ def validate_name(name: str) -> str:
     return name
 
 
-def validate_account(name: str, role: str, scope: tuple[str, ...]) -> None:
+def validate_email(email: str) -> str:
+    """An address (or "" for none); anything else is refused naming the field."""
+    if email == "":
+        return email
+    if not isinstance(email, str) or len(email) > MAX_EMAIL or not EMAIL_RE.fullmatch(email):
+        raise AccountError(
+            f"email 字段无效：'{str(email)[:80]}' 不是电子邮件地址（例如 li@example.org）。"
+            f" / Invalid email field: '{str(email)[:80]}' is not an e-mail address (e.g. li@example.org)."
+        )
+    return email
+
+
+def validate_account(name: str, role: str, scope: tuple[str, ...], email: str = "", kiosk: bool = False) -> None:
     validate_name(name)
     if role not in ROLES:
-        raise AccountError(f"角色 '{role}' 无效，应为 {'|'.join(ROLES)}。/ Invalid role '{role}'.")
+        raise AccountError(
+            f"role 字段无效：角色 '{role}' 应为 {'|'.join(ROLES)}。 / Invalid role '{role}': must be {'|'.join(ROLES)}."
+        )
     bad = [a for a in scope if not ADCODE_RE.match(a)]
     if bad:
         raise AccountError(f"范围中的区划代码无效：{bad}（应为 6 位数字）。/ Invalid scope adcodes {bad}.")
-    if role == "planner" and not scope:
+    scoped = "|".join(SCOPED_ROLES)
+    if is_scoped_role(role) and not scope:
         raise AccountError(
-            f"规划人员 {name} 需要至少一个 --scope 区划代码。/ A planner needs at least one --scope adcode."
+            f"{role} {name} 需要至少一个 --scope 区划代码（{scoped} 只看所分配的市县）。"
+            f" / A {role} needs at least one --scope adcode ({scoped} read only their assigned units)."
         )
-    if role != "planner" and scope:
-        raise AccountError(f"只有 planner 有范围；{role} 可查看全部。/ Only planners have a scope.")
+    if not is_scoped_role(role) and scope:
+        raise AccountError(
+            f"只有 {scoped} 有范围；{role} 可查看全部。"
+            f" / Only {scoped} accounts have a scope; {role} accounts read everything."
+        )
+    validate_email(email)
+    if not isinstance(kiosk, bool):
+        raise AccountError(f"kiosk 字段应为 true 或 false：{kiosk!r:.40}。/ The kiosk field must be true or false.")
 
 
 def load_accounts(path: Path | None = None) -> Accounts:
@@ -112,48 +158,119 @@ def load_accounts(path: Path | None = None) -> Accounts:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise AccountError(f"账号文件 {path} 无法读取：{exc} / The accounts file cannot be read.") from exc
-    settings = raw.get("settings", {})
+    settings, entries = raw.get("settings", {}), raw.get("users", {})
+    if not isinstance(settings, dict) or not isinstance(entries, dict):
+        raise AccountError(
+            f"账号文件 {path}：[settings] 和 [users] 应为表。/ {path}: [settings] and [users] must be tables."
+        )
     users = {}
-    for name, entry in raw.get("users", {}).items():
-        scope = tuple(str(a) for a in entry.get("scope", []))
-        role = entry.get("role", "")
+    for name, entry in entries.items():
         try:
-            validate_account(name, role, scope)
+            users[name] = _account(name, entry)
         except AccountError as exc:
             raise AccountError(f"{path}: [users.{name}] {exc}") from exc
-        users[name] = Account(name, role, scope, entry.get("password", ""))
+    file_idle = float(settings.get("idle_minutes", 30))
+    env_idle = os.environ.get("UNIONDASH_IDLE_MINUTES")
     return Accounts(
         path,
         users,
-        float(os.environ.get("UNIONDASH_IDLE_MINUTES") or settings.get("idle_minutes", 30)),
+        float(env_idle) if env_idle else file_idle,
         tuple(settings.get("name_roles", DEFAULT_NAME_ROLES)),
         str(settings.get("sso_claim", "email")),
         str(settings.get("role_claim", "")),
         str(settings.get("scope_claim", "")),
+        {k: v for k, v in settings.items() if k not in SETTINGS_KEYS},
+        {k: v for k, v in raw.items() if k not in ("settings", "users")},
+        file_idle if env_idle else None,
     )
 
 
+def _account(name: str, entry: Any) -> Account:
+    """One [users.NAME] table, validated field by field (each error names its field)."""
+    if not isinstance(entry, dict):
+        raise AccountError("应为一个表（role、scope、…）。/ must be a table (role, scope, ...).")
+    scope, email, password = entry.get("scope", []), entry.get("email", ""), entry.get("password", "")
+    if not isinstance(scope, list):
+        raise AccountError(f"scope 字段应为区划代码列表：{scope!r:.40}。/ The scope field must be a list of adcodes.")
+    if not isinstance(email, str):
+        raise AccountError(f"email 字段应为字符串：{email!r:.40}。/ The email field must be a string.")
+    if not isinstance(password, str):
+        raise AccountError("password 字段应为字符串。/ The password field must be a string.")
+    scope = tuple(str(a) for a in scope)
+    role, kiosk = entry.get("role", ""), entry.get("kiosk", False)
+    validate_account(name, role, scope, email, kiosk)
+    extra = {k: v for k, v in entry.items() if k not in USER_KEYS}
+    return Account(name, role, scope, password, email, kiosk, extra)
+
+
 def _toml_string(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    # A JSON string is a TOML basic string, but for DEL, which TOML wants escaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else _toml_string(key)
+
+
+def toml_value(value: Any) -> str:
+    """Any value tomllib reads, as TOML on one line (tables inline), so that it reads back equal."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, dt.date | dt.time):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{_toml_key(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def _pairs(table: dict[str, Any]) -> list[str]:
+    return [f"{_toml_key(k)} = {toml_value(v)}" for k, v in table.items()]
 
 
 def save_accounts(accounts: Accounts) -> None:
-    """Write the file beside itself and rename it into place (mode 600: it holds hashes)."""
+    """Write the file beside itself and rename it into place (mode 600: it holds hashes). Every
+    key that was read is written back, known or not."""
+    idle = accounts.file_idle_minutes if accounts.file_idle_minutes is not None else accounts.idle_minutes
+    top_tables = {k: v for k, v in accounts.extra.items() if isinstance(v, dict)}
     lines = [
-        "# Local accounts of the union dashboard: python -m uniondash users add|list|remove|passwd.",
+        "# Local accounts of the union dashboard: python -m uniondash users add|list|set|remove|passwd.",
+        *_pairs({k: v for k, v in accounts.extra.items() if k not in top_tables}),
         "[settings]",
-        f"idle_minutes = {accounts.idle_minutes:g}",
+        f"idle_minutes = {idle:g}",
         "name_roles = [" + ", ".join(_toml_string(r) for r in accounts.name_roles) + "]",
         f"sso_claim = {_toml_string(accounts.sso_claim)}",
         f"role_claim = {_toml_string(accounts.role_claim)}",
         f"scope_claim = {_toml_string(accounts.scope_claim)}",
+        *_pairs(accounts.settings_extra),
     ]
     for name in sorted(accounts.users):
         a = accounts.users[name]
         lines += ["", f"[users.{_toml_string(name)}]", f"role = {_toml_string(a.role)}"]
         lines.append("scope = [" + ", ".join(_toml_string(s) for s in a.scope) + "]")
+        if a.email:
+            lines.append(f"email = {_toml_string(a.email)}")
+        if a.kiosk:
+            lines.append("kiosk = true")
         if a.password_hash:
             lines.append(f"password = {_toml_string(a.password_hash)}")
+        lines += _pairs({k: v for k, v in a.extra.items() if k not in USER_KEYS})
+    for key, table in top_tables.items():
+        lines += ["", f"[{_toml_key(key)}]", *_pairs(table)]
     accounts.path.parent.mkdir(parents=True, exist_ok=True)
     tmp = accounts.path.with_name(accounts.path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -11,7 +11,7 @@ import pandas as pd
 from uniondash.access.accounts import Account, Accounts
 from uniondash.access.data_scope import SessionAccess, planner_scope
 from uniondash.access.network import is_loopback, is_public_deployment
-from uniondash.access.roles import ROLES, Identity
+from uniondash.access.roles import ROLES, Identity, reads_as
 
 
 def show_names_env() -> bool:
@@ -27,7 +27,8 @@ def demo_identity(address: str) -> Identity:
 
 
 def account_identity(account: Account, accounts: Accounts, source: str, session_id: str = "") -> Identity:
-    sees = show_names_env() or account.role in accounts.name_roles
+    # A filler sees what a planner sees: names when planners do (or when named itself).
+    sees = show_names_env() or account.role in accounts.name_roles or reads_as(account.role) in accounts.name_roles
     return Identity(account.name, account.role, source, account.scope, sees, session_id)
 
 

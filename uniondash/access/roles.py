@@ -1,16 +1,25 @@
 """Roles and the pages each may open (DESIGN.md section 7).
 
 leader reads everything; planner reads only the cities or counties assigned (enforced in the
-query layer, uniondash.access.data_scope); admin is leader plus import (/data) and user management.
-"viewer" is no account's role: it is the read-only demo mode served to a network with no
-accounts configured (no /data, names masked).
+query layer, uniondash.access.data_scope); filler is a planner (the same scope, required, and the
+same pages and data everywhere) who may also submit data in collection rounds (may_submit); admin
+is leader plus import (/data) and user management. "viewer" is no account's role: it is the
+read-only demo mode served to a network with no accounts configured (no /data, names masked).
+
+Code that asks "does this session read like a planner?" asks is_scoped_role(role) or
+Identity.is_scoped, never role == "planner", so that fillers follow.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = ("leader", "planner", "admin")
+ROLES = ("leader", "planner", "filler", "admin")
+# Roles that read only their assigned cities or counties; an account of one needs a scope, any
+# other account must not have one.
+SCOPED_ROLES = ("planner", "filler")
+# Roles that may submit data in a collection round.
+SUBMIT_ROLES = ("filler",)
 # The read pages every role may open, by url_path ("" is the overview at /).
 READ_PAGES = ("", "stations", "competitions", "coverage", "county", "present")
 ADMIN_PAGES = ("data",)
@@ -23,10 +32,10 @@ class Identity:
     """Who this session is: set by the sign-in gate from a verified source, never from the URL.
 
     source: "local" (accounts file and password), "sso" (st.login), "demo" (no accounts).
-    scope: the adcodes (cities or counties) a planner may read; empty for other roles."""
+    scope: the adcodes (cities or counties) a planner or filler may read; empty for other roles."""
 
     name: str
-    role: str  # leader | planner | admin | viewer (demo served to a network)
+    role: str  # leader | planner | filler | admin | viewer (demo served to a network)
     source: str
     scope: tuple[str, ...] = ()
     sees_names: bool = False
@@ -38,7 +47,29 @@ class Identity:
 
     @property
     def is_scoped(self) -> bool:
-        return self.role == "planner"
+        return is_scoped_role(self.role)
+
+    @property
+    def may_submit(self) -> bool:
+        return may_submit(self)
+
+
+def is_scoped_role(role: str) -> bool:
+    """A role that reads only its assigned units (planner, filler) and whose account needs a scope."""
+    return role in SCOPED_ROLES
+
+
+def reads_as(role: str) -> str:
+    """The role whose reading rules apply: a filler reads as a planner, every other role as itself."""
+    return "planner" if role == "filler" else role
+
+
+def may_submit(who: Identity | str) -> bool:
+    """Whether an identity (or a role) may submit data in a collection round: fillers only. A demo
+    identity never may (it is no account)."""
+    if isinstance(who, Identity):
+        return not who.is_demo and who.role in SUBMIT_ROLES
+    return who in SUBMIT_ROLES
 
 
 def pages_for(role: str) -> tuple[str, ...]:
@@ -47,7 +78,7 @@ def pages_for(role: str) -> tuple[str, ...]:
     data page: admin only (demo mode on loopback acts as admin, so it counts as admin)."""
     if role == "admin":
         return PRODUCT_PAGES
-    if role in ("leader", "planner", "viewer"):
+    if role in ("leader", "planner", "filler", "viewer"):
         return READ_PAGES
     return ()
 
