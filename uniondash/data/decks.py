@@ -3,7 +3,21 @@ deck in the data folder's decks/ (shared by every worker, since they share the d
 
 A deck's name is its file name, so names are limited to letters, digits and '-' (no path can be
 formed from one); files are written beside and renamed into place, so a reader never sees half
-a deck.
+a deck. One namespace: `<data>/decks/NAME.json` is opened by `/present?deck=NAME`, whoever owns it.
+
+The file, version 2 (what save_deck always writes):
+
+    {"version": 2, "name": "weekly-1", "owner": "li",
+     "items": [{"kind": "headline", "page": "overview", "snapshot": null, "compare": null,
+                "city": ["420500"], "county": [], "each": null},
+               {"kind": "county", "page": "present", "snapshot": null, "compare": null,
+                "city": [], "county": [], "each": "county"}]}
+
+owner: the account name of whoever saved it, or ADMIN_OWNER. each: null, or "county" for a step
+shown once per county of the viewer's scope (expand_each); such a step names no city or county.
+Version 1 files (no "version", no "owner": written before owners existed) are read as owned by
+ADMIN_OWNER, the administrators as a role. A file that is neither is refused, naming the file and
+the field.
 """
 
 from __future__ import annotations
@@ -12,7 +26,8 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from uniondash.errors import UserFacingError
@@ -24,6 +39,13 @@ SLIDE_KINDS = ("headline", "coverage_map", "stations_map", "competitions", "chan
 PAGES = ("overview", "coverage", "stations", "competitions", "county", "present")
 MAX_ITEMS = 40
 MAX_BYTES = 64_000
+VERSION = 2  # the deck file version save_deck writes; load_deck reads 1 and 2
+# The owner of a deck saved before decks had owners (version 1), and of one saved where no account
+# is signed in (demo mode): the administrators as a role, not an account. It starts with "@",
+# which no account name may (uniondash.access.accounts.NAME_RE), so no account is mistaken for it.
+ADMIN_OWNER = "@admin"
+MAX_OWNER = 256
+EACH = ("county",)  # what a step may be repeated for: once per county of the viewer's scope
 
 
 class DeckError(UserFacingError):
@@ -40,27 +62,37 @@ class DeckItem:
     compare: str | None = None
     city: tuple[str, ...] = ()
     county: tuple[str, ...] = ()
+    each: str | None = None  # "county": this step once per county of the viewer's scope (expand_each)
+
+    def __post_init__(self) -> None:
+        if self.each is not None:
+            check_each(self.each, self.city, self.county)
 
     @classmethod
     def parse(cls, raw: dict) -> DeckItem:
-        """A validated item; anything unexpected is refused with its reason (never half-used)."""
+        """A validated item; anything unexpected is refused with its reason naming the field (never
+        half-used)."""
         if not isinstance(raw, dict):
             raise DeckError(f"议程条目应为对象 / a deck item must be an object: {raw!r:.60}")
         kind, page = raw.get("kind"), raw.get("page", "present")
         if kind not in SLIDE_KINDS:
-            raise DeckError(f"未知的幻灯片类型 / unknown slide kind: {kind!r:.40}")
+            raise DeckError(f"kind：未知的幻灯片类型 / kind: unknown slide kind: {kind!r:.40}")
         if page not in PAGES:
-            raise DeckError(f"未知的页面 / unknown page: {page!r:.40}")
-        dates = [raw.get(k) for k in ("snapshot", "compare")]
-        if any(d is not None and not (isinstance(d, str) and AS_OF_RE.match(d)) for d in dates):
-            raise DeckError(f"快照日期无效 / invalid snapshot date in {raw!r:.80}")
+            raise DeckError(f"page：未知的页面 / page: unknown page: {page!r:.40}")
+        for key in ("snapshot", "compare"):
+            d = raw.get(key)
+            if d is not None and not (isinstance(d, str) and AS_OF_RE.match(d)):
+                raise DeckError(f"{key}：快照日期无效 / {key}: invalid snapshot date {d!r:.40}")
         codes = {k: raw.get(k) or [] for k in ("city", "county")}
-        if any(
-            not isinstance(v, list) or not all(isinstance(c, str) and ADCODE_RE.match(c) for c in v)
-            for v in codes.values()
-        ):
-            raise DeckError(f"区划代码无效 / invalid adcode in {raw!r:.80}")
-        return cls(kind, page, dates[0], dates[1], tuple(codes["city"]), tuple(codes["county"]))
+        for key, v in codes.items():
+            if not isinstance(v, list) or not all(isinstance(c, str) and ADCODE_RE.match(c) for c in v):
+                raise DeckError(f"{key}：区划代码无效 / {key}: invalid adcode in {v!r:.60}")
+        each = raw.get("each")
+        if each is not None:
+            check_each(each, codes["city"], codes["county"])
+        return cls(
+            kind, page, raw.get("snapshot"), raw.get("compare"), tuple(codes["city"]), tuple(codes["county"]), each
+        )
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -68,10 +100,38 @@ class DeckItem:
         return out
 
 
+def check_each(each: object, city: Sequence[str], county: Sequence[str]) -> str:
+    """A step's "each": one of EACH, on a step naming no city or county (its counties are the
+    viewer's, filled in by expand_each)."""
+    if each not in EACH:
+        raise DeckError(f"each：应为 {'|'.join(EACH)} / each: must be {'|'.join(EACH)}, not {each!r:.40}")
+    if city or county:
+        raise DeckError("each：逐县重复的条目不能指定市县 / each: a step repeated per county names no city or county")
+    return each
+
+
+def expand_each(items: Iterable[DeckItem], counties: Iterable[str]) -> tuple[DeckItem, ...]:
+    """The steps with every "each": "county" step repeated once per county, in the order given
+    (duplicates once), the county filled in and "each" cleared; other steps unchanged, in place.
+    With no counties such a step is left out. Pure: the caller passes the viewer's counties."""
+    ordered = tuple(dict.fromkeys(counties))
+    out: list[DeckItem] = []
+    for item in items:
+        if item.each == "county":
+            out += [replace(item, county=(c,), each=None) for c in ordered]
+        else:
+            out.append(item)
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Deck:
+    """A saved agenda. owner: the account name of whoever saved it (ADMIN_OWNER: the
+    administrators, for decks saved before owners existed or without an account)."""
+
     name: str
     items: tuple[DeckItem, ...] = field(default_factory=tuple)
+    owner: str = ADMIN_OWNER
 
 
 def check_name(name: str) -> str:
@@ -91,15 +151,30 @@ def deck_path(data_dir: Path, name: str) -> Path:
     return decks_dir(data_dir) / f"{check_name(name)}.json"
 
 
+def owner_ok(owner: object) -> bool:
+    """An owner as stored: an account name or ADMIN_OWNER (a printable string, 1-256 characters)."""
+    return isinstance(owner, str) and 0 < len(owner) <= MAX_OWNER and owner.isprintable()
+
+
+def _owner_reason(owner: object) -> str:
+    return f"应为账号名 / must be an account name, not {owner!r:.40}"
+
+
 def save_deck(data_dir: Path, deck: Deck) -> Path:
-    """Write the deck atomically (temporary file beside it, then rename)."""
+    """Write the deck atomically (temporary file beside it, then rename), always as version 2."""
     path = deck_path(data_dir, deck.name)
     if not deck.items:
         raise DeckError("议程为空 / the deck has no slides")
     if len(deck.items) > MAX_ITEMS:
         raise DeckError(f"议程最多 {MAX_ITEMS} 页 / a deck has at most {MAX_ITEMS} slides")
+    if not owner_ok(deck.owner):
+        raise DeckError(f"owner：{_owner_reason(deck.owner)}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = json.dumps({"name": deck.name, "items": [i.to_json() for i in deck.items]}, ensure_ascii=False, indent=1)
+    body = json.dumps(
+        {"version": VERSION, "name": deck.name, "owner": deck.owner, "items": [i.to_json() for i in deck.items]},
+        ensure_ascii=False,
+        indent=1,
+    )
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -121,10 +196,38 @@ def load_deck(data_dir: Path, name: str) -> Deck:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DeckError(f"议程文件无法读取 / deck file unreadable: {path.name}: {exc}") from None
-    items = raw.get("items") if isinstance(raw, dict) else None
+    return parse_deck(name, raw, path.name)
+
+
+def parse_deck(name: str, raw: object, where: str) -> Deck:
+    """A deck from a file's JSON (version 1 or 2); refused naming the file (where) and the field."""
+
+    def malformed(field_name: str, reason: str) -> DeckError:
+        return DeckError(f"议程文件格式不对 / deck file malformed: {where}: {field_name}: {reason}")
+
+    if not isinstance(raw, dict):
+        raise malformed("(top)", "应为对象 / must be an object")
+    version = raw.get("version", 1)
+    if type(version) is not int or version not in (1, VERSION):
+        raise malformed("version", f"应为 1 或 {VERSION} / must be 1 or {VERSION}, not {version!r:.20}")
+    if version == 1:
+        if "owner" in raw:
+            raise malformed("owner", f"需要 version {VERSION} / needs version {VERSION}")
+        owner = ADMIN_OWNER
+    else:
+        owner = raw.get("owner")
+        if not owner_ok(owner):
+            raise malformed("owner", _owner_reason(owner))
+    items = raw.get("items")
     if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
-        raise DeckError(f"议程文件格式不对 / deck file malformed: {path.name}")
-    return Deck(name, tuple(DeckItem.parse(i) for i in items))
+        raise malformed("items", f"应为 1–{MAX_ITEMS} 个条目的列表 / must be a list of 1-{MAX_ITEMS} steps")
+    parsed = []
+    for n, item in enumerate(items):
+        try:
+            parsed.append(DeckItem.parse(item))
+        except DeckError as exc:
+            raise malformed(f"items[{n}]", str(exc)) from None
+    return Deck(name, tuple(parsed), owner)
 
 
 def list_decks(data_dir: Path) -> list[str]:
@@ -152,4 +255,4 @@ def restrict(deck: Deck, allowed_counties: set[str], parents: dict[str, str]) ->
         and set(i.city) <= allowed_cities
         and (i.city or i.county or allowed_counties >= set(parents))
     )
-    return Deck(deck.name, kept), len(deck.items) - len(kept)
+    return replace(deck, items=kept), len(deck.items) - len(kept)

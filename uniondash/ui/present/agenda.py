@@ -7,11 +7,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from uniondash.data.decks import Deck, DeckError, DeckItem, check_name, list_decks, save_deck
+from uniondash.data.decks import ADMIN_OWNER, Deck, DeckError, DeckItem, check_name, list_decks, save_deck
 from uniondash.text.i18n import t
 from uniondash.ui.present.briefing import briefing_buttons
 from uniondash.ui.share import copy_link
-from uniondash.ui.view import View
+from uniondash.ui.view import View, session_access
 
 PAGE_KINDS = {
     "overview": ("headline", "changes"),
@@ -35,11 +35,18 @@ def _add(view: View, page: str) -> None:
     ss.setdefault(AGENDA, []).append(item)
 
 
+def deck_owner() -> str:
+    """Who owns a deck saved in this session: the signed-in account's name; in demo mode (no
+    account) the administrators (ADMIN_OWNER)."""
+    identity = session_access().identity
+    return ADMIN_OWNER if identity.is_demo else identity.name
+
+
 def _save(data_dir, lang: str) -> None:
     ss = st.session_state
     try:
         name = check_name(ss.get("deck_name", "").strip())
-        save_deck(data_dir, Deck(name, tuple(ss.get(AGENDA, []))))
+        save_deck(data_dir, Deck(name, tuple(ss.get(AGENDA, [])), deck_owner()))
         ss["_deck_saved"] = name
     except DeckError as exc:
         ss["_deck_saved"] = None
