@@ -211,7 +211,7 @@ with honour_col:
 st.subheader(t("comp.results", lang))
 st.text_input(t("comp.search", lang), key="who", max_chars=50)
 search = ss["who"].strip()
-# a masked name is never matched (DESIGN.md section 7): names are searched only where shown
+# a masked name is never matched (docs/architecture.md, Privacy and security rules): names are searched only where shown
 query = dict(as_of=view.snapshot, year=year, counties=scope_counties, search=search, search_names=view.names_shown)
 results = view.query("results_search", **query, max_rows=RESULTS_MAX_ROWS)
 result_table = awards_table(results, lang, names)

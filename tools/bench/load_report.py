@@ -12,7 +12,7 @@ import psutil
 
 BEGIN = "<!-- make load: this section is written by `make load` and kept by `make bench` -->"
 END = "<!-- /make load -->"
-BUDGET_P95_S = 1.5  # DESIGN.md section 6: 20 users, page switch and filter change p95
+BUDGET_P95_S = 1.5  # docs/architecture.md, Budgets: 20 users, page switch and filter change p95
 BUDGET_USERS = 20
 BUDGET_WORKER_MB = 500
 
@@ -136,7 +136,7 @@ def to_markdown(result: dict) -> str:
             lines.append(f"| {step} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"Budgets (DESIGN.md section 6): {BUDGET_USERS} users, page switch and filter change p95 ≤ "
+        f"Budgets (docs/architecture.md, Budgets): {BUDGET_USERS} users, page switch and filter change p95 ≤ "
         f"{BUDGET_P95_S} s, 0 errors; more users, 0 errors (p95 reported); every worker under "
         f"{BUDGET_WORKER_MB} MB.",
         END,

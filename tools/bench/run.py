@@ -2,7 +2,7 @@
 
 Floors, measured in the same run: an empty Streamlit page, and a page drawing one metric, one
 small Plotly chart and one small pydeck map (floor_page.py). Each page's figure is reported as
-a ratio to both; budgets (DESIGN.md section 6) are checked against the floor page. A naive
+a ratio to both; budgets (docs/architecture.md, Budgets) are checked against the floor page. A naive
 stations page (naive_stations.py) is measured too, and our advantage reported as a ratio.
 """
 
@@ -307,7 +307,7 @@ def to_markdown(result: dict) -> str:
     lines += import_speed.to_markdown(result.get("import", []))
     lines += [
         "",
-        "Budgets (DESIGN.md section 6): a page fully drawn within 1.5× the floor page, a filter change "
+        "Budgets (docs/architecture.md, Budgets): a page fully drawn within 1.5× the floor page, a filter change "
         "within 1.5× the floor's, at most 1.5 MB per page at scale 1 (5 MB at scale 100), server under "
         "500 MB (2 GB at scale 100).",
     ]

@@ -1,4 +1,4 @@
-"""Roles and the pages each may open (DESIGN.md section 7).
+"""Roles and the pages each may open (docs/architecture.md, Privacy and security rules).
 
 leader reads everything; planner reads only the cities or counties assigned (enforced in the
 query layer, uniondash.access.data_scope); filler is a planner (the same scope, required, and the

@@ -1,4 +1,4 @@
-"""The data contract (DESIGN.md section 3): every snapshot table, its columns and their types.
+"""The data contract (data/README.md): every snapshot table, its columns and their types.
 
 Used by the demo generator and the importer to write parquet with exact types, and by
 data/README.md's test to keep the documentation in step with the code.
@@ -116,8 +116,8 @@ TABLES: dict[str, pa.Schema] = {
             ("target", pa.float64()),
         ]
     ),
-    # Extension beyond DESIGN.md section 3: where outdoor workers gather (logistics and delivery
-    # hot spots), the demand layer for the stations page's service-gap analysis.
+    # Extension beyond the original contract (data/README.md, demand_points): where outdoor workers
+    # gather (logistics and delivery hot spots), the demand layer for the stations page's service-gap analysis.
     "demand_points": pa.schema(
         [
             ("point_id", pa.string()),

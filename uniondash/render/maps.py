@@ -45,7 +45,7 @@ def offline_style(theme: str = "light", tile_url: str = "", lines: tuple[Outline
 
     Boundaries belong here rather than in deck.gl layers: deck.gl's path and polygon layers cost
     a software-rendered browser (no GPU, as on this benchmark machine) seconds of shader work per
-    page load; MapLibre's line layers a fraction of that (Chromium traces, DESIGN.md section 6)."""
+    page load; MapLibre's line layers a fraction of that (Chromium traces, docs/architecture.md, Budgets)."""
     layers = [{"id": "background", "type": "background", "paint": {"background-color": BACKGROUND[theme]}}]
     sources: dict = {}
     if tile_url:

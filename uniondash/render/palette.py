@@ -64,7 +64,7 @@ def series_styles() -> dict[str, LineStyle]:
     return {s: LineStyle(c) for s, c in SERIES_COLOURS.items()}
 
 
-# The three looks (DESIGN.md section 5): light and dark are Streamlit's own themes; "screen" (数据大屏)
+# The three looks (docs/architecture.md, Interfaces): light and dark are Streamlit's own themes; "screen" (数据大屏)
 # is dark with larger type for projectors. Text colours keep WCAG AA contrast on their background.
 THEMES = ("light", "dark", "screen")
 THEME_COLOURS = {

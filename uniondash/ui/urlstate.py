@@ -1,4 +1,4 @@
-"""The shared filters in the URL (DESIGN.md section 5): snapshot, compare, city, county, lang.
+"""The shared filters in the URL (docs/architecture.md, Interfaces): snapshot, compare, city, county, lang.
 
 Values are adcodes and ISO dates, so a link reads the same in any language. On a session's
 first run the URL seeds the widgets' state; on every run the state is written back, so the

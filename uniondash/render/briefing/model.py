@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-SMALL = 5  # counts under this are suppressed on shared screens (DESIGN.md section 7)
+SMALL = 5  # counts under this are suppressed on shared screens (docs/architecture.md, Privacy and security rules)
 
 
 def count_text(n: float | int | None, lang: str = "zh") -> str:

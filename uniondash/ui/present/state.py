@@ -48,7 +48,8 @@ def parse_slide(raw: str | None, n: int) -> int | None:
 
 def _allowed(view: View) -> tuple[set[str], dict[str, str]]:
     """Counties this viewer may see: view.regions() is read through the session's data scope
-    (uniondash.data.warehouse), so a planner gets their own counties only (DESIGN.md section 7)."""
+    (uniondash.data.warehouse), so a planner gets their own counties only (docs/architecture.md, Privacy
+    and security rules)."""
     regions = view.regions()
     counties = regions[regions.level == "county"]
     return set(counties.adcode), dict(zip(counties.adcode, counties.parent_adcode))
