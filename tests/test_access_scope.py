@@ -75,7 +75,7 @@ def test_planner_scope_of_a_county_and_of_a_city(fixture_wh):
 @pytest.mark.parametrize("query", [q.name for q in all_queries()])
 def test_every_named_query_stays_in_a_planners_scope(fixture_wh, county_a, query):
     params = {p: WIDE[p] for p in fixture_wh_params(query)}
-    result = fixture_wh.run(query, scope=county_a, **params)
+    result = fixture_wh.run(query, data_scope=county_a, **params)
     if query in SCOPE_EXCEPTIONS:
         return
     if "adcode" in result.columns:
@@ -102,20 +102,20 @@ def fixture_wh_params(query: str) -> tuple[str, ...]:
 def test_aggregates_equal_duckdb_restricted_to_the_county(fixture_wh, county_a):
     con = fixture_wh.con
     params = {p: WIDE[p] for p in fixture_wh_params("stations_count")}
-    got = int(fixture_wh.run("stations_count", scope=county_a, **params).stations.iloc[0])
+    got = int(fixture_wh.run("stations_count", data_scope=county_a, **params).stations.iloc[0])
     want = con.execute("select count(*) from stations where as_of = ? and adcode = '990101'", [AS_OF]).fetchone()[0]
     assert got == want == 3  # S1, S2, S3 (every status)
-    measures = fixture_wh.run("unit_measures", scope=county_a, as_ofs=(AS_OF,))
+    measures = fixture_wh.run("unit_measures", data_scope=county_a, as_ofs=(AS_OF,))
     members = measures[(measures.measure == "members")].value.sum()
     assert (
         members
         == con.execute("select sum(members) from coverage where as_of = ? and adcode = '990101'", [AS_OF]).fetchone()[0]
     )
-    honours = fixture_wh.run("honours_by_type", scope=county_a, as_of=AS_OF, year=0, counties=ALL_COUNTIES)
+    honours = fixture_wh.run("honours_by_type", data_scope=county_a, as_of=AS_OF, year=0, counties=ALL_COUNTIES)
     assert list(zip(honours.honour, honours.winners)) == [("技术能手", 1)]  # R1 only; R2 (荆楚工匠) is 乙一县's
-    part = fixture_wh.run("competition_participation", scope=county_a, as_of=AS_OF, units=ALL_UNITS)
+    part = fixture_wh.run("competition_participation", data_scope=county_a, as_of=AS_OF, units=ALL_UNITS)
     assert part.empty  # 甲一区 hosted no event; the region's and 甲市's are not its figures
-    profile = fixture_wh.run("county_results", scope=county_a, as_of=AS_OF, adcode="990201")
+    profile = fixture_wh.run("county_results", data_scope=county_a, as_of=AS_OF, adcode="990201")
     assert profile.empty  # another county's awards by naming it
 
 

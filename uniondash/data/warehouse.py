@@ -126,10 +126,10 @@ class Warehouse:
                 return s
         raise SnapshotError(f"快照 {as_of} 不存在或未通过校验。/ Snapshot {as_of} is not available.")
 
-    def run(self, name: str, scope: DataScope | None = None, names_shown: bool = True, **params) -> pd.DataFrame:
+    def run(self, name: str, data_scope: DataScope | None = None, names_shown: bool = True, **params) -> pd.DataFrame:
         """The query gateway: a named query with bound parameters (every $param of the SQL must be
         given), then the session's rules, applied here and nowhere else
-        (uniondash/access/data_scope.py): with a scope (a planner's session) the query reads only
+        (uniondash/access/data_scope.py): with a data_scope (a planner's session) the query reads only
         the scope's units whatever the parameters say, and without names_shown every person's name
         is masked, so no page, export or cache holds a name the session may not see."""
         query = load_query(name)
@@ -137,15 +137,15 @@ class Warehouse:
         extra = set(params) - set(query.params)
         if missing or extra:
             raise ValueError(f"query {name}: missing params {sorted(missing)}, unexpected {sorted(extra)}")
-        scoped = scope is not None and name not in SCOPE_EXCEPTIONS
-        narrowed = restrict_params(params, scope) if scoped else params
+        scoped = data_scope is not None and name not in SCOPE_EXCEPTIONS
+        narrowed = restrict_params(params, data_scope) if scoped else params
         cur = self.con.cursor()
         try:
             result = cur.execute(query.sql, {k: _bindable(v) for k, v in narrowed.items()}).df()
         finally:
             cur.close()
         if scoped:
-            result = restrict_rows(name, result, params, scope)
+            result = restrict_rows(name, result, params, data_scope)
         return result if names_shown else mask_names(result)
 
 

@@ -72,14 +72,14 @@ def cached_query(
 ) -> pd.DataFrame:
     """A named query through the gateway for a data scope (None = the whole region) and name rule;
     both are part of the cache key."""
-    return get_warehouse(snapshots_dir, fingerprint).run(name, scope=data_scope, names_shown=names_shown, **params)
+    return get_warehouse(snapshots_dir, fingerprint).run(name, data_scope=data_scope, names_shown=names_shown, **params)
 
 
 def uncached_query(
     name: str, snapshots_dir: str, fingerprint: str, data_scope: DataScope | None, names_shown: bool, **params
 ) -> pd.DataFrame:
     """The same read, not cached: an export's every row in scope, once, when its button is clicked."""
-    return get_warehouse(snapshots_dir, fingerprint).run(name, scope=data_scope, names_shown=names_shown, **params)
+    return get_warehouse(snapshots_dir, fingerprint).run(name, data_scope=data_scope, names_shown=names_shown, **params)
 
 
 def region_wide(read: str, name: str, snapshots_dir: str, fingerprint: str, **params) -> pd.DataFrame:

@@ -4,11 +4,11 @@ the viewer's language, and dropped from the URL."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from uniondash.data.decks import Deck, DeckError, default_deck, load_deck, restrict
+from uniondash.data.decks import Deck, DeckError, default_deck, expand_each, load_deck, restrict
 from uniondash.text.i18n import t
 from uniondash.ui.view import View
 
@@ -71,6 +71,8 @@ def open_presentation(view: View) -> Presentation:
             notices.append(t("present.bad_deck", lang, reason=str(exc)))
             del params["deck"]
     allowed, parents = _allowed(view)
+    # a step that says "each": "county" plays once per county of the view's scope the viewer may read
+    deck = replace(deck, items=expand_each(deck.items, [c for c in view.scope.counties if c in allowed]))
     deck, dropped = restrict(deck, allowed, parents)
     if dropped:
         notices.append(t("present.dropped", lang, n=dropped))
