@@ -10,12 +10,21 @@ import pytest
 from tools.bench.server import CHROMIUM, browser, streamlit_server  # noqa: F401  (re-exported)
 
 
+def missing_chromium(path: str | None = None) -> str | None:
+    """Why the system Chromium cannot run, or None when it can."""
+    path = path or CHROMIUM
+    if not Path(path).exists():
+        return f"{path} missing: run make system-deps (Debian's chromium and fonts-noto-cjk)"
+    if not os.access(path, os.X_OK):
+        return f"{path} is not executable: run make system-deps (Debian's chromium)"
+    return None
+
+
 def require_chromium() -> None:
-    """In CI a missing browser is a failure; on a developer machine, a skip."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium fonts-noto-cjk)")
+    """A missing browser fails the test that needs it, on every machine: never a skip."""
+    reason = missing_chromium()
+    if reason:
+        pytest.fail(reason, pytrace=False)
 
 
 def wait_until_drawn(page, timeout_ms: int = 60_000) -> None:
@@ -49,3 +58,30 @@ def external_requests(urls: list[str]) -> list[str]:
         if p.scheme in ("http", "https", "ws", "wss") and p.hostname not in ("127.0.0.1", "localhost", "::1"):
             out.append(u)
     return out
+
+
+def record_frames(page) -> list:
+    """Every WebSocket frame the page receives from now on (Streamlit's ForwardMsg protobufs)."""
+    frames: list = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(payload)))
+    return frames
+
+
+def deck_specs(frames: list) -> list[dict]:
+    """The pydeck specs (st.pydeck_chart's JSON) among the frames, in the order they arrived."""
+    import json
+
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    specs = []
+    for payload in frames:
+        if isinstance(payload, str):
+            continue
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
+            continue
+        element = msg.delta.new_element
+        if element.WhichOneof("type") == "deck_gl_json_chart":
+            specs.append(json.loads(element.deck_gl_json_chart.json))
+    return specs
