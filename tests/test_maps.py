@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -97,6 +98,21 @@ def test_overlays_and_choropleth_legends():
     assert "无数据" in choropleth
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_legend_strings_exist_in_both_languages(lang):
-    assert legends.legend_html(legends.outline_items("dark", lang))
+def legend_entries(html: str) -> list[tuple[str, str]]:
+    """(line style, words) of each entry of a legend's HTML, in order."""
+    return re.findall(r"border-top:([^\"]+)\"></span>([^<]+)</span>", html)
+
+
+@pytest.mark.parametrize(
+    ("lang", "theme", "expected"),
+    [
+        ("zh", "dark", [("2px solid #C8D0D8", "市界"), ("1px solid #5F6B78", "县界")]),
+        ("en", "dark", [("2px solid #C8D0D8", "City border"), ("1px solid #5F6B78", "County border")]),
+        ("zh", "light", [("2px solid #30363C", "市界"), ("1px solid #8C96A0", "县界")]),
+        ("en", "light", [("2px solid #30363C", "City border"), ("1px solid #8C96A0", "County border")]),
+    ],
+)
+def test_legend_strings_exist_in_both_languages(lang, theme, expected):
+    """Each boundary is named in the viewer's language (an English string missing would fall back
+    to the Chinese one) beside a line of the colour and width the map draws it with."""
+    assert legend_entries(legends.legend_html(legends.outline_items(theme, lang))) == expected
