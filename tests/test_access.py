@@ -14,7 +14,7 @@ from uniondash.access.accounts import AccountError, load_accounts
 from uniondash.access.gate import demo_identity
 from uniondash.access.network import client_address
 from uniondash.access.roles import may_open
-from uniondash.access.sessions import ADDRESS_FAILURES, FAILURE_WINDOW_S, Store, cookie_secret, sign, unsign
+from uniondash.access.sessions import Store, cookie_secret, sign, unsign
 from uniondash.cli import main
 
 
@@ -85,17 +85,25 @@ def test_tickets_work_once_and_expire(tmp_path):
 
 
 def test_rate_limit_per_user_and_per_address(tmp_path):
+    """README: five failed sign-ins lock a user name and twenty an address, for 15 minutes (900 s)
+    from the first failure of the run that reached the limit."""
     store = Store(tmp_path)
     for i in range(4):
-        store.fail("pa", "10.0.0.1", now=1000.0 + i)
-    assert store.locked_for("pa", "10.0.0.1", now=1010.0) == 0
-    store.fail("pa", "10.0.0.1", now=1004.0)
-    assert store.locked_for("pa", "10.0.0.9", now=1010.0) == pytest.approx(FAILURE_WINDOW_S - 10)
-    assert store.locked_for("pa", "10.0.0.1", now=1000.0 + FAILURE_WINDOW_S + 1) == 0  # the window passed
-    for i in range(ADDRESS_FAILURES):  # one address trying many user names
+        store.fail("pa", "10.0.0.1", now=1000.0 + i)  # failures at 1000, 1001, 1002, 1003
+    assert store.locked_for("pa", "10.0.0.1", now=1010.0) == 0  # four: not locked yet
+    store.fail("pa", "10.0.0.1", now=1004.0)  # the fifth
+    assert store.locked_for("pa", "10.0.0.9", now=1010.0) == 890  # the name, from any address: 1000 + 900 − 1010
+    assert store.locked_for("pa", "10.0.0.1", now=1899.0) == 1
+    assert store.locked_for("pa", "10.0.0.1", now=1900.0) == 0  # 15 minutes after the first of the five
+    assert store.locked_for("other", "10.0.0.1", now=1010.0) == 0  # five failures do not lock the address
+    for i in range(19):  # one address trying many user names, once each
         store.fail(f"user{i}", "10.0.0.7", now=2000.0)
-    assert store.locked_for("someone-else", "10.0.0.7", now=2001.0) > 0
-    assert store.locked_for("someone-else", "10.0.0.8", now=2001.0) == 0
+    assert store.locked_for("someone-else", "10.0.0.7", now=2001.0) == 0  # nineteen: not yet
+    store.fail("user19", "10.0.0.7", now=2000.0)  # the twentieth
+    assert store.locked_for("someone-else", "10.0.0.7", now=2001.0) == 899  # 2000 + 900 − 2001
+    assert store.locked_for("someone-else", "10.0.0.8", now=2001.0) == 0  # another address
+    assert store.locked_for("user3", "10.0.0.8", now=2001.0) == 0  # one failure of user3's own
+    assert store.locked_for("someone-else", "10.0.0.7", now=2900.0) == 0
 
 
 class Pipe(io.StringIO):
@@ -128,8 +136,8 @@ def test_users_command(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["users", "list"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "chen@example.org\tadmin\t-\tsso",
-        "pa\tplanner\t990101,990102\tpassword",
+        "chen@example.org\tadmin\t-\tsso\t-\t-",
+        "pa\tplanner\t990101,990102\tpassword\t-\t-",
     ]
     assert main(["users", "remove", "pa"]) == 0
     assert main(["users", "remove", "pa"]) == 2
