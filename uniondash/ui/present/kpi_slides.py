@@ -34,7 +34,11 @@ def headline(view: View, theme: str) -> Slide:
             tiles.append(Tile(kpi_label(kpi, lang), "—", missing_reason(r, lang)))
             continue
         detail, tone = "", "neutral"
-        if r.target is not None:
+        if r.target is not None and r.reached:  # the card's words: never "完成 100% · 按趋势可达标"
+            goal = fmt.kpi_value(r.target.value, kpi.is_percent, lang)
+            detail, tone = t("trust.target_reached", lang, target=goal, year=r.target.year), "good"
+            progress.append((kpi.name(lang), 1.0, True))
+        elif r.target is not None:
             detail = t(
                 "present.target",
                 lang,
