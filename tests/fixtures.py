@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from uniondash.data.schema import FACILITIES, TABLES
-from uniondash.data.snapshots import write_snapshot
+from uniondash.data.snapshot_writer import write_snapshot
 
 REGION = "990000"
 XSS_NAME = "<img src=x onerror=alert(1)>"

@@ -163,7 +163,8 @@ def test_an_unknown_kind_is_refused_when_the_snapshot_is_opened(tmp_path):
     """The stations page would crash on it (KeyError: 'kind.evil_kind'): the snapshot is refused."""
     from fixtures import build_fixture
 
-    from uniondash.data.snapshots import sha256_file, write_table
+    from uniondash.data.snapshot_writer import write_table
+    from uniondash.data.snapshots import sha256_file
     from uniondash.data.warehouse import Warehouse
 
     snaps = build_fixture(tmp_path)

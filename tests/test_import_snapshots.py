@@ -16,7 +16,8 @@ import pytest
 from fixtures import build_fixture
 from streamlit.testing.v1 import AppTest
 
-from uniondash.data.snapshots import cleanup_stale, list_snapshots, swap_in, tmp_dir
+from uniondash.data.snapshot_writer import cleanup_stale, swap_in, tmp_dir
+from uniondash.data.snapshots import list_snapshots
 from uniondash.data.warehouse import Warehouse
 from uniondash.ui.view import data_fingerprint
 

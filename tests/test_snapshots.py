@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from fixtures import build_fixture
 
-from uniondash.data.snapshots import list_snapshots, write_snapshot
+from uniondash.data.snapshot_writer import write_snapshot
+from uniondash.data.snapshots import list_snapshots
 from uniondash.data.warehouse import Warehouse
 from uniondash.errors import DataMissingError, SnapshotError
 

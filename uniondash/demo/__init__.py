@@ -13,7 +13,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from uniondash.data.geography import BOUNDARY_SOURCE, COORDINATE_SYSTEM, load_geography
-from uniondash.data.snapshots import cleanup_stale, fault_point, list_snapshots, swap_in, tmp_dir, write_snapshot
+from uniondash.data.snapshot_writer import cleanup_stale, fault_point, swap_in, tmp_dir, write_snapshot
+from uniondash.data.snapshots import list_snapshots
 from uniondash.demo.common import AS_OF, YEARS
 from uniondash.demo.contests import build_competitions
 from uniondash.demo.indicators import build_indicators, build_targets

@@ -5,8 +5,9 @@ either; `write_templates` and `export_snapshot` write the templates, empty or fi
 """
 
 from uniondash.data.importer.problems import Problem, error_workbook, to_frame
-from uniondash.data.importer.read import SourceFile, expand
+from uniondash.data.importer.read import expand
 from uniondash.data.importer.run import ImportResult, import_files, steps_total
+from uniondash.data.importer.sources import SourceFile
 from uniondash.data.importer.templates import export_snapshot, templates_zip, write_templates
 
 __all__ = [

@@ -19,19 +19,12 @@ from uniondash.config import Settings
 from uniondash.data import checks
 from uniondash.data.importer.contract import specs
 from uniondash.data.importer.problems import Problem, capped, file_problem
-from uniondash.data.importer.read import Source, SourceFile, read_source
+from uniondash.data.importer.read import read_source
+from uniondash.data.importer.sources import Source, SourceFile
 from uniondash.data.importer.validate import check_problems, validate_source
 from uniondash.data.schema import TABLES
-from uniondash.data.snapshots import (
-    REPLACED_DIR,
-    Snapshot,
-    cleanup_stale,
-    fault_point,
-    is_as_of,
-    list_snapshots,
-    region_today,
-    write_snapshot,
-)
+from uniondash.data.snapshot_writer import REPLACED_DIR, cleanup_stale, fault_point, write_snapshot
+from uniondash.data.snapshots import Snapshot, is_as_of, list_snapshots, region_today
 
 Progress = Callable[..., None]  # progress(string key, **fields): one call per step
 

@@ -16,7 +16,7 @@ from uniondash.data import checks
 from uniondash.data.importer.coerce import coerce, expected_type
 from uniondash.data.importer.contract import ColumnSpec, TableSpec, specs
 from uniondash.data.importer.problems import Problem
-from uniondash.data.importer.read import Source
+from uniondash.data.importer.sources import Source
 from uniondash.data.schema import TABLES
 from uniondash.text.i18n import t
 

@@ -1,0 +1,150 @@
+"""What the readers hand on: a file to import (SourceFile) and one table's rows read from it
+(Source), with the helpers every format shares: the file or sheet name that names a table, the
+header row mapped to the contract's columns, and data rows turned into a frame indexed by
+spreadsheet row number (header = row 1, first data row = row 2)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from uniondash.data.importer.contract import normalise, specs, table_named
+from uniondash.data.importer.problems import Problem, file_problem
+
+
+@dataclass
+class SourceFile:
+    """One file to import: a path on disk, or bytes uploaded through the page."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path is not None else len(self.data or b"")
+
+    def open(self):
+        return self.path.open("rb") if self.path is not None else io.BytesIO(self.data or b"")
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.open() as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+
+@dataclass
+class Source:
+    """One table's rows as read from a file or a sheet."""
+
+    table: str
+    file: str
+    sheet: str | None
+    raw: pd.DataFrame  # columns: contract names; index: spreadsheet row numbers
+    headers: dict[str, str] = field(default_factory=dict)  # contract column → header as written
+    sha256: str = ""
+    encoding: str | None = None
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def named_table(file: SourceFile) -> str | None:
+    return table_named(Path(file.name).stem)
+
+
+def table_names() -> str:
+    return "、".join(f"{s.name}（{s.name_zh}）" for s in specs().values())
+
+
+def header_map(table: str, header: list, file: str, sheet: str | None) -> tuple[dict[int, str], list[Problem]]:
+    """Position → contract column for the header row; unknown, doubled and missing columns."""
+    known = specs()[table].headers()
+    spec = specs()[table]
+    positions: dict[int, str] = {}
+    problems = []
+    for i, cell in enumerate(header):
+        text = "" if cell is None else str(cell)
+        if not normalise(text):
+            continue
+        column = known.get(normalise(text))
+        letter = column_letter(i)
+        if column is None:
+            problems.append(
+                file_problem(
+                    file,
+                    "import.err_unknown_column",
+                    "columns",
+                    sheet,
+                    row=1,
+                    column=f"{letter} {text}",
+                    value=text,
+                    table=spec.label("zh"),
+                    table_en=spec.label("en"),
+                )
+            )
+        elif column in positions.values():
+            problems.append(
+                file_problem(
+                    file,
+                    "import.err_double_column",
+                    "columns",
+                    sheet,
+                    row=1,
+                    column=f"{letter} {text}",
+                    value=text,
+                    name=column,
+                )
+            )
+        else:
+            positions[i] = column
+    for col in spec.columns:
+        if col.name not in positions.values():
+            problems.append(
+                file_problem(
+                    file,
+                    "import.err_missing_column",
+                    "columns",
+                    sheet,
+                    row=1,
+                    column=col.header_zh,
+                    header=col.header_zh,
+                    name=col.name,
+                )
+            )
+    return positions, problems
+
+
+def recognised(header: list, table: str | None) -> int:
+    tables = [table] if table else list(specs())
+    return max(sum(normalise(h) in specs()[t].headers() for h in header if h is not None) for t in tables)
+
+
+def rows_frame(rows: list[list], positions: dict[int, str], first_row: int = 2) -> pd.DataFrame:
+    """Data rows → frame of the recognised columns, indexed by spreadsheet row; empty rows dropped.
+
+    A column of text only becomes pandas' string type, so that it is checked as fast as a CSV's."""
+    width = max(positions, default=-1) + 1
+    keep = [i for i, r in enumerate(rows) if r.count("") + r.count(None) < len(r)]  # list.count: C speed
+    rows = [rows[i] + [None] * (width - len(rows[i])) if len(rows[i]) < width else rows[i] for i in keep]
+    data = {}
+    for i, col in positions.items():
+        values = [r[i] for r in rows]
+        if all(type(v) is str for v in values):
+            data[col] = pd.array(values, dtype="str")
+        else:
+            data[col] = pd.array(values, dtype=object)
+    index = pd.Index([first_row + i for i in keep], dtype="int64")
+    return pd.DataFrame(data, index=index)
