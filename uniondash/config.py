@@ -26,6 +26,9 @@ class Settings:
     tile_crs: str = "WGS-84"  # the tiles' coordinate system; data are converted to it when they differ
     timezone: str = "Asia/Shanghai"  # "today", an as-of in the future and created_at are dates here
     import_max_mb: float = 500.0  # an import refuses a larger file (the scale-100 stations CSV is ~150 MB)
+    # An intranet portal (an origin, e.g. "https://portal.example.gov.cn") allowed to frame the
+    # dashboard; empty: only the dashboard's own pages may (uniondash.ui.guard).
+    frame_portal: str = ""
 
     @property
     def snapshots_dir(self) -> Path:
@@ -66,4 +69,19 @@ def load_settings() -> Settings:
         tile_crs=tile_crs,
         timezone=os.environ.get("UNIONDASH_TZ") or region.get("timezone", "Asia/Shanghai"),
         import_max_mb=float(os.environ.get("UNIONDASH_IMPORT_MAX_MB") or raw.get("import", {}).get("max_file_mb", 500)),
+        frame_portal=validate_origin(raw.get("security", {}).get("frame_portal", "")),
     )
+
+
+ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+
+
+def validate_origin(origin: str) -> str:
+    """An origin (scheme, host, optional port) for a header: nothing else may reach one."""
+    origin = str(origin).strip()
+    if origin and not ORIGIN_RE.match(origin):
+        raise RegionError(
+            f"uniondash.toml [security] frame_portal = '{origin}'：应为来源地址，例如 https://portal.example.gov.cn。"
+            f" / must be an origin such as https://portal.example.gov.cn."
+        )
+    return origin

@@ -42,6 +42,7 @@ class ProtocolSession:
         self.multiselects: dict[str, str] = {}  # label → widget id, from the last rerun's elements
         self.page = ""
         self.query = ""
+        self.session_id = ""  # the server's id for this session (from its new_session message)
 
     async def __aenter__(self) -> ProtocolSession:
         extra = {"local_addr": (self.local_host, 0)} if self.local_host else {}
@@ -65,6 +66,10 @@ class ProtocolSession:
         state = WidgetState(id=widget_id)
         state.string_array_value.data.extend(values)
         return await self._rerun([state])
+
+    async def send_raw(self, msg: BackMsg) -> None:
+        """Send any BackMsg as a browser (or a hostile client) could."""
+        await self.ws.send(msg.SerializeToString())
 
     async def _rerun(self, states: list[WidgetState]) -> Rerun:
         msg = BackMsg()
@@ -90,6 +95,8 @@ class ProtocolSession:
                     exceptions.append(element.exception.message[:200])
                 elif which == "markdown":
                     texts.append(element.markdown.body)
+            elif kind == "new_session":
+                self.session_id = fwd.new_session.initialize.session_id or self.session_id
             elif kind == "page_info_changed":
                 query = fwd.page_info_changed.query_string
             elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:

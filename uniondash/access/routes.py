@@ -7,6 +7,8 @@ session cookie. Sign-out revokes the session server-side and clears the cookie.
 
 from __future__ import annotations
 
+import json
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -17,6 +19,7 @@ from uniondash.access.sessions import COOKIE_NAME, Store, cookie_secret, sign, u
 
 SESSION_PATH = "/access/session"
 SIGNOUT_PATH = "/access/signout"
+BAD_BODY = '请求体应为 JSON 对象，例如 {"ticket": "…"} / the body must be a JSON object such as {"ticket": "…"}'
 COOKIE_MAX_AGE_S = 7 * 24 * 3600  # the server's idle expiry ends a session long before this
 
 
@@ -33,10 +36,24 @@ def _same_origin(request: Request) -> bool:
     return origin is None or origin.split("://", 1)[-1] == request.headers.get("host")
 
 
+async def _json_object(request: Request) -> dict | None:
+    """The body as a JSON object ({} without a JSON content type); None when it is not one
+    (malformed, an array, a string): answered 400, never a server error."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        return {}
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
 async def session(request: Request) -> Response:
     if not _same_origin(request):
         return JSONResponse({"error": "cross-origin"}, status_code=403)
-    body = await request.json() if request.headers.get("content-type", "").startswith("application/json") else {}
+    body = await _json_object(request)
+    if body is None:
+        return JSONResponse({"error": BAD_BODY}, status_code=400)
     folder = accounts_path().parent
     sid = Store(folder).redeem(str(body.get("ticket", ""))[:100])
     if sid is None:

@@ -8,6 +8,7 @@ allow-list. No extension is installed or loaded: parquet support is built in.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -86,6 +87,9 @@ class Warehouse:
 
     def __init__(self, snapshots_dir: Path, verify: bool = True):
         self.snapshots_dir = Path(snapshots_dir)
+        # UNIONDASH_QUERY_LOG=FILE: one line per named query executed (not served from a cache),
+        # for diagnosing caches; tests/test_guard.py counts executions with it
+        self.query_log = os.environ.get("UNIONDASH_QUERY_LOG") or None
         found = list_snapshots(self.snapshots_dir, verify=verify)
         self.snapshots: list[Snapshot] = [s for s in found if s.ok]
         self.refused: list[Snapshot] = [s for s in found if not s.ok]
@@ -144,6 +148,9 @@ class Warehouse:
             result = cur.execute(query.sql, {k: _bindable(v) for k, v in narrowed.items()}).df()
         finally:
             cur.close()
+        if self.query_log:
+            with open(self.query_log, "a", encoding="utf-8") as log:
+                log.write(name + "\n")
         if scoped:
             result = restrict_rows(name, result, params, data_scope)
         return result if names_shown else mask_names(result)

@@ -14,8 +14,9 @@ import json
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from uniondash.access import audit
+from uniondash.access import audit, entitlements
 from uniondash.access.accounts import Accounts, load_accounts
 from uniondash.access.data_scope import SessionAccess
 from uniondash.access.gate import access_for, account_identity, demo_identity, sso_account
@@ -58,19 +59,29 @@ def gate(regions: pd.DataFrame, lang: str) -> SessionAccess:
     """This session's access, or the sign-in page (and st.stop()) when it has none."""
     ss = st.session_state
     accounts = load_accounts()
+    hold_s = accounts.idle_minutes * 60
     if not accounts.users and not sso_configured():
         access = access_for(demo_identity(current_address()), regions)
         ss[ACCESS_KEY] = access
+        entitlements.grant(streamlit_session_id(), access.identity.role, access.identity.name, hold_s)
         return access
     store = Store(accounts.folder)
     identity = _resume(accounts, store)
     if identity is None:
         ss.pop(ACCESS_KEY, None)
+        entitlements.revoke(streamlit_session_id())
         _signin_page(accounts, store, lang)
         st.stop()
     access = access_for(identity, regions)
     ss[ACCESS_KEY] = access
+    entitlements.grant(streamlit_session_id(), identity.role, identity.name, hold_s)
     return access
+
+
+def streamlit_session_id() -> str:
+    """This browser tab's Streamlit session id (the one in /_stcore/upload_file/<id>/… paths)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else ""
 
 
 def _live(accounts: Accounts, store: Store, sid: str, name: str, source: str) -> Identity | None:
@@ -231,6 +242,7 @@ def signout_control(access: SessionAccess, lang: str) -> None:
     if st.button(t("access.signout", lang), icon=":material/logout:", key="signout"):
         accounts = load_accounts()
         Store(accounts.folder).revoke(identity.session_id)
+        entitlements.revoke(streamlit_session_id())
         audit.record(accounts.path, identity.name, "sign-out", current_address(), source=identity.source)
         st.session_state.pop(ACCESS_KEY, None)
         st.session_state[NOTICE] = "access.signed_out"
