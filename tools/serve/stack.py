@@ -37,8 +37,13 @@ def health_path(index: int) -> str:
     return f"/_serve/worker/{index}/health"
 
 
-def render_config(worker_ports: list[int], listen: str, run_dir: Path) -> str:
-    """deploy/nginx.conf.template with its placeholders filled (a pure function of its arguments)."""
+def render_config(worker_ports: list[int], listen: str, run_dir: Path, max_upload_mb: float | None = None) -> str:
+    """deploy/nginx.conf.template with its placeholders filled (a pure function of its arguments);
+    the request body limit is the one upload limit, uniondash.toml [import] max_file_mb, unless given."""
+    if max_upload_mb is None:
+        from uniondash.config import load_settings
+
+        max_upload_mb = load_settings().import_max_mb
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in worker_ports)
     health = "\n".join(
         f"        location = {health_path(i)} {{\n"
@@ -55,6 +60,7 @@ def render_config(worker_ports: list[int], listen: str, run_dir: Path) -> str:
         "servers": servers,
         "health_locations": health,
         "listen": listen,
+        "max_upload_mb": f"{max_upload_mb:g}",
     }.items():
         text = text.replace("{{" + key + "}}", value)
     if "{{" in text:
