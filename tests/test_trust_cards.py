@@ -82,15 +82,22 @@ def test_region_only_is_said_only_of_region_wide_figures(fixture_wh):
     assert groups.missing == "region_only"
 
 
+def card(code: str, value: float, target: float):
+    """The county's KpiResult for one snapshot against a 2025 target (what profile_rows attaches)."""
+    from uniondash.analysis.overview import Target, kpi_result
+
+    return kpi_result(CAT.by_code(code), {"2023-12-31": value}, "2023-12-31", None, Target(2025, target))
+
+
 def test_gap_to_target_of_a_rate_is_in_percentage_points():
     # 甲二县 founding rate 50.0 % against a 59.2 % target: 还差 9.2 个百分点, not 9.2%.
-    row = ProfileRow("union_founding_rate", 0.5, 3, 3, 0.77, 0.77, (0.6, 0.5), 0.592)
+    row = ProfileRow("union_founding_rate", 0.5, 3, 3, 0.77, 0.77, (0.6, 0.5), card("union_founding_rate", 0.5, 0.592))
     _, gaps = summary([row], CAT, "甲二县", "zh")
     assert any("还差 9.2 个百分点" in g for g in gaps), gaps
     assert not any("还差 9.2%" in g for g in gaps)
     _, gaps_en = summary([row], CAT, "甲二县", "en")
     assert any("9.2 pp short" in g for g in gaps_en), gaps_en
-    count = ProfileRow("stations_registered", 2.0, 2, 3, 4.0, 5.0, (1.0, 2.0), 3.0)
+    count = ProfileRow("stations_registered", 2.0, 2, 3, 4.0, 5.0, (1.0, 2.0), card("stations_registered", 2.0, 3.0))
     _, gaps = summary([count], CAT, "甲二县", "zh")
     assert any("还差 1 家" in g for g in gaps), gaps
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from uniondash import clock
 
-ACTIONS = ("sign-in", "sign-out", "failure", "locked", "expired", "refused", "export", "import")
+ACTIONS = ("sign-in", "sign-out", "failure", "locked", "expired", "refused", "export", "export-refused", "import")
 
 
 def audit_path(accounts_file: Path) -> Path:

@@ -194,30 +194,32 @@ def export_buttons(sheet: Sheet | Callable[[], Sheet], name: str, lang: str, key
     when a button is clicked (an XLSX of a large table takes seconds to write); `sheet` may be a
     function that builds it then (from the query: every row in scope, not the screen's)."""
     from uniondash.render.export import to_csv_bytes, to_xlsx_bytes
-    from uniondash.ui.signin import export_recorder
+    from uniondash.ui.signin import export_recorder, refused_download_notice
 
-    record = export_recorder(name)  # the audit log names who exported what (uniondash.access.audit)
+    # checked at the click (the session still live, the account unchanged) and audited either way
+    record = export_recorder(name)
 
     build = sheet if callable(sheet) else (lambda: sheet)
     row = st.container(horizontal=True, wrap=True)  # buttons keep their labels in narrow columns
-    row.download_button(
+    clicked = row.download_button(
         t("export.csv", lang),
-        lambda: record("csv", to_csv_bytes(build())),
+        lambda: record("csv", lambda: to_csv_bytes(build())),
         f"{name}.csv",
         "text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
-        on_click="ignore",
+        on_click="rerun",
     )
-    row.download_button(
+    clicked |= row.download_button(
         t("export.xlsx", lang),
-        lambda: record("xlsx", to_xlsx_bytes(build(), name)),
+        lambda: record("xlsx", lambda: to_xlsx_bytes(build(), name)),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         icon=":material/download:",
-        on_click="ignore",
+        on_click="rerun",
     )
+    refused_download_notice(key, clicked, lang)
 
 
 def data_table(df: pd.DataFrame, lang: str, **kwargs):

@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from uniondash.access import audit, entitlements
 from uniondash.access.accounts import Accounts, load_accounts
 from uniondash.access.data_scope import SessionAccess
+from uniondash.access.downloads import DownloadTicket, checked, refusal
 from uniondash.access.gate import access_for, account_identity, demo_identity, sso_account
 from uniondash.access.network import client_address
 from uniondash.access.roles import PRODUCT_PAGES, Identity
@@ -30,6 +31,7 @@ from uniondash.ui.reads import ACCESS_KEY
 NOTICE = "_signin_notice"  # a message for the sign-in form (expired, signed out)
 HANDOVER = "_signin_ticket"  # a ticket the page posts to /access/session, once
 RETURN_KEY = "uniondash_return"  # sessionStorage: the URL asked for before single sign-on
+TICKET_KEY = "_download_ticket"  # who drew the page last: a download click is checked against it
 
 
 def sso_configured() -> bool:
@@ -89,6 +91,8 @@ def _live(accounts: Accounts, store: Store, sid: str, name: str, source: str) ->
     if result == "expired":
         st.session_state[NOTICE] = "access.expired"
         audit.record(accounts.path, name, "expired", current_address())
+    elif result == "revoked" and st.session_state.get(ACCESS_KEY) is not None:
+        st.session_state[NOTICE] = "access.revoked"  # signed out in another tab, or by an administrator
     if not isinstance(result, Session):
         return None
     account = accounts.users.get(result.user)
@@ -289,11 +293,31 @@ def record_import(as_of: str, files: list[str], ok: bool, problems: int) -> None
         )
 
 
-def export_recorder(name: str):
-    """Audit-log an export of table `name` by this session (demo mode keeps no log)."""
+def download_ticket() -> DownloadTicket:
+    """Who this session is, captured while the page draws, for a download checked at its click."""
     from uniondash.ui.reads import session_access
 
     identity = session_access().identity
-    if identity.is_demo:
-        return lambda fmt, data: data
-    return audit.export_recorder(load_accounts().path, identity.name, current_address(), name)
+    who = (identity.name, identity.role, tuple(identity.scope), identity.source, identity.session_id)
+    return DownloadTicket(load_accounts().path, *who, current_address())
+
+
+def export_recorder(name: str):
+    """A function (format, bytes) → bytes for a download of table `name`: at the click it checks
+    that this session and its account still hold (uniondash.access.downloads), audits the export
+    or the refusal, and hands over the bytes or nothing."""
+    ticket = download_ticket()
+    return lambda fmt, data: checked(ticket, name, fmt, data)
+
+
+def refused_download_notice(key: str, clicked: bool, lang: str) -> None:
+    """Each run remembers who drew download button `key`; on the rerun after its click, if that
+    ticket no longer holds (a role or scope changed meanwhile), say why nothing was handed over.
+    (A session signed out, revoked or expired meanwhile gets the sign-in page and its notice.)"""
+    ss = st.session_state
+    before, now = ss.get(f"{TICKET_KEY}:{key}"), download_ticket()
+    ss[f"{TICKET_KEY}:{key}"] = now
+    if clicked and before is not None and before != now:
+        reason = refusal(before)
+        if reason:
+            st.error(t(f"access.download_refused.{reason}", lang), icon=":material/block:")
