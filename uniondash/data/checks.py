@@ -12,7 +12,6 @@ parameters.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,10 +24,9 @@ import pyarrow as pa
 from uniondash.config import QUERIES_DIR
 from uniondash.data import schema
 from uniondash.data.schema import TABLES
+from uniondash.data.sql_files import connect, param_names, parse_header, sql_literal
 
 CHECKS_DIR = QUERIES_DIR / "checks"
-HEADER_RE = re.compile(r"^--\s*([a-z_]+):\s*(.*)$")
-PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
 COSTS = ("cheap", "full", "catalogue")
 RESULT_COLUMNS = ["check", "table_name", "_row", "column_name", "value", "expected_zh", "expected_en"]
 OPEN_PROBLEMS_SHOWN = 3
@@ -54,15 +52,10 @@ def load_checks(checks_dir: Path = CHECKS_DIR) -> tuple[Check, ...]:
     out = []
     for path in sorted(checks_dir.glob("*.sql")):
         sql = path.read_text(encoding="utf-8")
-        header: dict[str, str] = {}
-        for line in sql.splitlines():
-            m = HEADER_RE.match(line)
-            if not m:
-                break
-            header[m.group(1)] = m.group(2).strip()
+        header = parse_header(sql)
         if header.get("cost") not in COSTS:
             raise ValueError(f"{path.name}: header 'cost' must be one of {COSTS}")
-        params = tuple(sorted(set(PARAM_RE.findall(sql))))
+        params = param_names(sql)
         out.append(
             Check(
                 path.stem,
@@ -78,17 +71,6 @@ def load_checks(checks_dir: Path = CHECKS_DIR) -> tuple[Check, ...]:
     return tuple(out)
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory connection that never installs or loads an extension."""
-    return duckdb.connect(
-        ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    )
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def attach(con: duckdb.DuckDBPyConnection, tables: dict[str, Path | pa.Table | pd.DataFrame]) -> None:
     """One view per contract table: a parquet file (rows numbered by file order) or a frame that
     carries its own `_row` (the importer's spreadsheet row numbers)."""
@@ -98,7 +80,7 @@ def attach(con: duckdb.DuckDBPyConnection, tables: dict[str, Path | pa.Table | p
             # View DDL takes no parameters: the path comes from a verified manifest, quoted as a literal.
             con.execute(
                 f"create or replace view {name} as select * exclude (file_row_number), file_row_number + 2 as _row "  # noqa: S608
-                f"from read_parquet({_literal(str(source))}, file_row_number = true)"
+                f"from read_parquet({sql_literal(str(source))}, file_row_number = true)"
             )
         else:
             columns = source.columns if isinstance(source, pd.DataFrame) else source.column_names
