@@ -11,7 +11,10 @@ from pathlib import Path
 
 from uniondash import clock
 
-ACTIONS = ("sign-in", "sign-out", "failure", "locked", "expired", "refused", "export", "export-refused", "import")
+ACTIONS = (
+    *("sign-in", "sign-out", "failure", "locked", "expired", "refused", "export", "export-refused", "import"),
+    *("deck_save", "deck_delete", "deck_refused"),  # saved presentation decks (uniondash.data.decks)
+)
 
 
 def audit_path(accounts_file: Path) -> Path:
