@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from browser import exceptions, external_requests, require_chromium, streamlit_server, wait_until_drawn
+from browser import (
+    deck_specs,
+    exceptions,
+    external_requests,
+    record_frames,
+    require_chromium,
+    streamlit_server,
+    wait_until_drawn,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -150,12 +158,72 @@ def test_stations_url_filters_reproduce_counts(server, chromium, demo_wh, artifa
     page.close()
 
 
-def test_stations_whole_region_layers(server, chromium, artifacts):
+OVERLAYS = ["changes", "uncovered", "sites", "site-labels", "names"]  # changes=1, gaps=1, the place names
+
+
+def drawn_deck(chromium, url: str, size: tuple[int, int]):
+    """The page, the requests it made and the one pydeck spec the server sent it."""
+    page = chromium.new_page(viewport={"width": size[0], "height": size[1]})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    frames = record_frames(page)
+    page.goto(url)
+    wait_until_drawn(page)
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas')
+    page.wait_for_timeout(500)
+    (spec,) = deck_specs(frames)
+    return page, requests, spec
+
+
+def test_stations_whole_region_layers(server, chromium, demo_wh, artifacts):
+    """Each base layer draws what it says, from the snapshot: points one dot per station (one layer
+    per kind), density the stations counted in 0.05° cells (more than 20 counties) as a heatmap,
+    supply one choropleth feature per county valued stations per 10,000 outdoor workers."""
+    con = demo_wh.con
+    per_kind = dict(
+        con.execute("""
+            select kind, count(*) from stations
+            where as_of = '2023-12-31' and status in ('open', 'suspended') group by kind
+        """).fetchall()
+    )
+    total = sum(per_kind.values())
+    cells = con.execute("""
+        select count(distinct (floor(lon / 0.05), floor(lat / 0.05))) from stations
+        where as_of = '2023-12-31' and status in ('open', 'suspended')
+    """).fetchone()[0]
+    counties = con.execute("select count(*) from regions where as_of = '2023-12-31' and level = 'county'").fetchone()[0]
+    wuchang = con.execute("""
+        select (select count(*) from stations
+                where as_of = '2023-12-31' and status in ('open', 'suspended') and adcode = '420106') * 10000.0
+             / (select sum(workers) from nef_membership where as_of = '2023-12-31' and adcode = '420106')
+    """).fetchone()[0]
+    assert total > 8_000
     for layer, size in (("points", (1280, 720)), ("density", (1280, 720)), ("supply", (1920, 1080))):
-        page, requests = open_page(chromium, f"{server}/stations?layer={layer}&gaps=1&changes=1", *size)
+        page, requests, spec = drawn_deck(chromium, f"{server}/stations?layer={layer}&gaps=1&changes=1", size)
         assert exceptions(page) == []
-        page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas')
-        page.wait_for_timeout(500)
+        layers = {lyr["id"]: lyr for lyr in spec["layers"]}
+        base = [i for i in layers if i not in OVERLAYS]
+        assert [i for i in layers if i in OVERLAYS] == OVERLAYS, layer
+        legend = page.locator(".map-legend").first.inner_text()
+        if layer == "points":
+            assert sorted(base) == sorted(f"stations-{k}" for k in per_kind)
+            assert {k: len(layers[f"stations-{k}"]["data"]) for k in per_kind} == per_kind
+            assert {layers[i]["@@type"] for i in base} == {"ScatterplotLayer"}
+            assert "户外劳动者服务站点" in legend
+        elif layer == "density":
+            assert base == ["density"]
+            assert layers["density"]["@@type"] == "HeatmapLayer"
+            assert len(layers["density"]["data"]) == cells
+            assert sum(c["stations"] for c in layers["density"]["data"]) == total
+            assert "站点密度（低 → 高）" in legend
+        else:
+            assert base == ["choropleth"]
+            assert layers["choropleth"]["@@type"] == "GeoJsonLayer"
+            features = {f["properties"]["adcode"]: f["properties"] for f in layers["choropleth"]["data"]["features"]}
+            assert len(features) == counties == 103
+            assert features["420106"]["tip"] == f"武昌区\n每万名户外劳动者筛选站点数: {wuchang:,.1f}"
+            assert len({tuple(p["fill"]) for p in features.values()}) > 10  # coloured by value, not one colour
+            assert "每万名户外劳动者筛选站点数" in legend
         assert external_requests(requests) == []
         page.screenshot(path=str(artifacts / f"stations-{layer}-{size[0]}.png"))
         page.close()
