@@ -18,19 +18,33 @@ shown once per county of the viewer's scope (expand_each); such a step names no 
 Version 1 files (no "version", no "owner": written before owners existed) are read as owned by
 ADMIN_OWNER, the administrators as a role. A file that is neither is refused, naming the file and
 the field.
+
+Who may change a deck (save_deck and delete_deck take the acting account and its role, so the rule
+holds whatever the caller): a deck is overwritten or deleted only by its owner or an admin (an
+admin's overwrite keeps the owner); a read-only visitor (role "viewer": demo mode served to the
+network) saves and deletes nothing; an owner keeps at most MAX_DECKS_PER_OWNER decks. Each save,
+delete and refusal is a line of the audit log (uniondash.access.audit: deck_save, deck_delete,
+deck_refused) when the caller names the accounts file. Checks and writes hold a lock on the decks
+folder, so two workers cannot both pass the check and then both write.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
+from uniondash.access import audit
+from uniondash.access.roles import ROLES
 from uniondash.errors import UserFacingError
+from uniondash.text.i18n import LANGS, t
 
 NAME_RE = re.compile(r"^[A-Za-z0-9-]{1,40}$")
 AS_OF_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -46,10 +60,29 @@ VERSION = 2  # the deck file version save_deck writes; load_deck reads 1 and 2
 ADMIN_OWNER = "@admin"
 MAX_OWNER = 256
 EACH = ("county",)  # what a step may be repeated for: once per county of the viewer's scope
+MAX_DECKS_PER_OWNER = 50  # decks one owner may keep: saving a new one beyond it is refused
+# The roles that may save and delete decks: every account's role. "viewer" (the read-only demo
+# visitor) and anything unknown may not.
+DECK_ROLES = ROLES
 
 
 class DeckError(UserFacingError):
     pass
+
+
+class DeckRefused(DeckError):
+    """A save or delete the acting account may not make. reason: read_only | not_owner | cap; the
+    message is the catalogue's words (uniondash/text/strings_present.toml), "zh / en" as str()
+    and one language by text(lang)."""
+
+    KEYS = {"read_only": "deck.refused_read_only", "not_owner": "deck.refused_owner", "cap": "deck.refused_cap"}
+
+    def __init__(self, reason: str, **fields) -> None:
+        self.reason, self.fields = reason, fields
+        super().__init__(" / ".join(self.text(lang) for lang in LANGS))
+
+    def text(self, lang: str) -> str:
+        return t(self.KEYS[self.reason], lang, **self.fields)
 
 
 @dataclass(frozen=True)
@@ -160,16 +193,153 @@ def _owner_reason(owner: object) -> str:
     return f"应为账号名 / must be an account name, not {owner!r:.40}"
 
 
-def save_deck(data_dir: Path, deck: Deck) -> Path:
-    """Write the deck atomically (temporary file beside it, then rename), always as version 2."""
+def may_change(owner: str | None, actor: str, role: str) -> bool:
+    """Whether `actor` (an account name, or ADMIN_OWNER for demo mode on this computer) with `role`
+    may overwrite or delete a deck owned by `owner` (None: a file whose owner cannot be read, which
+    only an admin may replace). Pure."""
+    if role not in DECK_ROLES or not owner_ok(actor):
+        return False
+    return role == "admin" or (owner is not None and owner == actor)
+
+
+@lru_cache(maxsize=4096)
+def _file_owner(path: str, _version: tuple[int, int, int, int]) -> str | None:
+    """The owner of a deck file (None when it cannot be read), cached per version of the file
+    (inode, size, modification and change times: a save renames a new file into place)."""
+    p = Path(path)
+    try:
+        if _version[1] > MAX_BYTES:
+            return None
+        return parse_deck(p.stem, json.loads(p.read_text(encoding="utf-8")), p.name).owner
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, DeckError):
+        return None
+
+
+def deck_owners(data_dir: Path) -> dict[str, str | None]:
+    """Every saved deck's owner by name (None for a file that cannot be read), in name order."""
+    out: dict[str, str | None] = {}
+    for name in list_decks(data_dir):
+        path = decks_dir(data_dir) / f"{name}.json"
+        try:
+            st = path.stat()
+        except OSError:
+            continue  # deleted meanwhile
+        out[name] = _file_owner(str(path), (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return out
+
+
+def changeable_decks(data_dir: Path, actor: str, role: str) -> list[str]:
+    """The decks `actor` may overwrite or delete: their own, or every deck for an admin."""
+    return [name for name, owner in deck_owners(data_dir).items() if may_change(owner, actor, role)]
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the decks folder itself (no lock file beside the decks) while a change
+    is checked and made: workers share the folder, and a check must still hold when the file is
+    written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _audit(audit_file: Path | None, actor: str, action: str, address: str, **detail) -> None:
+    if audit_file is not None:
+        audit.record(audit_file, actor, action, address, **detail)
+
+
+def _refuse(
+    audit_file: Path | None,
+    actor: str,
+    role: str | None,
+    address: str,
+    attempt: str,
+    deck: str,
+    owner,
+    reason: str,
+    **fields,
+) -> DeckRefused:
+    """The refusal to raise, written to the audit log first."""
+    extra = {"cap": fields["cap"]} if reason == "cap" else {}
+    _audit(
+        audit_file,
+        actor,
+        "deck_refused",
+        address,
+        deck=deck,
+        owner=owner,
+        role=role,
+        attempt=attempt,
+        reason=reason,
+        **extra,
+    )
+    return DeckRefused(reason, **fields)
+
+
+def save_deck(
+    data_dir: Path,
+    deck: Deck,
+    *,
+    actor: str | None = None,
+    role: str | None = None,
+    audit_file: Path | None = None,
+    address: str = "",
+) -> Path:
+    """Write the deck atomically (temporary file beside it, then rename), always as version 2.
+
+    actor, role: who saves it (the session's account name, ADMIN_OWNER in demo mode, and its role).
+    A new deck is then owned by the actor; an existing one may be overwritten only by its owner or
+    an admin, and keeps its owner. A read-only role saves nothing; an owner's deck beyond
+    MAX_DECKS_PER_OWNER is refused. Without an actor (the command line, tests: no session) the call
+    acts as deck.owner, under the same ownership rule and cap. audit_file: the accounts file whose
+    audit log records the save or the refusal (None: no log, as in demo mode)."""
     path = deck_path(data_dir, deck.name)
     if not deck.items:
         raise DeckError("议程为空 / the deck has no slides")
     if len(deck.items) > MAX_ITEMS:
         raise DeckError(f"议程最多 {MAX_ITEMS} 页 / a deck has at most {MAX_ITEMS} slides")
+    who, as_role = (deck.owner, None) if actor is None else (actor, role)
+
+    def refuse(reason: str, owner, **fields) -> DeckRefused:
+        return _refuse(audit_file, who, as_role, address, "save", deck.name, owner, reason, **fields)
+
+    if actor is not None and role not in DECK_ROLES:
+        raise refuse("read_only", None)
+    deck = replace(deck, owner=who)
     if not owner_ok(deck.owner):
         raise DeckError(f"owner：{_owner_reason(deck.owner)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path.parent):
+        owners = deck_owners(data_dir)
+        replaced = deck.name in owners
+        if replaced:
+            owner = owners[deck.name]
+            if not (may_change(owner, who, role) if actor is not None else owner == who):
+                raise refuse("not_owner", owner, name=deck.name)
+            deck = replace(deck, owner=owner or deck.owner)  # an admin's overwrite keeps the owner
+        else:
+            n = sum(1 for o in owners.values() if o == deck.owner)
+            if n >= MAX_DECKS_PER_OWNER:
+                raise refuse("cap", deck.owner, cap=MAX_DECKS_PER_OWNER, n=n)
+        _write(path, deck)
+    _audit(
+        audit_file,
+        who,
+        "deck_save",
+        address,
+        deck=deck.name,
+        owner=deck.owner,
+        role=as_role,
+        slides=len(deck.items),
+        replaced=replaced,
+    )
+    return path
+
+
+def _write(path: Path, deck: Deck) -> None:
     body = json.dumps(
         {"version": VERSION, "name": deck.name, "owner": deck.owner, "items": [i.to_json() for i in deck.items]},
         ensure_ascii=False,
@@ -183,7 +353,31 @@ def save_deck(data_dir: Path, deck: Deck) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+
+
+def delete_deck(
+    data_dir: Path, name: str, *, actor: str, role: str, audit_file: Path | None = None, address: str = ""
+) -> None:
+    """Delete a saved deck: only its owner or an admin may; a read-only role deletes nothing. The
+    deletion or the refusal is written to the audit log of audit_file (None: no log)."""
+    path = deck_path(data_dir, name)
+
+    def refuse(reason: str, owner, **fields) -> DeckRefused:
+        return _refuse(audit_file, actor, role, address, "delete", name, owner, reason, **fields)
+
+    if role not in DECK_ROLES:
+        raise refuse("read_only", None)
+    if not path.is_file():
+        raise DeckError(f"没有名为“{name}”的议程 / no deck named '{name}'")
+    with _locked(path.parent):
+        owners = deck_owners(data_dir)
+        if name not in owners:
+            raise DeckError(f"没有名为“{name}”的议程 / no deck named '{name}'")
+        owner = owners[name]
+        if not may_change(owner, actor, role):
+            raise refuse("not_owner", owner, name=name)
+        path.unlink()
+    _audit(audit_file, actor, "deck_delete", address, deck=name, owner=owner, role=role)
 
 
 def load_deck(data_dir: Path, name: str) -> Deck:
