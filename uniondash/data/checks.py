@@ -5,8 +5,8 @@ One rule per file, stated in SQL, shared by the tests (fixture and demo build), 
 Every table is seen as a view with a `_row` column: the row's number as a spreadsheet shows it
 (header = row 1, first data row = row 2), from the import file or the parquet file's order. Every
 check returns `table_name, _row, column_name, value` and the fields its `expected_*` header
-names; the allowed lists come from uniondash/data/schema.py and the KPI catalogue as bound
-parameters.
+names; the allowed lists and the key columns come from uniondash/data/schema.py and the KPI
+catalogue as bound parameters.
 """
 
 from __future__ import annotations
@@ -104,6 +104,20 @@ def region_prefix(adcode: str) -> str:
     return adcode
 
 
+def primary_keys() -> dict[str, list[str]]:
+    """Each table's key columns (schema.PRIMARY_KEYS), bound for the duplicate-keys check, which
+    picks them by name: in the table's column order, as DuckDB's *columns() returns them, so that
+    the joined value reads in the order its label names the columns."""
+    out = {}
+    for table, key in schema.PRIMARY_KEYS.items():
+        names = TABLES[table].names
+        unknown = [c for c in key if c not in names]
+        if unknown:
+            raise ValueError(f"PRIMARY_KEYS[{table!r}] names columns the table lacks: {unknown}")
+        out[table] = [c for c in names if c in key]
+    return out
+
+
 def snapshot_params(as_of: str, region: str) -> dict:
     from uniondash.metrics.kpis import load_catalogue
 
@@ -123,6 +137,7 @@ def snapshot_params(as_of: str, region: str) -> dict:
         "winner_types": list(accepted[("competition_results", "winner_type")]),
         "demand_kinds": list(accepted[("demand_points", "kind")]),
         "kpi_codes": sorted(k.code for k in catalogue.kpis),
+        "primary_keys": primary_keys(),
         "border_tolerance_km": BORDER_TOLERANCE_KM,
     }
 
