@@ -3,12 +3,14 @@ out. Cached per (view, kind, theme): the same object is drawn on screen and writ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import streamlit as st
 
+from uniondash.access.data_scope import DataScope, default_selection
 from uniondash.data.decks import DeckItem
-from uniondash.metrics.scope import resolve_scope
+from uniondash.metrics.scope import RegionIndex, resolve_scope
 from uniondash.render.briefing.model import Slide
 from uniondash.text.i18n import t
 from uniondash.ui.parts import scope_label
@@ -16,13 +18,42 @@ from uniondash.ui.view import VIEW_HASH, View, previous_as_of
 
 
 def item_view(base: View, item: DeckItem, fixed_snapshot: str) -> View:
-    """The view a deck item shows: its own filters, its snapshot or else the deck's fixed one."""
+    """The view a deck item shows: its own filters (as far as the viewer may read: viewer_filters),
+    its snapshot or else the deck's fixed one."""
     snapshot = item.snapshot if item.snapshot in base.as_ofs else fixed_snapshot
     compare = item.compare if item.compare in base.as_ofs and item.compare != snapshot else None
     compare = compare or previous_as_of(base.as_ofs, snapshot)
-    regions = base.query("regions", as_of=snapshot)
-    scope = resolve_scope(regions, base.scope.region_adcode, item.city, item.county)
+    index = RegionIndex.from_regions(base.query("regions", as_of=snapshot))
+    cities, counties = viewer_filters(base.data_scope, index, item.city, item.county)
+    scope = resolve_scope(index, base.scope.region_adcode, cities, counties)
     return replace(base, snapshot=snapshot, compare=compare, scope=scope)
+
+
+def viewer_filters(
+    data_scope: DataScope | None, index: RegionIndex, cities: Sequence[str], counties: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A deck step's (cities, counties) narrowed to what this viewer reads, named as they see it.
+
+    The figures of a planner's session are read within their units whatever a step asks for (the
+    query gateway), and a step for the whole region or for a city they hold only part of survives
+    the deck's scope filter (uniondash.data.decks.restrict). Its scope, and so every label made from
+    it (the slide's scope line, a rank's "among"), must then name those units, never 全区 or a city
+    they do not read whole: a region-wide step becomes the viewer's own assignment (as their pages
+    default to: default_selection), a city they hold whole stays that city, and a city they hold
+    in part becomes its counties they read (the step's own counties among them, if it named some).
+    index: the snapshot's units as this viewer reads them. With no data scope (leader, admin) the
+    step is unchanged."""
+    cities, counties = tuple(cities), tuple(counties)
+    if data_scope is None:
+        return cities, counties
+    if not cities and not counties:
+        return default_selection(data_scope, index.cities)
+    if all(c in index.cities for c in cities):  # every city named is wholly theirs (or none is named)
+        return cities, counties
+    pool = [c for c in index.counties if not cities or index.parent.get(c) in cities]
+    chosen = [c for c in pool if c in counties]
+    within = tuple(chosen or pool)
+    return ((), within) if within else default_selection(data_scope, index.cities)
 
 
 def slide_meta(view: View) -> dict:

@@ -3,16 +3,20 @@ county in focus. Counts go through count_text (privacy guard); no personal name 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from uniondash.access.data_scope import default_selection
 from uniondash.analysis.coverage import gap_table
 from uniondash.analysis.overview import county_values, scope_target, what_changed
-from uniondash.analysis.profile import profile_rows, summary
-from uniondash.metrics.kpis import load_catalogue
+from uniondash.analysis.profile import ProfileRow, profile_rows, summary
+from uniondash.metrics.kpis import Catalogue, load_catalogue
+from uniondash.metrics.scope import RegionIndex, resolve_scope
 from uniondash.render.briefing.model import SMALL, Slide, Tile, count_text
 from uniondash.render.slide_figures import bars
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.computed import kpi_results
-from uniondash.ui.parts import kpi_label, missing_reason, region_names
+from uniondash.ui.parts import kpi_label, missing_reason, region_names, scope_label
 from uniondash.ui.view import View
 
 FOCUS_KPI = "union_founding_rate"
@@ -144,10 +148,55 @@ def focus_county(view: View) -> str:
     return str(values.sort_values(kind="stable").index[0]) if len(values) else view.scope.counties[0]
 
 
+def ranked_among(view: View) -> str | None:
+    """The units a county's rank is among, in words: None for the whole region (no data scope: the
+    rank is among all its counties), else the viewer's own units (a planner's session reads, and
+    so ranks, only those), named as their pages name them."""
+    if view.data_scope is None:
+        return None
+    index = RegionIndex.from_regions(view.regions())
+    own = resolve_scope(index, view.scope.region_adcode, *default_selection(view.data_scope, index.cities))
+    return scope_label(replace(view, scope=own))
+
+
+def rank_text(row: ProfileRow, among: str | None, lang: str) -> str:
+    """A county's rank in words, saying among which units: the region's, or the viewer's own (and
+    nothing when they read only one county: a rank among one says nothing)."""
+    if not row.rank:
+        return ""
+    if among is None:
+        return t("present.rank", lang, rank=row.rank, n=row.n)
+    return t("present.rank_in", lang, scope=among, rank=row.rank, n=row.n) if row.n > 1 else ""
+
+
+def scoped_summary(rows: list[ProfileRow], catalogue: Catalogue, among: str, lang: str) -> tuple[list[str], list[str]]:
+    """uniondash.analysis.profile.summary for a viewer whose ranks are among their own units: the
+    same rules (top and bottom quarter, short of target), the sentences naming those units instead
+    of the region (and no rank among a single county)."""
+    strengths, gaps = [], []
+    for r in rows:
+        kpi = catalogue.by_code(r.code)
+        value = fmt.kpi_value(r.value, kpi.is_percent, lang)
+        fields = dict(kpi=kpi.name(lang), value=value, rank=r.rank, n=r.n, scope=among)
+        if r.rank is not None and r.n > 1:
+            quarter = max(1, r.n // 4)
+            if r.rank <= quarter:
+                strengths.append((r.rank / r.n, t("present.strength_in", lang, **fields)))
+            elif r.rank > r.n - quarter:
+                gaps.append((1 - r.rank / r.n, t("present.weakness_in", lang, **fields)))
+        if r.rank is not None and r.target is not None and r.result.reached is False:
+            gap = r.target - r.value
+            short = fmt.points(gap, lang) if kpi.is_percent else f"{fmt.number(abs(gap), lang)} {kpi.unit(lang)}"
+            target = fmt.kpi_value(r.target, kpi.is_percent, lang)
+            gaps.append((0.0, t("profile.behind_target", lang, **fields, target=target, short=short)))
+    return [s for _, s in sorted(strengths)][:5], [g for _, g in sorted(gaps)][:5]
+
+
 def county_focus(view: View, theme: str) -> Slide:
     lang, catalogue = view.lang, load_catalogue()
     county = focus_county(view)
     names = region_names(view)
+    # ranked among the counties this session reads: the region's, or a planner's own (named so)
     rows = profile_rows(
         view.unit_measures(),
         catalogue,
@@ -159,19 +208,17 @@ def county_focus(view: View, theme: str) -> Slide:
     )
     # Privacy guard: a count KPI under 5 (e.g. honours won) stays out of the sentences.
     rows = [r for r in rows if catalogue.by_code(r.code).is_percent or r.value >= SMALL]
-    strengths, gaps = summary(rows, catalogue, names[county], lang)
+    among = ranked_among(view)
+    if among is None:
+        strengths, gaps = summary(rows, catalogue, names[county], lang)
+    else:
+        strengths, gaps = scoped_summary(rows, catalogue, among, lang)
     by_code = {r.code: r for r in rows}
     tiles = []
     for code in ("union_founding_rate", "membership_rate"):
         if code in by_code:
             r, kpi = by_code[code], catalogue.by_code(code)
-            tiles.append(
-                Tile(
-                    kpi.name(lang),
-                    fmt.kpi_value(r.value, True, lang),
-                    t("present.rank", lang, rank=r.rank, n=r.n) if r.rank else "",
-                )
-            )
+            tiles.append(Tile(kpi.name(lang), fmt.kpi_value(r.value, True, lang), rank_text(r, among, lang)))
     stations = view.query("county_stations", as_of=view.snapshot, adcode=county)
     tiles.append(Tile(t("present.county_stations", lang), count_text(int((stations.status != "closed").sum()), lang)))
     awards = view.query("county_results", as_of=view.snapshot, adcode=county)
