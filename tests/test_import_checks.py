@@ -4,9 +4,11 @@ finds the rows that break its rule in hand-made frames; a misspelt KPI numerator
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -116,6 +118,39 @@ def test_unique_keys_names_every_occurrence(tables):
         ("stations", 5, "station_id", "S1"),
     ]
     assert "第 5 行" in v[v.check == "unique_keys"].expected_zh.iloc[2]
+
+
+def other(value):
+    """A value of the same kind that differs from this one (a null stays null)."""
+    if isinstance(value, bool | np.bool_):
+        return not value
+    if isinstance(value, int | float | np.integer | np.floating):
+        return value if pd.isna(value) else value + 1
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, dt.date):
+        return value + dt.timedelta(days=1)
+    return value
+
+
+@pytest.mark.parametrize("table", sorted(PRIMARY_KEYS))
+def test_unique_keys_keys_each_table_on_exactly_its_contract_key(tables, table):
+    """Two rows with the contract's key in common are found even when every other column differs,
+    and a row that differs from them in one key column only is not: a key column missing from
+    the check, or one too many, fails here whatever the label says."""
+    key = PRIMARY_KEYS[table]
+    rows = pd.concat([tables[table].iloc[[0]]] * (2 + len(key)), ignore_index=True)
+    for column in rows.columns.difference(key):  # row 3: the same key, every other column different
+        rows.loc[1, column] = other(rows.loc[0, column])
+    for i, column in enumerate(key, start=2):  # rows 4…: one key column different each
+        rows.loc[i, column] = other(rows.loc[0, column])
+    tables[table] = rows
+    columns = [c for c in TABLES[table].names if c in key]  # *columns() gives them in the table's order
+    value = " / ".join(str(rows.loc[0, c]) for c in columns)
+    assert found(violations(tables), "unique_keys") == [
+        (table, 2, ", ".join(columns), value),
+        (table, 3, ", ".join(columns), value),
+    ]
 
 
 def test_accepted_values_lists_the_accepted_ones(tables):
