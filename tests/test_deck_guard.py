@@ -2,7 +2,8 @@
 working; only the owner or an admin overwrites or deletes; a read-only visitor changes nothing;
 each owner keeps at most MAX_DECKS_PER_OWNER decks; every save, delete and refusal is a line of
 the audit log. The storage functions enforce it (tested here directly), and the sidebar panel
-offers only what the session may do (AppTest below)."""
+offers only what the session may do (AppTest below). The same panel's PPTX and PDF briefings
+leave an audit line as CSV and XLSX exports do (uniondash.ui.present.briefing, at the end)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from uniondash.data.decks import (
     load_deck,
     save_deck,
 )
+from uniondash.ui.present import briefing
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2024-03-05T10:00:00+08:00"  # UNIONDASH_NOW: the audit lines' time, 02:00 UTC
@@ -303,3 +305,80 @@ def test_the_panel_offers_a_read_only_visitor_no_save_or_delete(tmp_path, monkey
         assert "guard-visible" in " ".join(m.value for m in at.markdown)  # opening a deck is still offered
     finally:
         (fixture_dir / "decks" / "guard-visible.json").unlink()
+
+
+# Briefing downloads (uniondash.ui.present.briefing through uniondash.ui.signin.export_recorder):
+# who, what, which format, how many bytes; a click from a session signed out meanwhile builds
+# nothing and is audited as refused. Stand-ins build the files (the real ones need Chromium:
+# tests/test_present_export.py).
+
+
+@pytest.fixture
+def built() -> list[str]:
+    """The formats the stand-ins were asked to build."""
+    return []
+
+
+@pytest.fixture
+def brief_accounts(tmp_path, monkeypatch, built) -> Accounts:
+    monkeypatch.setenv("UNIONDASH_USERS", str(tmp_path / "users.toml"))
+    monkeypatch.setenv("UNIONDASH_NOW", "2024-03-05T10:00:00+08:00")
+    acc = Accounts(tmp_path / "users.toml")
+    acc.users = {"pa": Account("pa", "planner", ("990101",), hash_password("correct horse 1"))}
+    save_accounts(acc)
+    monkeypatch.setattr(briefing, "_pptx", lambda views, kinds, lang: built.append("pptx") or b"PPTX-bytes")
+    monkeypatch.setattr(briefing, "_pdf", lambda views, kinds, lang: built.append("pdf") or b"%PDF-1.7 bytes")
+    return load_accounts()
+
+
+def _page():
+    """What a page's briefing buttons hand to st.download_button, built while the page runs; the
+    files are made (and the download recorded) when each is clicked."""
+    import streamlit as st
+
+    from uniondash.ui.present.briefing import briefing_downloads
+
+    name, files = briefing_downloads([], [], "zh")
+    st.session_state["_files"] = files
+    st.text(name)
+
+
+def drawn(accounts: Accounts) -> tuple[AppTest, str]:
+    sid = Store(accounts.folder).create("pa", "local")
+    at = AppTest.from_function(_page)
+    identity = account_identity(accounts.users["pa"], accounts, "local", sid)
+    at.session_state["_access"] = SessionAccess(identity, None, identity.sees_names)
+    at.run()
+    assert not at.exception
+    return at, sid
+
+
+def test_a_briefing_download_is_audited_like_an_export(brief_accounts, built):
+    at, _ = drawn(brief_accounts)
+    assert [t.value for t in at.text] == ["briefing"]
+    assert built == []  # nothing is built while the page draws
+    files = at.session_state["_files"]
+    assert files["pptx"]() == b"PPTX-bytes"
+    assert files["pdf"]() == b"%PDF-1.7 bytes"
+    lines = audit.read(brief_accounts.path)
+    assert [(x["user"], x["action"], x["table"], x["format"], x["bytes"]) for x in lines] == [
+        ("pa", "export", "briefing", "pptx", 10),
+        ("pa", "export", "briefing", "pdf", 14),
+    ]
+    assert lines[0]["time"] == "2024-03-05T02:00:00+00:00"
+
+
+def test_a_briefing_clicked_after_signing_out_builds_nothing_and_is_audited_as_refused(brief_accounts, built):
+    at, sid = drawn(brief_accounts)
+    Store(brief_accounts.folder).revoke(sid)  # signed out in another tab
+    with pytest.raises(PermissionError):
+        at.session_state["_files"]["pdf"]()
+    assert built == []
+    [line] = audit.read(brief_accounts.path)
+    assert (line["user"], line["action"], line["table"], line["format"], line["reason"]) == (
+        "pa",
+        "export-refused",
+        "briefing",
+        "pdf",
+        "session",
+    )

@@ -1,8 +1,13 @@
 """Briefing export, one click: the current view's slides (from a page) or the deck's (from
 /present) as PPTX or PDF. Files are built when a button is clicked; with no Chromium on the
-server the buttons are disabled and say why."""
+server the buttons are disabled and say why. Like a table's CSV or XLSX (uniondash.ui.parts
+export_buttons), a click is checked and audited (uniondash.ui.signin.export_recorder): the file is
+built and handed over only while the session that drew the button still holds, and the audit
+log names who took which briefing in which format, or the refusal."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -38,34 +43,51 @@ def _pdf(views, kinds, lang) -> bytes:
     return pdf_bytes(briefing_slides(views, kinds), briefing_labels(lang), lang)
 
 
+def briefing_downloads(views: list[View], kinds: list[str], lang: str) -> tuple[str, dict[str, Callable[[], bytes]]]:
+    """The briefing's file name and, per format (pptx, pdf), the function a download button calls
+    at its click: it checks the session that drew the page, builds the file (only then) and writes
+    the audit line (action export, table = the file name, format, bytes; or export-refused)."""
+    from uniondash.ui.signin import export_recorder
+
+    name = f"briefing-{views[0].snapshot}" if views else "briefing"
+    record = export_recorder(name)  # who drew the page, captured now; checked and audited at the click
+    return name, {
+        "pptx": lambda: record("pptx", lambda: _pptx(views, kinds, lang)),
+        "pdf": lambda: record("pdf", lambda: _pdf(views, kinds, lang)),
+    }
+
+
 def briefing_buttons(views: list[View], kinds: list[str], lang: str, key: str) -> None:
+    from uniondash.ui.signin import refused_download_notice
+
     ok = browser_available()
     if not ok:
         st.caption(t("brief.no_browser", lang))
-    name = f"briefing-{views[0].snapshot}" if views else "briefing"
+    name, files = briefing_downloads(views, kinds, lang)
     row = st.container(horizontal=True, wrap=True)
-    row.download_button(
+    clicked = row.download_button(
         t("brief.pptx", lang),
-        lambda: _pptx(views, kinds, lang),
+        files["pptx"],
         f"{name}.pptx",
         PPTX_MIME,
         key=f"{key}_pptx",
         icon=":material/slideshow:",
-        on_click="ignore",
+        on_click="rerun",  # the rerun says why, if the click was refused
         disabled=not ok,
         help=None if ok else t("brief.no_browser", lang),
     )
-    row.download_button(
+    clicked |= row.download_button(
         t("brief.pdf", lang),
-        lambda: _pdf(views, kinds, lang),
+        files["pdf"],
         f"{name}.pdf",
         "application/pdf",
         key=f"{key}_pdf",
         icon=":material/picture_as_pdf:",
-        on_click="ignore",
+        on_click="rerun",
         disabled=not ok,
         help=None if ok else t("brief.no_browser", lang),
     )
+    refused_download_notice(key, clicked, lang)
 
 
 def briefing_menu(views: list[View], kinds: list[str], lang: str, key: str) -> None:
