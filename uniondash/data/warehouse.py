@@ -14,17 +14,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from uniondash.access.data_scope import SCOPE_EXCEPTIONS, DataScope, mask_names, restrict_params, restrict_rows
 from uniondash.config import QUERIES_DIR
 from uniondash.data.schema import TABLES
 from uniondash.data.snapshots import Snapshot, list_snapshots
+from uniondash.data.sql_files import connect, param_names, parse_header, sql_literal
 from uniondash.errors import DataMissingError, SnapshotError
-
-HEADER_RE = re.compile(r"^--\s*(title|description|grain|params):\s*(.*)$")
-PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -46,14 +43,8 @@ def load_query(name: str, queries_dir: Path = QUERIES_DIR) -> NamedQuery:
     if not path.exists():
         raise FileNotFoundError(f"no query named {name!r} ({path})")
     sql = path.read_text(encoding="utf-8")
-    header: dict[str, str] = {}
-    for line in sql.splitlines():
-        m = HEADER_RE.match(line)
-        if m:
-            header[m.group(1)] = m.group(2).strip()
-        elif line.strip() and not line.startswith("--"):
-            break
-    params = tuple(sorted(set(PARAM_RE.findall(sql))))
+    header = parse_header(sql)
+    params = param_names(sql)
     return NamedQuery(
         name, sql, header.get("title", ""), header.get("description", ""), header.get("grain", ""), params
     )
@@ -72,14 +63,10 @@ def _view_ddl(table: str, snapshots: list[Snapshot]) -> str:
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}")
     selects = [
-        f"select cast({_sql_literal(s.as_of)} as date) as as_of, * from read_parquet({_sql_literal(str(s.table_path(table)))})"  # noqa: S608, E501
+        f"select cast({sql_literal(s.as_of)} as date) as as_of, * from read_parquet({sql_literal(str(s.table_path(table)))})"  # noqa: S608, E501
         for s in snapshots
     ]
     return f"create view {table} as " + " union all by name ".join(selects)
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class Warehouse:
@@ -104,13 +91,7 @@ class Warehouse:
                 f"数据目录 {self.snapshots_dir} 中没有快照。请运行 make data 生成演示数据，或用"
                 f" python -m uniondash import 导入。/ No snapshots in {self.snapshots_dir}: run `make data`."
             )
-        self.con = duckdb.connect(
-            ":memory:",
-            config={
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": False,
-            },
-        )
+        self.con = connect()
         for table in TABLES:
             self.con.execute(_view_ddl(table, self.snapshots))
         for macro in sorted((QUERIES_DIR / "macros").glob("*.sql")):  # shared views and table macros, our own files
