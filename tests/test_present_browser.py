@@ -123,3 +123,52 @@ def test_a_view_added_to_a_saved_deck_reopens_by_its_link(server, chromium, demo
     assert "宜昌市" in body
     page.screenshot(path=str(artifacts / "present-saved-deck.png"))
     page.close()
+
+
+# Watches the page's full-screen calls (the product's script calls them; Chromium may also refuse
+# them in some headless setups, so the calls are checked as well as their effect).
+FULLSCREEN_SPY = """
+window.__fullscreenCalls = [];
+const request = Element.prototype.requestFullscreen;
+Element.prototype.requestFullscreen = function (...args) {
+  window.__fullscreenCalls.push('request ' + this.tagName);
+  return request.apply(this, args);
+};
+const exit = Document.prototype.exitFullscreen;
+Document.prototype.exitFullscreen = function (...args) {
+  window.__fullscreenCalls.push('exit');
+  return exit.apply(this, args);
+};
+"""
+
+
+def fullscreen_state(page) -> tuple[list[str], str | None]:
+    calls = page.evaluate("window.__fullscreenCalls")
+    element = page.evaluate("document.fullscreenElement && document.fullscreenElement.tagName")
+    return calls, element
+
+
+def test_f_and_the_button_toggle_full_screen(server, chromium, artifacts):
+    page = chromium.new_page(viewport={"width": 1280, "height": 720})
+    page.add_init_script(FULLSCREEN_SPY)
+    page.goto(f"{server}/present")
+    page.wait_for_url("**embed_options=dark_theme**", timeout=30_000)
+    wait_until_drawn(page)
+    assert fullscreen_state(page) == ([], None)
+    page.keyboard.press("f")
+    page.wait_for_function("document.fullscreenElement !== null", timeout=10_000)
+    assert fullscreen_state(page) == (["request HTML"], "HTML")  # the whole page, not one element
+    page.keyboard.press("Shift+F")  # F again leaves full screen
+    page.wait_for_function("document.fullscreenElement === null", timeout=10_000)
+    assert fullscreen_state(page) == (["request HTML", "exit"], None)
+    button = page.locator(".ud-fs")
+    assert button.inner_text() == "全屏（F）"
+    button.click()
+    page.wait_for_function("document.fullscreenElement !== null", timeout=10_000)
+    assert fullscreen_state(page) == (["request HTML", "exit", "request HTML"], "HTML")
+    page.screenshot(path=str(artifacts / "present-fullscreen.png"))
+    button.click()
+    page.wait_for_function("document.fullscreenElement === null", timeout=10_000)
+    assert fullscreen_state(page)[0][-1] == "exit"
+    assert slide_number(page) == 1  # F is not a slide key
+    page.close()
