@@ -35,7 +35,8 @@ def shown(at: AppTest) -> tuple[str, str]:
     bodies = " ".join(html_bodies(at))
     title = re.search(r'<h1 class="ud-title">([^<]*)</h1>', bodies)
     counter = re.search(r'<span class="ud-counter">([^<]*)</span>', bodies)
-    assert title and counter, bodies[:500]
+    assert title, bodies[:500]
+    assert counter, bodies[:500]
     return title.group(1), counter.group(1)
 
 
