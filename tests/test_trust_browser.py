@@ -23,6 +23,7 @@ def open_page(chromium, url, width=1280, height=720, **kwargs):
 
 
 def download(page, label: str) -> tuple[str, bytes]:
+    wait_until_drawn(page)  # a download reruns the page (on_click="rerun"): its buttons are drawn anew
     button = page.get_by_role("button", name=label).first
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=120_000) as info:
