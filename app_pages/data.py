@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from uniondash.config import load_settings
-from uniondash.data.importer import SourceFile, error_workbook, import_files, steps_total, templates_zip, to_frame
+from uniondash.data.importer import SourceFile, import_isolated, steps_total, templates_zip, to_frame
 from uniondash.data.snapshots import region_today
 from uniondash.text.i18n import t
 from uniondash.ui.reads import get_warehouse
@@ -61,12 +61,14 @@ elif submitted:
             status.write(t(key, lang, **fields))
             bar.progress(min(1.0, done[0] / total))
 
-        result = import_files(files, as_of.isoformat(), settings, replace=replace, progress=progress)
+        # in a child process: whatever a file makes a reader library do, this server carries on
+        outcome = import_isolated(files, as_of.isoformat(), settings, replace=replace, progress=progress, lang=lang)
+        result = outcome.result
         if result.ok:
             status.update(label=t("data.status_done", lang, as_of=result.as_of), state="complete", expanded=False)
         else:
             status.update(label=t("data.status_failed", lang, n=len(result.problems)), state="error", expanded=False)
-    ss["_import_result"] = result
+    ss["_import_result"], ss["_import_errors_xlsx"] = result, outcome.error_xlsx
     record_import(as_of.isoformat(), [f.name for f in files], result.ok, len(result.problems))  # audit log
     if result.ok:
         st.rerun()  # the sidebar (drawn before this page) lists the new snapshot on the next run
@@ -90,7 +92,7 @@ elif result is not None:
     st.dataframe(to_frame(result.problems, lang), hide_index=True, width="stretch", key="import_problems")
     st.download_button(
         t("data.download_errors", lang),
-        lambda: error_workbook(result.problems, result.sources, lang),
+        ss.get("_import_errors_xlsx") or b"",
         f"import-problems-{result.as_of}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="import_errors_xlsx",

@@ -26,6 +26,9 @@ class Settings:
     tile_crs: str = "WGS-84"  # the tiles' coordinate system; data are converted to it when they differ
     timezone: str = "Asia/Shanghai"  # "today", an as-of in the future and created_at are dates here
     import_max_mb: float = 500.0  # an import refuses a larger file (the scale-100 stations CSV is ~150 MB)
+    # An import runs in a child process under these limits (uniondash.data.importer.isolated)
+    import_memory_mb: float = 6144.0  # its address space (the scale-100 XLSX import peaks near 1.9 GB resident)
+    import_timeout_s: float = 1800.0
     # An intranet portal (an origin, e.g. "https://portal.example.gov.cn") allowed to frame the
     # dashboard; empty: only the dashboard's own pages may (uniondash.ui.guard).
     frame_portal: str = ""
@@ -53,6 +56,7 @@ def load_settings() -> Settings:
     region = raw.get("region", {})
     org = raw.get("organisation", {})
     map_cfg = raw.get("map", {})
+    imp = raw.get("import", {})
     tile_crs = map_cfg.get("tile_crs", "WGS-84")
     if tile_crs not in ("WGS-84", "GCJ-02"):
         raise RegionError(
@@ -68,7 +72,9 @@ def load_settings() -> Settings:
         tile_url=os.environ.get("UNIONDASH_TILE_URL", map_cfg.get("tile_url", "")),
         tile_crs=tile_crs,
         timezone=os.environ.get("UNIONDASH_TZ") or region.get("timezone", "Asia/Shanghai"),
-        import_max_mb=float(os.environ.get("UNIONDASH_IMPORT_MAX_MB") or raw.get("import", {}).get("max_file_mb", 500)),
+        import_max_mb=float(os.environ.get("UNIONDASH_IMPORT_MAX_MB") or imp.get("max_file_mb", 500)),
+        import_memory_mb=float(os.environ.get("UNIONDASH_IMPORT_MEMORY_MB") or imp.get("memory_mb", 6144)),
+        import_timeout_s=float(imp.get("timeout_s", 1800)),
         frame_portal=validate_origin(raw.get("security", {}).get("frame_portal", "")),
     )
 

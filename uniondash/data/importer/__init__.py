@@ -1,9 +1,12 @@
 """Real data in: templates, reading CSV/XLSX, validation (pandera and the data checks), atomic import.
 
 `import_files` turns files into a new snapshot or into the full list of problems, never half of
-either; `write_templates` and `export_snapshot` write the templates, empty or filled from a snapshot.
+either; `import_isolated` runs it in a child process under memory and time limits (what the
+command line and /data call); `write_templates` and `export_snapshot` write the templates, empty
+or filled from a snapshot.
 """
 
+from uniondash.data.importer.isolated import Outcome, import_isolated
 from uniondash.data.importer.problems import Problem, error_workbook, to_frame
 from uniondash.data.importer.read import expand
 from uniondash.data.importer.run import ImportResult, import_files, steps_total
@@ -12,12 +15,14 @@ from uniondash.data.importer.templates import export_snapshot, templates_zip, wr
 
 __all__ = [
     "ImportResult",
+    "Outcome",
     "Problem",
     "SourceFile",
     "error_workbook",
     "expand",
     "export_snapshot",
     "import_files",
+    "import_isolated",
     "steps_total",
     "templates_zip",
     "to_frame",

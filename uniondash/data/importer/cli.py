@@ -22,7 +22,7 @@ def run_import(
     settings = with_data(settings, data)
     from tqdm import tqdm
 
-    from uniondash.data.importer import expand, import_files, steps_total
+    from uniondash.data.importer import expand, import_isolated, steps_total
 
     files = expand([Path(s) for s in sources])
     bar = tqdm(total=steps_total(files), desc="导入 import", unit="步", file=sys.stderr, leave=False)
@@ -32,7 +32,7 @@ def run_import(
         bar.update()
 
     try:
-        result = import_files(files, as_of, settings, replace=replace, progress=progress)
+        result = import_isolated(files, as_of, settings, replace=replace, progress=progress, lang=lang).result
     finally:
         bar.close()
     if not result.ok:

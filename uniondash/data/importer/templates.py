@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from uniondash.data.importer.contract import EXPLANATION_SHEET, TableSpec, specs
 from uniondash.data.importer.coerce import FORMULA_START
+from uniondash.data.importer.contract import EXPLANATION_SHEET, TableSpec, specs
 
 XLSX_ROWS = 1_048_576
 BOOL_CHOICES = ["TRUE", "FALSE"]

@@ -60,7 +60,9 @@ def _checks(table: str, col: ColumnSpec, unreadable: np.ndarray) -> list[pa.Chec
 
 
 def table_schema(spec: TableSpec, unreadable: dict[str, np.ndarray]) -> pa.DataFrameSchema:
-    columns = {c.name: pa.Column(nullable=c.optional, checks=_checks(spec.name, c, unreadable[c.name])) for c in spec.columns}
+    columns = {
+        c.name: pa.Column(nullable=c.optional, checks=_checks(spec.name, c, unreadable[c.name])) for c in spec.columns
+    }
     return pa.DataFrameSchema(columns, strict=False)
 
 

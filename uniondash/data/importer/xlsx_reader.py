@@ -1,6 +1,7 @@
-"""Reading an XLSX workbook (python-calamine): which sheet holds which table, each sheet's rows,
-and the cells holding a formula, found by scanning the sheet XML inside the zip (calamine gives
-only a formula's cached value), so that a formula is refused rather than imported as its value."""
+"""Reading an XLSX workbook (python-calamine): which sheet holds which table and each sheet's rows,
+after the sheet XML was scanned (uniondash.data.importer.xlsx_scan): a sheet too wide or too large
+is refused by its farthest cell before calamine sizes it, and a formula rather than imported as
+its cached value."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ import zipfile
 from uniondash.data.importer.contract import EXPLANATION_SHEET, normalise, table_named
 from uniondash.data.importer.problems import Problem, file_problem
 from uniondash.data.importer.sources import Source, SourceFile, header_map, named_table, rows_frame, table_names
-
-FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
-CELL_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"')
+from uniondash.data.importer.xlsx_scan import MAX_CELLS, MAX_COLUMNS, SheetScan, scan_sheets
 
 
 def read_xlsx(file: SourceFile) -> tuple[list[Source], list[Problem]]:
@@ -20,9 +19,16 @@ def read_xlsx(file: SourceFile) -> tuple[list[Source], list[Problem]]:
     import python_calamine
 
     try:
+        scans = scan_sheets(file)  # before calamine sees the file: it sizes a sheet by its farthest cell
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError) as exc:
+        return [], [file_problem(file.name, "import.err_xlsx", "file", detail=str(exc).splitlines()[0][:200])]
+    too_big = [p for sheet, scan in scans.items() for p in _size_problems(file, sheet, scan)]
+    if too_big:
+        return [], too_big
+    formulas = {sheet: scan.formulas for sheet, scan in scans.items() if scan.formulas}
+    try:
         with file.open() as fh:
             book = python_calamine.CalamineWorkbook.from_filelike(fh)
-            formulas = formula_cells(file)
     except (python_calamine.CalamineError, zipfile.BadZipFile, KeyError, OSError) as exc:
         return [], [file_problem(file.name, "import.err_xlsx", "file", detail=str(exc).splitlines()[0][:200])]
     plan, problems = _sheet_plan(file, book.sheet_names)
@@ -86,61 +92,26 @@ def _formula_problems(file: SourceFile, sheet: str, cells: list[str], shown: int
     return out
 
 
-def formula_cells(file: SourceFile) -> dict[str, list[str]]:
-    """Sheet name → cells holding a formula, from the sheet XML's <f> elements (calamine returns a
-    formula's cached value only, often empty for a file saved by a program). The XML is streamed:
-    a 820,000-row sheet is about 300 MB unpacked."""
-    out: dict[str, list[str]] = {}
-    with file.open() as fh, zipfile.ZipFile(fh) as zf:
-        for sheet, target in _sheet_targets(zf).items():
-            cells: list[str] = []
-            with zf.open(target) as xml:
-                tail = b""
-                while chunk := xml.read(1 << 22):
-                    block = tail + chunk
-                    if b"<f" in block or b":f" in block:  # a plain search first: most sheets hold no formula
-                        cells += [_cell_before(block, m.start()) for m in FORMULA_RE.finditer(block)]
-                    tail = block[-4096:]  # an element cut by the chunk boundary is seen whole next time
-            found = [c for c in dict.fromkeys(cells) if c]
-            if found:
-                out[sheet] = found
-    return out
-
-
-def _cell_before(block: bytes, pos: int) -> str:
-    """The reference (B7) of the <c> element that encloses position pos."""
-    start = max(block.rfind(b"<c ", 0, pos), block.rfind(b":c ", 0, pos))
-    m = CELL_RE.match(block, start if block[start : start + 1] == b"<" else start - 1) if start >= 0 else None
-    if m is None and start >= 0:
-        m = CELL_RE.search(block, max(0, start - 16), pos)
-    return (m.group(1) + m.group(2)).decode() if m else ""
-
-
-def _sheet_targets(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → its XML part, from workbook.xml and its relationships."""
-    workbook = zf.read("xl/workbook.xml").decode("utf-8")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    targets = {}
-    for rid, target in re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels):
-        targets[rid] = target
-    for target, rid in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels):
-        targets.setdefault(rid, target)
-    out = {}
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*/?>", workbook):
-        name = re.search(r'\bname="([^"]*)"', tag)
-        rid = re.search(r'\br:id="([^"]*)"', tag) or re.search(r'\bid="([^"]*)"', tag)
-        if name and rid and rid.group(1) in targets:
-            target = targets[rid.group(1)].lstrip("/")
-            path = target if target.startswith("xl/") else "xl/" + target
-            out[_xml_unescape(name.group(1))] = path
-    return out
-
-
-def _xml_unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
+def _size_problems(file: SourceFile, sheet: str, scan: SheetScan) -> list[Problem]:
+    """A sheet too wide or too large to read: refused by its farthest cell before any reader
+    allocates rows × columns for it."""
+    if scan.columns > MAX_COLUMNS:
+        return [
+            file_problem(
+                file.name, "import.err_too_wide", "size", sheet, cell=scan.farthest, n=scan.columns, limit=MAX_COLUMNS
+            )
+        ]
+    if scan.cells > MAX_CELLS:
+        return [
+            file_problem(
+                file.name,
+                "import.err_too_many_cells",
+                "size",
+                sheet,
+                cell=scan.farthest,
+                rows=f"{scan.rows:,}",
+                columns=scan.columns,
+                limit=f"{MAX_CELLS:,}",
+            )
+        ]
+    return []
