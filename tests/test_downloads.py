@@ -102,3 +102,41 @@ def test_every_refusal_reason_has_words_in_both_languages():
         zh, en = t(f"access.download_refused.{reason}", "zh"), t(f"access.download_refused.{reason}", "en")
         assert zh.startswith("未提供下载"), zh
         assert en.startswith("Nothing was downloaded"), en
+
+
+def test_briefing_builds_are_limited_in_number_and_time(monkeypatch):
+    """At most BUILD_SLOTS built at once, WAITING more in line, any more refused at once; a build
+    past BUILD_TIMEOUT_S is given up (its caller gets nothing)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from uniondash.ui.present import briefing
+
+    monkeypatch.setattr(briefing, "_builders", ThreadPoolExecutor(max_workers=1))
+    monkeypatch.setattr(briefing, "_line", threading.BoundedSemaphore(2))
+    monkeypatch.setattr(briefing, "BUILD_TIMEOUT_S", 5.0)
+    release, started = threading.Event(), threading.Event()
+
+    def slow() -> bytes:
+        started.set()
+        release.wait(10)
+        return b"pptx"
+
+    results: list = []
+    first = threading.Thread(target=lambda: results.append(briefing.limited(slow)))
+    first.start()
+    started.wait(5)
+    second = threading.Thread(target=lambda: results.append(briefing.limited(lambda: b"queued")))
+    second.start()
+    while briefing._line._value != 0:  # both callers hold their place in line
+        threading.Event().wait(0.01)
+    with pytest.raises(briefing.BriefingRefused, match="too many briefings"):
+        briefing.limited(lambda: b"third")
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert sorted(results) == [b"pptx", b"queued"]
+    monkeypatch.setattr(briefing, "BUILD_TIMEOUT_S", 0.05)
+    never = threading.Event()
+    with pytest.raises(briefing.BriefingRefused, match="took over 0.05 s"):
+        briefing.limited(lambda: never.wait(2) or b"late")

@@ -7,7 +7,10 @@ log names who took which briefing in which format, or the refusal."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import streamlit as st
 
@@ -17,6 +20,31 @@ from uniondash.ui.present.content import build_slide
 from uniondash.ui.view import View
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+# Briefings are built from our own data, in this process (a child would lose kaleido's warm
+# Chromium): at most BUILD_SLOTS at a time per worker, at most WAITING more in line (any more are
+# refused at once), and a caller waits at most BUILD_TIMEOUT_S for its file.
+BUILD_SLOTS, WAITING, BUILD_TIMEOUT_S = 2, 4, 180.0
+_builders = ThreadPoolExecutor(max_workers=BUILD_SLOTS, thread_name_prefix="briefing")
+_line = threading.BoundedSemaphore(BUILD_SLOTS + WAITING)
+
+
+class BriefingRefused(RuntimeError):
+    """Too many briefings being built, or this one took too long: nothing is handed over."""
+
+
+def limited(build: Callable[[], bytes]) -> bytes:
+    """build() on one of the briefing slots, within BUILD_TIMEOUT_S."""
+    if not _line.acquire(blocking=False):
+        raise BriefingRefused("正在生成的汇报材料过多，请稍后再试 / too many briefings being built: try again shortly")
+    try:
+        return _builders.submit(build).result(timeout=BUILD_TIMEOUT_S)
+    except FutureTimeout:
+        raise BriefingRefused(
+            f"汇报材料生成超过 {BUILD_TIMEOUT_S:g} 秒，已放弃 / the briefing took over {BUILD_TIMEOUT_S:g} s"
+        ) from None
+    finally:
+        _line.release()
 
 
 def briefing_labels(lang: str) -> dict[str, str]:
@@ -52,8 +80,8 @@ def briefing_downloads(views: list[View], kinds: list[str], lang: str) -> tuple[
     name = f"briefing-{views[0].snapshot}" if views else "briefing"
     record = export_recorder(name)  # who drew the page, captured now; checked and audited at the click
     return name, {
-        "pptx": lambda: record("pptx", lambda: _pptx(views, kinds, lang)),
-        "pdf": lambda: record("pdf", lambda: _pdf(views, kinds, lang)),
+        "pptx": lambda: record("pptx", lambda: limited(lambda: _pptx(views, kinds, lang))),
+        "pdf": lambda: record("pdf", lambda: limited(lambda: _pdf(views, kinds, lang))),
     }
 
 
