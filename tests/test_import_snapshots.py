@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from uniondash.data.snapshot_writer import cleanup_stale, swap_in, tmp_dir
 from uniondash.data.snapshots import list_snapshots
 from uniondash.data.warehouse import Warehouse
-from uniondash.ui.view import data_fingerprint
+from uniondash.ui.reads import data_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {"PATH": "/usr/bin:/bin"}
