@@ -12,7 +12,7 @@ from uniondash.data.importer import SourceFile, import_isolated, steps_total, te
 from uniondash.data.snapshots import region_today
 from uniondash.text.i18n import t
 from uniondash.ui.reads import get_warehouse
-from uniondash.ui.signin import record_import
+from uniondash.ui.signin import record_cache_refresh, record_import
 
 settings = load_settings()
 ss = st.session_state
@@ -33,6 +33,16 @@ with st.expander(t("data.templates", lang), icon=":material/table_view:"):
         icon=":material/download:",
         on_click="ignore",
     )
+
+with st.expander(t("data.caches", lang), icon=":material/cached:"):
+    # Streamlit's own "clear cache" is not offered to anyone (the guard drops it from clients): an
+    # admin refreshes the shared caches here, for everyone, after changing data by hand.
+    st.caption(t("data.caches_help", lang))
+    if st.button(t("data.refresh_caches", lang), key="refresh_caches", icon=":material/refresh:"):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        record_cache_refresh()
+        st.toast(t("data.caches_refreshed", lang), icon=":material/check_circle:")
 
 with st.form("import_form"):
     uploads = st.file_uploader(

@@ -342,12 +342,6 @@ def test_theme_chosen_in_the_sidebar_is_written_to_the_url(server, chromium, art
     page.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: uniondash/ui/theme.py:106-107 allows one theme reload per 8 s whatever the theme "
-    "asked for, so light chosen within 8 s of the reload to dark stays dark (theme=light, embed_options=dark_theme)",
-)
 def test_theme_switched_back_at_once_takes_effect(server, chromium):
     page = chromium.new_page(viewport={"width": 1280, "height": 720})
     page.goto(f"{server}/?theme=dark")

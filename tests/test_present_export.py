@@ -184,13 +184,6 @@ def test_printing_the_pdf_requested_nothing(built):
     assert_nothing_left(read_net_log(built.pdf_net_log))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: uniondash/render/briefing/images.py:35 starts kaleido's Chromium without "
-    "pdf_file.PRINT_ARGS's --host-resolver-rules/--disable-background-networking, so it looks up "
-    "update.googleapis.com, accounts.google.com, … on the machine's DNS server",
-)
 def test_drawing_the_charts_requested_nothing(built):
     assert_nothing_left(read_net_log(built.chart_net_log))
 

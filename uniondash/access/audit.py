@@ -1,7 +1,8 @@
 """The audit log: JSON lines beside the accounts file (audit.jsonl): time, user, action, address.
 
-Actions: sign-in, sign-out, failure, locked, expired, refused, export, import. One line is
-written with a single append, so lines from several workers do not interleave."""
+Actions: sign-in, sign-out, failure, locked, expired, refused, export (tables and briefings),
+export-refused (a download refused at its click), import, refresh-caches, deck_save, deck_delete, deck_refused.
+One line is written with a single append, so lines from several workers do not interleave."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 from uniondash import clock
 
 ACTIONS = (
-    *("sign-in", "sign-out", "failure", "locked", "expired", "refused", "export", "export-refused", "import"),
+    *("sign-in", "sign-out", "failure", "locked", "expired", "refused"),
+    *("export", "export-refused", "import", "refresh-caches"),
     *("deck_save", "deck_delete", "deck_refused"),  # saved presentation decks (uniondash.data.decks)
 )
 

@@ -302,6 +302,15 @@ def download_ticket() -> DownloadTicket:
     return DownloadTicket(load_accounts().path, *who, current_address())
 
 
+def record_cache_refresh() -> None:
+    """Audit-log an admin's refresh of the shared caches (demo mode keeps no log)."""
+    from uniondash.ui.reads import session_access
+
+    identity = session_access().identity
+    if not identity.is_demo:
+        audit.record(load_accounts().path, identity.name, "refresh-caches", current_address())
+
+
 def export_recorder(name: str):
     """A function (format, bytes) → bytes for a download of table `name`: at the click it checks
     that this session and its account still hold (uniondash.access.downloads), audits the export

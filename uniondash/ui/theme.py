@@ -103,7 +103,8 @@ def _reload_script(theme: str, query: str) -> str:
   const m = getComputedStyle(probe).backgroundColor.match(/\\d+/g) || [255, 255, 255];
   const isDark = (+m[0] + +m[1] + +m[2]) < 384;
   if (isDark === {want_dark}) return;
-  const key = 'ud-theme-reload', now = Date.now(), last = +(sessionStorage.getItem(key) || 0);
+  // one reload per target theme within 8 s (a loop guard): switching back at once still reloads
+  const key = 'ud-theme-reload:{theme}', now = Date.now(), last = +(sessionStorage.getItem(key) || 0);
   if (now - last < 8000) return;
   sessionStorage.setItem(key, String(now));
   const u = new URL(window.location.href);

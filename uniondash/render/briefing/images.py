@@ -8,6 +8,9 @@ LOCK: two users exporting at once would otherwise be able to receive each other'
 
 from __future__ import annotations
 
+import os
+import shlex
+import tempfile
 import threading
 from pathlib import Path
 
@@ -16,6 +19,17 @@ import plotly.graph_objects as go
 CHROMIUM = "/usr/bin/chromium"
 LOCK = threading.Lock()
 _state = {"started": False}
+# kaleido starts Chromium with its own flags and takes none of ours; these keep that Chromium from
+# reaching out (its updater, account and search servers: DNS queries seen in its net log). The
+# same as the PDF printer's (pdf_file.PRINT_ARGS): no name resolves but localhost.
+QUIET_ARGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+)
 
 
 class NoBrowserError(RuntimeError):
@@ -32,8 +46,18 @@ def _ensure_server() -> None:
     if not _state["started"]:
         if not browser_available():
             raise NoBrowserError(CHROMIUM)
-        kaleido.start_sync_server(path=CHROMIUM, mathjax=False, silence_warnings=True)
+        kaleido.start_sync_server(path=str(_quiet_chromium()), mathjax=False, silence_warnings=True)
         _state["started"] = True
+
+
+def _quiet_chromium() -> Path:
+    """A private executable that starts the system Chromium with QUIET_ARGS before kaleido's own."""
+    folder = Path(tempfile.mkdtemp(prefix="uniondash-chromium-"))
+    wrapper = folder / "chromium"
+    flags = " ".join(shlex.quote(a) for a in QUIET_ARGS)
+    wrapper.write_text(f'#!/bin/sh\nexec {shlex.quote(CHROMIUM)} {flags} "$@"\n', encoding="utf-8")
+    os.chmod(wrapper, 0o700)
+    return wrapper
 
 
 def figure_png(fig: go.Figure, width: int = 1600, height: int = 800, scale: float = 1.0) -> bytes:
