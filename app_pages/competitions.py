@@ -153,10 +153,17 @@ with county_col:
     export_buttons(sheet, f"medals-county-{year or 'all'}", lang, "medals_county")
 with city_col:
     st.subheader(t("comp.medals_city", lang))
-    city_table = shown_medals(city_medals(medals, parents), t("col.city", lang))
-    data_table(city_table, lang, height=min(360, 35 * (len(city_table) + 1) + 3))
-    sheet = export_sheet(view, t("comp.medals_city", lang), city_table, MEDAL_FORMATS, medal_filters)
-    export_buttons(sheet, f"medals-city-{year or 'all'}", lang, "medals_city")
+    # only whole cities the session reads: a planner of some counties would see a city's name over
+    # their counties' sum (and, without the city in their scope, no name at all)
+    by_city = city_medals(medals, parents)
+    by_city = by_city[by_city.adcode.isin(names)].reset_index(drop=True)
+    if by_city.empty:
+        st.caption(t("comp.no_whole_city", lang))
+    else:
+        city_table = shown_medals(by_city, t("col.city", lang))
+        data_table(city_table, lang, height=min(360, 35 * (len(city_table) + 1) + 3))
+        sheet = export_sheet(view, t("comp.medals_city", lang), city_table, MEDAL_FORMATS, medal_filters)
+        export_buttons(sheet, f"medals-city-{year or 'all'}", lang, "medals_city")
 
 trade_col, employer_col, honour_col = st.columns(3, gap="large")
 with trade_col:
