@@ -1,5 +1,5 @@
 -- title: Station supply by county
--- description: For each county in scope, the stations passing the filters, those open, open 24 hours, their monthly visits, and the county's new-employment-form (outdoor) workers: the counts behind the supply choropleth.
+-- description: For each county in scope, the stations passing the filters, those open, open 24 hours, their monthly visits, and the county's new-employment-form workers (outdoor_workers: every worker_group of nef_membership, i.e. truck drivers, ride-hailing drivers, couriers and food-delivery riders; the same count as the KPI catalogue's nef_workers, 新就业形态劳动者, and named so on screen): the counts behind the supply choropleth.
 -- grain: one row per county in scope
 -- params: filters (the stations page's filters as one STRUCT: see queries/macros/filtered_stations.sql)
 with
@@ -20,6 +20,7 @@ by_county as (
 ),
 
 workers as (
+    -- 新就业形态劳动者 (the catalogue's nef_workers), not every outdoor worker: the labels say so
     select adcode, sum(workers) as outdoor_workers
     from nef_membership
     where as_of = cast($filters['as_of'] as date) and list_contains(cast($filters['counties'] as varchar[]), adcode)

@@ -18,10 +18,13 @@ TABLE_MAX_ROWS = 1_000  # rows of a table on screen; exports hold every row in s
 EXPORT_MAX_ROWS = 1_048_000  # what one Excel sheet holds, less the header block
 LAYERS = ("points", "density", "supply")
 # The supply measures (queries/stations_supply_by_county.sql's counts): numerator, denominator,
-# multiplier. per_10k_workers ("每万名户外劳动者筛选站点数") counts every station passing the page's
-# filters (all kinds by default): a measure of its own, named apart from the catalogue's KPI
-# stations_per_10k_nef ("每万名户外劳动者爱心驿站数": outdoor rest stations not closed), which it
-# equals when the filters are outdoor rest stations, open and suspended.
+# multiplier. per_10k_workers ("每万名新就业形态劳动者筛选站点数") counts every station passing the
+# page's filters (all kinds by default) over the query's outdoor_workers, which are the
+# new-employment-form workers (nef_membership's four groups: the catalogue's nef_workers, named
+# 新就业形态劳动者), so the label names them, not 户外劳动者. A measure of its own, named apart from
+# the catalogue's KPI stations_per_10k_nef ("每万名新就业形态劳动者爱心驿站数": outdoor rest stations
+# not closed, over the same workers), which it equals when the filters are outdoor rest stations,
+# open and suspended. tests/test_stations_ask.py holds every per-10,000 label to its denominator.
 SUPPLY_RATIOS = {
     "per_10k_workers": ("stations", "outdoor_workers", 10_000),
     "share_24h": ("stations_open_24h", "stations_open", 1.0),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from uniondash.analysis.medals import city_medals
 from uniondash.analysis.overview import county_values
@@ -14,9 +15,12 @@ from uniondash.render.slide_figures import bars, choropleth
 from uniondash.render.slide_figures import stations_map as stations_figure
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.parts import region_names
-from uniondash.ui.stations.filters import filter_params
+from uniondash.ui.computed import kpi_results
+from uniondash.ui.parts import kpi_label, missing_reason, region_names
+from uniondash.ui.stations.filters import describe_filters, filter_params, station_filters
 from uniondash.ui.view import View
+
+PER_10K_KPI = "stations_per_10k_nef"  # the catalogue's stations per 10,000 new-employment-form workers
 
 
 def _scope_shapes(view: View):
@@ -51,9 +55,15 @@ def coverage_map(view: View, theme: str) -> Slide:
     )
 
 
-def stations_map(view: View, theme: str) -> Slide:
+def stations_map(view: View, theme: str, filters: Mapping | None = None) -> Slide:
+    """Open stations on a grid, counted by kind, and stations per 10,000 new-employment-form
+    workers: the catalogue's KPI (stations_per_10k_nef, from the same KpiResult as its card on / and
+    /county) unless station filters are given (the stations page's kind, status, host, facility,
+    h24, star, opened: see url_station_filters), and then the stations page's filtered measure for
+    those filters, labelled with them. The map and the counts are the open stations passing them."""
     lang = view.lang
-    params = filter_params({"status": ["open"]}, view.scope.counties, view.snapshot)
+    state = station_filters(filters or {})
+    params = filter_params({**state, "status": ["open"]}, view.scope.counties, view.snapshot)
     cell = grid_cell_deg(len(view.scope.counties))
     cells = view.query("stations_grid", filters=params, cell_deg=cell)
     cells = cells.assign(kind=cells[list(STATION_KINDS)].idxmax(axis=1)) if len(cells) else cells.assign(kind=[])
@@ -62,9 +72,7 @@ def stations_map(view: View, theme: str) -> Slide:
     by_kind = {k: int(cells[k].sum()) if len(cells) else 0 for k in STATION_KINDS}
     tiles = [Tile(t("stations.open", lang), count_text(n_open, lang))]
     tiles += [Tile(t(f"kind.{k}", lang), count_text(n, lang)) for k, n in by_kind.items()]
-    per = scope_supply(supply, "per_10k_workers")  # the stations page's figure, from the same counts
-    if not math.isnan(per):
-        tiles.append(Tile(t("stations.measure.per_10k_workers", lang), fmt.decimal(per)))
+    tiles.append(per_10k_tile(view, state))
     legend = " · ".join(f"● {t(f'kind.{k}', lang)}" for k in STATION_KINDS)
     return Slide(
         "stations_map",
@@ -73,6 +81,22 @@ def stations_map(view: View, theme: str) -> Slide:
         figure=stations_figure(_scope_shapes(view), cells, theme),
         caption=t("present.stations_caption", lang, cell=cell, legend=legend),
     )
+
+
+def per_10k_tile(view: View, state: dict) -> Tile:
+    """With no station filters, the catalogue KPI as its card shows it (name and unit, value); with
+    some, the stations page's figure for them (the same counts and words as /stations)."""
+    lang = view.lang
+    if not state:
+        kpi = load_catalogue().by_code(PER_10K_KPI)
+        result = kpi_results(view)[PER_10K_KPI]
+        if result.value is None:
+            return Tile(kpi_label(kpi, lang), "—", missing_reason(result, lang))
+        return Tile(kpi_label(kpi, lang), fmt.kpi_value(result.value, kpi.is_percent, lang))
+    supply = view.query("stations_supply_by_county", filters=filter_params(state, view.scope.counties, view.snapshot))
+    detail = t("stations.present_filters", lang, filters=t("export.sep", lang).join(describe_filters(state, lang)))
+    per = scope_supply(supply, "per_10k_workers")
+    return Tile(t("stations.measure.per_10k_workers", lang), fmt.decimal(per), detail)
 
 
 def competitions(view: View, theme: str) -> Slide:

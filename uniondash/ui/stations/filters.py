@@ -24,6 +24,35 @@ PARAMS = [
 ]
 
 
+STATION_FILTERS = PARAMS[:7]  # kind, status, host, facility, h24, star, opened: what the stations pass
+
+
+def station_filters(state) -> dict:
+    """The station filters of a state that differ from the page's defaults (empty: nothing filtered)."""
+    out = {}
+    for spec in STATION_FILTERS:
+        value = state.get(spec.key, spec.default)
+        if spec.encode(value) is not None:
+            out[spec.key] = value
+    return out
+
+
+def url_station_filters(params) -> dict:
+    """The station filters a link carries (/present?kind=nursing_room …), valid values only; the
+    others are left out (the stations page names them when it opens)."""
+    from uniondash.ui.urlstate import Invalid
+
+    state = {}
+    for spec in STATION_FILTERS:
+        try:
+            value = spec.parse(params)
+        except Invalid as exc:
+            value = exc.args[1]
+        if value is not None:
+            state[spec.key] = value
+    return station_filters(state)
+
+
 def filter_params(state, counties, as_of: str) -> dict:
     """The bound parameters of the filtered_stations macro, from widget state."""
     required = set(state.get("facility") or [])
