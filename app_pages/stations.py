@@ -1,6 +1,7 @@
 """Stations (/stations): every station in scope on an offline map, coloured by kind, with
 density and county-supply layers, changes since the compare snapshot, service gaps with
-suggested new sites, and a searchable, exportable table. Every control is in the URL."""
+suggested new sites (opening their tab shows them), and a searchable, exportable table whose
+search the figures above say they leave out. Every control is in the URL."""
 
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ from uniondash.ui.parts import demo_banner, region_names, scope_caption, scope_l
 from uniondash.ui.phone import filter_summary
 from uniondash.ui.present.agenda import page_tools
 from uniondash.ui.stations.filters import PARAMS, filter_params
-from uniondash.ui.stations.map import TOOLTIP, MapOptions, stations_map
+from uniondash.ui.stations.map import TOOLTIP, MapOptions, gap_analysis, stations_map
 from uniondash.ui.stations.tabs import changes as changes_tab
-from uniondash.ui.stations.tabs import service_gaps, station_list
+from uniondash.ui.stations.tabs import search_note, service_gaps, station_list
 from uniondash.ui.urlstate import seed_page, write_page
 from uniondash.ui.view import current_view
 
@@ -66,6 +67,10 @@ with st.expander(filter_summary(ss, lang), expanded=False, icon=":material/filte
     )
 
 TAB_LABELS = {k: t(f"stations.tab_{k}", lang) for k in ("table", "gaps", "changes")}
+# The gap tab is the gaps' switch: open, the map shows the uncovered demand and the suggested sites
+# and the tab their tables (gaps=1 in the URL opens it); another tab turns them off.
+if ss.get("stations_tab") in TAB_LABELS.values():
+    ss["gaps"] = ss["stations_tab"] == TAB_LABELS["gaps"]
 
 
 def open_tab(name: str) -> None:
@@ -94,11 +99,6 @@ with side:
     st.toggle(
         t("stations.changes", lang), key="changes", disabled=not view.compare, on_change=open_tab, args=("changes",)
     )
-    st.toggle(t("stations.gaps", lang), key="gaps", on_change=open_tab, args=("gaps",))
-    if ss["gaps"]:
-        km, n_sites = st.columns(2)
-        km.number_input(t("stations.gap_km", lang), min_value=0.2, max_value=20.0, step=0.5, key="gap_km")
-        n_sites.number_input(t("stations.sites", lang), min_value=0, max_value=30, step=1, key="sites")
     write_page(st.query_params, ss, PARAMS)
 
 params = filter_params(ss, view.scope.counties, view.snapshot)
@@ -126,6 +126,9 @@ m4.metric(
 st.caption(
     t("stations.map_caption", lang, n=fmt.number(n_matching, lang), as_of=view.snapshot, scope=scope_label(view))
 )
+no_search = search_note(ss.get("q") or "", lang)  # the search narrows the list below only: said here
+if no_search:
+    st.caption(no_search)
 if ss["layer"] == "points" and not smap.aggregated and not smap.full_tooltips:
     st.caption(t("stations.name_only", lang, n=FULL_TOOLTIP_MAX))
 if smap.aggregated and ss["layer"] == "points":
@@ -146,7 +149,11 @@ if tab_table.open:
         station_list(view, ss, params, names)
 if tab_gaps.open:
     with tab_gaps:
-        service_gaps(view, ss, smap.gaps, smap.sites, smap.scored, names)
+        if smap.gaps is None:  # opened by a way that did not turn the gaps on first: work them out now
+            found = gap_analysis(view, params, float(ss["gap_km"]), int(ss["sites"]))
+            service_gaps(view, ss, found.by_county, found.sites, found.scored, names)
+        else:
+            service_gaps(view, ss, smap.gaps, smap.sites, smap.scored, names)
 if tab_changes.open:
     with tab_changes:
         changes_tab(view, names)

@@ -1,5 +1,7 @@
 """The questions leaders and planners ask, answered where they look (the stations page and its
-slide): one name per figure (every "per 10,000" label names what it divides by).
+slide): one name per figure (every "per 10,000" label names what it divides by), gaps a planner
+can act on (a suggested site named by its nearest station's address and the distance, no blank
+rows, the method in plain words), and a search that says the figures above leave it out.
 
 Every value is checked against tests/fixtures.py's region 990000 (2023): new-employment-form
 workers 990101 100 + 200, 990102 50, 990201 30 = 380; open stations S1 (114.0, 30.6) and S2
@@ -9,22 +11,34 @@ closed; every address "<adcode> 测试路 1 号"; demand D1 on S1 (50), D2 (114.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from uniondash.analysis.stations import SUPPLY_RATIOS
+from uniondash.analysis.gaps import best_new_sites, nearest_stations, station_index, to_km, uncovered
+from uniondash.analysis.stations import SUPPLY_RATIOS, open_anywhere
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.text.i18n import strings, t
 from uniondash.ui.stations.filters import PARAMS, filter_params, station_filters, url_station_filters
+from uniondash.ui.stations.map import name_sites
+from uniondash.ui.stations.tabs import rows_line, search_note, site_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 CAT = load_catalogue()
 COUNTIES = ("990101", "990102", "990201")
 AS_OF = "2023-12-31"
 DEFAULTS = {p.key: p.default for p in PARAMS}
+# The plane the gap analysis measures on: lat0 is the mean latitude of the open stations it indexes
+# (S1 S2 S5 S6: (30.6 + 30.62 + 30.2 + 30.7) / 4 = 30.53), 111.32 × cos(30.53°) = 95.888 km per
+# degree of longitude, 110.574 km per degree of latitude.
+LAT0 = 30.53
+KM_LON = 111.320 * math.cos(math.radians(LAT0))
 
 # ── 1. one name, one figure ──────────────────────────────────────────────────────────────────
 
@@ -142,11 +156,99 @@ def test_the_labels_as_shown():
     assert "户外劳动者" not in t("stations.measure_help.per_10k_workers", "zh").split("÷")[1].split("×")[0]
 
 
+# ── 2. gaps a planner can act on ─────────────────────────────────────────────────────────────
+
+
+def open_stations(wh, counties=COUNTIES) -> pd.DataFrame:
+    return wh.run("stations_points", filters=open_anywhere(filter_params(DEFAULTS, COUNTIES, AS_OF), counties))
+
+
+def fixture_sites(wh) -> tuple[pd.DataFrame, object]:
+    stations = open_stations(wh)
+    index = station_index(stations, float(stations.lat.mean()))
+    demand = wh.run("demand_points", as_of=AS_OF, counties=COUNTIES)
+    return best_new_sites(uncovered(demand, index, 2.0), 2.0, 5, index.lat0), index
+
+
+def test_a_suggested_site_is_named_by_its_nearest_station(fixture_wh):
+    sites, index = fixture_sites(fixture_wh)
+    assert index.lat0 == pytest.approx(LAT0)
+    named = nearest_stations(sites, open_stations(fixture_wh), index.lat0)
+    # Site 1 is D3 (it and D4, 0.995 km apart, 60 workers); its nearest open station is S5, 0.05°
+    # east and 0.05° south: √((0.05 × 95.888)² + (0.05 × 110.574)²) = √(4.794² + 5.529²) = 7.32 km.
+    # Site 2 is D2 (30 workers): S2 lies 0.055° west, 0.055 × 95.888 = 5.27 km (S6: 8.96 km).
+    assert list(named.near_name) == ["乙一县驿站", "甲一区母婴室"]
+    assert list(named.near_address) == ["990201 测试路 1 号", "990101 测试路 1 号"]
+    assert named.near_km.tolist() == pytest.approx([math.hypot(0.05 * KM_LON, 0.05 * 110.574), 0.055 * KM_LON])
+    assert named.near_km.round(1).tolist() == [7.3, 5.3]
+    assert list(named.kind) == ["logistics_park", "market"]
+    names = {"990101": "甲一区", "990201": "乙一县"}
+    frame, formats = site_frame(named, names, "zh")
+    assert list(frame["建议位置"]) == ["距 990201 测试路 1 号 7.3 公里", "距 990101 测试路 1 号 5.3 公里"]
+    assert list(frame["最近的开放站点"]) == ["乙一县驿站", "甲一区母婴室"]
+    assert list(frame["聚集点类型"]) == ["物流园", "市场"]
+    assert list(frame["新增覆盖人数"]) == [60, 30]
+    assert formats["距最近站点（公里）"] == "decimal1"
+    en, _ = site_frame(named, names, "en")
+    assert list(en["Where"]) == ["7.3 km from 990201 测试路 1 号", "5.3 km from 990101 测试路 1 号"]
+
+
+class FixtureView:
+    """What name_sites reads of a view: named queries and the snapshot's units."""
+
+    def __init__(self, wh):
+        self.wh, self.asked = wh, []
+
+    def query(self, name, **params):
+        self.asked.append(params["filters"]["counties"])
+        return self.wh.run(name, **params)
+
+    def regions(self):
+        return self.wh.run("regions", as_of=AS_OF)
+
+
+def test_a_site_whose_nearest_station_is_across_the_border(fixture_wh):
+    """A site in 甲一区 at (114.09, 30.69): its own county's stations are S1 (8.9 km) and S2 (8.0
+    km); S6 in 甲二县, 0.01° east and north, is nearer: √(0.959² + 1.106²) = 1.46 km. name_sites
+    reads the sites' counties first, sees the index knows a nearer station, and reads them all."""
+    stations = open_stations(fixture_wh)
+    index = station_index(stations, float(stations.lat.mean()))
+    site = pd.DataFrame(
+        [{"rank": 1, "lon": 114.09, "lat": 30.69, "adcode": "990101", "kind": "market", "covered_workers": 9}]
+    )
+    view = FixtureView(fixture_wh)
+    named = name_sites(view, filter_params(DEFAULTS, COUNTIES, AS_OF), site, index)
+    assert view.asked == [("990101",), COUNTIES]
+    assert (named.near_name[0], named.near_address[0]) == ("甲二县新驿站", "990102 测试路 1 号")
+    assert named.near_km[0] == pytest.approx(math.hypot(0.01 * KM_LON, 0.01 * 110.574))
+    # the index's own answer agrees
+    assert index.nearest_km(np.array([114.09]), np.array([30.69]))[0] == pytest.approx(named.near_km[0])
+    assert np.allclose(to_km([114.1], [30.7], LAT0) - to_km([114.09], [30.69], LAT0), [[0.01 * KM_LON, 1.10574]])
+
+
+def test_no_station_at_all_names_no_station():
+    sites = pd.DataFrame([{"rank": 1, "lon": 114.0, "lat": 30.6, "adcode": "990101", "kind": None}])
+    empty = pd.DataFrame(columns=["name", "address", "lon", "lat"])
+    named = nearest_stations(sites.assign(covered_workers=1), empty, 30.5)
+    frame, _ = site_frame(named, {}, "zh")
+    assert list(frame["建议位置"]) == ["附近没有开放站点可作参照"]
+
+
+def test_the_method_is_said_in_plain_words():
+    for lang in ("zh", "en"):
+        shown = t("stations.gap_method", lang, km="2", n=5)
+        for term in ("贪心", "k-d", "最大覆盖", "greedy", "maximal coverage", "spatial index", "树"):
+            assert term not in shown, (lang, term)
+    assert "贪心最大覆盖" in t("stations.gap_method_help", "zh")
+    assert "k-d 树" in t("stations.gap_method_help", "zh")
+    assert "greedy maximal coverage" in t("stations.gap_method_help", "en")
+
+
 # ── AppTest: the page and the slide ──────────────────────────────────────────────────────────
 
 
 @pytest.fixture
-def app(fixture_dir, monkeypatch):
+def app(fixture_dir, monkeypatch, request):
     monkeypatch.setenv("UNIONDASH_DATA", str(fixture_dir))
 
     def make(page: str = "stations", state: dict | None = None, **params) -> AppTest:
@@ -154,6 +256,8 @@ def app(fixture_dir, monkeypatch):
         for key, value in params.items():
             at.query_params[key] = value
         at.run()
+        if "heights" in request.fixturenames:  # only the page's own tables (not the overview's)
+            request.getfixturevalue("heights").clear()
         at.switch_page(f"app_pages/{page}.py").run()
         if state:
             for key, value in state.items():
@@ -167,6 +271,101 @@ def app(fixture_dir, monkeypatch):
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def layer_ids(at: AppTest) -> set[str]:
+    (deck,) = at.get("deck_gl_json_chart")
+    return {layer["id"] for layer in json.loads(deck.proto.json)["layers"]}
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+@pytest.fixture
+def heights(monkeypatch):
+    """The height every st.dataframe of the run was given (none: the grid fits its rows, up to ten)."""
+    import streamlit
+
+    seen = []
+    real = streamlit.dataframe
+
+    def spy(data=None, *args, **kwargs):
+        seen.append((len(data), kwargs.get("height", "auto")))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "dataframe", spy)
+    return seen
+
+
+def test_opening_the_gap_tab_shows_the_gaps(app, heights):
+    at = app()
+    assert at.session_state["gaps"] is False
+    assert "gaps" not in at.query_params
+    at.session_state["stations_tab"] = "服务缺口"  # what a click on the tab sets
+    heights.clear()
+    at.run()
+    assert not at.exception
+    assert at.session_state["gaps"] is True
+    assert at.query_params["gaps"] == "1"
+    assert not [i for i in at.info if "↑" in i.value]  # no box pointing elsewhere
+    # 4 demand points, 140 workers; D2 (30) and D3 + D4 (60) have no open station within 2 km
+    summary = "范围内 4 个需求点、140 名户外劳动者中，90 人（64.3%）在 2 公里内没有开放站点。"
+    assert summary in [m.value for m in at.markdown]
+    counties, sites = at.dataframe[0].value, at.dataframe[1].value
+    assert list(sites["建议位置"]) == ["距 990201 测试路 1 号 7.3 公里", "距 990101 测试路 1 号 5.3 公里"]
+    assert list(sites["县（市、区）"]) == ["乙一县", "甲一区"]
+    assert list(sites["新增覆盖人数"]) == [60, 30]
+    # 乙一县 60 of 60 uncovered, 甲一区 30 of 80; 甲二县 has no demand point: two rows, none blank
+    assert counties.values.tolist() == [["乙一县", 60, 100.0], ["甲一区", 30, 37.5]]
+    assert heights == [(2, "auto"), (2, "auto")]  # no fixed height: no blank rows under two
+    method = next(c for c in at.caption if c.value.startswith("怎么算"))
+    assert "贪心" not in method.value
+    assert "k-d" not in method.value
+    assert "贪心最大覆盖" in method.help
+    # the map shows them too: the suggested sites' layer is in the deck
+    assert {"uncovered", "sites", "site-labels"} <= layer_ids(at)
+    at.session_state["stations_tab"] = "站点列表"  # another tab turns them off
+    at.run()
+    assert at.session_state["gaps"] is False
+    assert "gaps" not in at.query_params
+    assert not {"uncovered", "sites", "site-labels"} & layer_ids(at)
+
+
+def test_a_link_with_gaps_opens_the_tab_in_english(app):
+    at = app(lang="en", gaps="1", gap_km="10")
+    # At 10 km only D3 and D4 are uncovered (S5 is 7.3 km from D3: covered now; D4 ≈ 7.9 km also):
+    # nothing to suggest, and the county table says so instead of a blank grid.
+    assert any("Of 4 demand points and 140 outdoor workers in scope, 0 (0.0%)" in m.value for m in at.markdown)
+    infos = [i.value for i in at.info]
+    assert "Every gathering point has an open station within 10 km: no gaps, no new sites needed." in infos
+    assert not at.dataframe
+
+
+def test_the_station_list_counts_its_rows_and_the_figures_say_they_leave_out_the_search(app, heights):
+    at = app()
+    assert metrics(at)["符合条件站点"] == "5"  # S1 S2 S4 S5 S6
+    assert "共 5 个站点符合筛选条件。" in captions(at)
+    assert not [c for c in captions(at) if "搜索" in c]
+    assert heights == [(5, "auto")]  # five rows, no blank ones under them
+    at = app(q="母婴")
+    # the search finds S2 (甲一区母婴室) only; the figures above stay the filters' and say so
+    assert metrics(at)["符合条件站点"] == "5"
+    assert metrics(at)["每万名新就业形态劳动者筛选站点数"] == "131.6"  # 5 / 380 × 10,000, search or not
+    assert "以上数字不含搜索条件“母婴”：搜索只作用于下方的站点列表。" in captions(at)
+    assert "搜索“母婴”：1 个站点。上方数字不含搜索条件。" in captions(at)
+    assert list(at.dataframe[0].value["站点"]) == ["甲一区母婴室"]
+    en = app(lang="en", q="母婴")
+    assert "The figures above leave out the search “母婴”: it narrows the station list below only." in captions(en)
+    assert "Search “母婴”: 1 found. The figures above leave out the search." in captions(en)
+
+
+def test_rows_line_and_search_note_words():
+    assert rows_line(158, "", "zh") == "共 158 个站点符合筛选条件。"
+    assert rows_line(40, "母婴", "zh") == "搜索“母婴”：40 个站点。上方数字不含搜索条件。"
+    assert rows_line(40, "*a*", "en") == "Search “\\*a\\*”: 40 found. The figures above leave out the search."
+    assert search_note("  ", "zh") is None
+    assert search_note("母婴", "zh") == "以上数字不含搜索条件“母婴”：搜索只作用于下方的站点列表。"
 
 
 def test_the_stations_metric_is_labelled_by_its_denominator(app):

@@ -15,8 +15,14 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from uniondash.analysis.gaps import best_new_sites, uncovered, uncovered_by_county
-from uniondash.analysis.stations import FULL_TOOLTIP_MAX, POINT_THRESHOLD, grid_cell_deg, supply_values
+from uniondash.analysis.gaps import best_new_sites, nearest_stations, uncovered, uncovered_by_county
+from uniondash.analysis.stations import (
+    FULL_TOOLTIP_MAX,
+    POINT_THRESHOLD,
+    grid_cell_deg,
+    open_anywhere,
+    supply_values,
+)
 from uniondash.data.schema import STATION_KINDS
 from uniondash.render import legends
 from uniondash.render import station_layers as sl
@@ -57,7 +63,7 @@ class StationsMap:
     full_tooltips: bool
     legend: str = ""  # HTML: what each colour and size means (uniondash.render.legends)
     gaps: pd.DataFrame | None = None  # uncovered demand by county
-    sites: pd.DataFrame | None = None  # suggested new sites
+    sites: pd.DataFrame | None = None  # suggested new sites, each with its nearest station
     scored: pd.DataFrame | None = None  # demand points with their nearest station
 
 
@@ -83,7 +89,29 @@ def gap_analysis(view: View, params: dict, gap_km: float, n_sites: int) -> Gaps:
     index = station_index_cached(view.snapshots_dir, view.fingerprint, params)
     demand = view.query("demand_points", as_of=view.snapshot, counties=view.scope.counties)
     scored = uncovered(demand, index, gap_km)
-    return Gaps(scored, uncovered_by_county(scored), best_new_sites(scored, gap_km, n_sites, index.lat0))
+    sites = best_new_sites(scored, gap_km, n_sites, index.lat0)
+    return Gaps(scored, uncovered_by_county(scored), name_sites(view, params, sites, index))
+
+
+def name_sites(view: View, params: dict, sites: pd.DataFrame, index) -> pd.DataFrame:
+    """The suggested sites named by their nearest open station (the coverage's stations: passing
+    the filters, in any county the session reads): its name, address and distance.
+
+    Only the sites' own counties are read first (a few hundred rows, not the region's every
+    station); a site whose nearest station lies across a county border (farther than the index's
+    nearest) is named from every county the session reads."""
+    if sites.empty:
+        return nearest_stations(sites, sites.iloc[0:0], index.lat0)
+    nearest = index.nearest_km(sites.lon.to_numpy(dtype=float), sites.lat.to_numpy(dtype=float))
+
+    def candidates(counties) -> pd.DataFrame:
+        return view.query("stations_points", filters=open_anywhere(params, tuple(sorted(counties))))
+
+    named = nearest_stations(sites, candidates(set(sites.adcode)), index.lat0)
+    if (named.near_km.to_numpy() > nearest + 0.01).any():  # 10 m: points are rounded to 1e-5 degrees
+        regions = view.regions()
+        named = nearest_stations(sites, candidates(regions.loc[regions.level == "county", "adcode"]), index.lat0)
+    return named
 
 
 def build(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap:
