@@ -219,7 +219,7 @@ def own_stations(at: AppTest) -> None:
         "符合条件站点": "2",  # open or suspended: S1, S2
         "正常开放": "2",
         "24 小时开放占比": "50.0%",  # S1 of the two
-        "每万名户外劳动者筛选站点数": "66.7",  # 2 per 300 workers × 10,000
+        "每万名新就业形态劳动者筛选站点数": "66.7",  # 2 per 300 workers × 10,000
     }
     assert table(at, 0, ["站点", "月服务人次"]) == [(XSS_NAME, 100), ("甲一区母婴室", 50)]
     (deck,) = decks(at)
@@ -233,7 +233,7 @@ def own_stations_supply_changes(at: AppTest) -> None:
     (deck,) = decks(at)
     data = layers(deck)
     assert [(f["properties"]["adcode"], f["properties"]["tip"]) for f in data["choropleth"]] == [
-        ("990101", "甲一区\n每万名户外劳动者筛选站点数: 66.7")  # 2 stations per 300 workers × 10,000
+        ("990101", "甲一区\n每万名新就业形态劳动者筛选站点数: 66.7")  # 2 stations per 300 workers × 10,000
     ]
     assert [(d["lon"], d["lat"], d["tip"]) for d in data["changes"]] == [
         (113.95, 30.55, "关闭: 甲一区旧驿站\n990101 测试路 1 号")  # S3 closed; S5, S6 opened elsewhere

@@ -221,9 +221,9 @@ def test_stations_whole_region_layers(server, chromium, demo_wh, artifacts):
             assert layers["choropleth"]["@@type"] == "GeoJsonLayer"
             features = {f["properties"]["adcode"]: f["properties"] for f in layers["choropleth"]["data"]["features"]}
             assert len(features) == counties == 103
-            assert features["420106"]["tip"] == f"武昌区\n每万名户外劳动者筛选站点数: {wuchang:,.1f}"
+            assert features["420106"]["tip"] == f"武昌区\n每万名新就业形态劳动者筛选站点数: {wuchang:,.1f}"
             assert len({tuple(p["fill"]) for p in features.values()}) > 10  # coloured by value, not one colour
-            assert "每万名户外劳动者筛选站点数" in legend
+            assert "每万名新就业形态劳动者筛选站点数" in legend
         assert external_requests(requests) == []
         page.screenshot(path=str(artifacts / f"stations-{layer}-{size[0]}.png"))
         page.close()

@@ -59,11 +59,7 @@ PER_10K = {
     "kpi:stations_per_10k_nef": "nef_workers",
     "strings:comp.per_10k": "regions.employees",
 }
-NOT_MINE = {  # labels whose words belong to another page's owner: failing here until they change
-    "strings:comp.per_10k": "按每万名职工计 / Per 10,000 employees, but the competitions page divides by "
-    "regions.employees, 城镇就业人员 (urban employed persons), not 职工: strings.toml comp.per_10k is the "
-    "competitions page's",
-}
+NOT_MINE: dict[str, str] = {}  # labels whose words another page owns and that still fail here
 
 
 def unquoted(text: str) -> str:
@@ -416,12 +412,6 @@ def test_the_slide_with_station_filters_shows_the_filtered_measure(fixture_dir):
     assert station_filters(DEFAULTS) == {}  # the page's defaults are no filter: the KPI
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/present does not pass its URL's station filters to the slide: build_slide (ui/present/content.py) "
-    "is cached by (view, kind, theme) and page.py reads no ?kind; needs build_slide(view, kind, theme, "
-    "station_filters) and page.py passing url_station_filters(st.query_params)",
-)
 def test_present_with_kind_in_the_url_shows_the_filtered_measure(app):
     at = app("present", slide="3", kind="nursing_room")
     assert html_tiles(at).get("每万名新就业形态劳动者筛选站点数") == "26.3"

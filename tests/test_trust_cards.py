@@ -108,8 +108,8 @@ def test_two_station_measures_two_names(fixture_wh):
     are outdoor rest stations, open and suspended."""
     catalogue_name = CAT.by_code("stations_per_10k_nef").name("zh")
     page_name = t("stations.measure.per_10k_workers", "zh")
-    assert catalogue_name == "每万名户外劳动者爱心驿站数"
-    assert page_name == "每万名户外劳动者筛选站点数"
+    assert catalogue_name == "每万名新就业形态劳动者爱心驿站数"
+    assert page_name == "每万名新就业形态劳动者筛选站点数"
     base = {
         "as_of": "2023-12-31",
         "counties": COUNTIES,

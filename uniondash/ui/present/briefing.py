@@ -55,23 +55,25 @@ def briefing_labels(lang: str) -> dict[str, str]:
     }
 
 
-def briefing_slides(views: list[View], kinds: list[str]) -> list:
-    return [build_slide(v, k, "light") for v, k in zip(views, kinds)]
+def briefing_slides(views: list[View], kinds: list[str], station_filters: tuple = ()) -> list:
+    return [build_slide(v, k, "light", station_filters) for v, k in zip(views, kinds)]
 
 
-def _pptx(views, kinds, lang) -> bytes:
+def _pptx(views, kinds, lang, filters=()) -> bytes:
     from uniondash.render.briefing.build import pptx_bytes
 
-    return pptx_bytes(briefing_slides(views, kinds), briefing_labels(lang))
+    return pptx_bytes(briefing_slides(views, kinds, filters), briefing_labels(lang))
 
 
-def _pdf(views, kinds, lang) -> bytes:
+def _pdf(views, kinds, lang, filters=()) -> bytes:
     from uniondash.render.briefing.build import pdf_bytes
 
-    return pdf_bytes(briefing_slides(views, kinds), briefing_labels(lang), lang)
+    return pdf_bytes(briefing_slides(views, kinds, filters), briefing_labels(lang), lang)
 
 
-def briefing_downloads(views: list[View], kinds: list[str], lang: str) -> tuple[str, dict[str, Callable[[], bytes]]]:
+def briefing_downloads(
+    views: list[View], kinds: list[str], lang: str, filters: tuple = ()
+) -> tuple[str, dict[str, Callable[[], bytes]]]:
     """The briefing's file name and, per format (pptx, pdf), the function a download button calls
     at its click: it checks the session that drew the page, builds the file (only then) and writes
     the audit line (action export, table = the file name, format, bytes; or export-refused)."""
@@ -80,18 +82,18 @@ def briefing_downloads(views: list[View], kinds: list[str], lang: str) -> tuple[
     name = f"briefing-{views[0].snapshot}" if views else "briefing"
     record = export_recorder(name)  # who drew the page, captured now; checked and audited at the click
     return name, {
-        "pptx": lambda: record("pptx", lambda: limited(lambda: _pptx(views, kinds, lang))),
-        "pdf": lambda: record("pdf", lambda: limited(lambda: _pdf(views, kinds, lang))),
+        "pptx": lambda: record("pptx", lambda: limited(lambda: _pptx(views, kinds, lang, filters))),
+        "pdf": lambda: record("pdf", lambda: limited(lambda: _pdf(views, kinds, lang, filters))),
     }
 
 
-def briefing_buttons(views: list[View], kinds: list[str], lang: str, key: str) -> None:
+def briefing_buttons(views: list[View], kinds: list[str], lang: str, key: str, filters: tuple = ()) -> None:
     from uniondash.ui.signin import refused_download_notice
 
     ok = browser_available()
     if not ok:
         st.caption(t("brief.no_browser", lang))
-    name, files = briefing_downloads(views, kinds, lang)
+    name, files = briefing_downloads(views, kinds, lang, filters)
     row = st.container(horizontal=True, wrap=True)
     clicked = row.download_button(
         t("brief.pptx", lang),
@@ -118,6 +120,6 @@ def briefing_buttons(views: list[View], kinds: list[str], lang: str, key: str) -
     refused_download_notice(key, clicked, lang)
 
 
-def briefing_menu(views: list[View], kinds: list[str], lang: str, key: str) -> None:
+def briefing_menu(views: list[View], kinds: list[str], lang: str, key: str, filters: tuple = ()) -> None:
     with st.popover(t("brief.make", lang), icon=":material/download:"):
-        briefing_buttons(views, kinds, lang, key)
+        briefing_buttons(views, kinds, lang, key, filters)

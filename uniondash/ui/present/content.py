@@ -69,7 +69,9 @@ def slide_meta(view: View) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=VIEW_HASH)
-def build_slide(view: View, kind: str, theme: str) -> Slide:
+def build_slide(view: View, kind: str, theme: str, station_filters: tuple = ()) -> Slide:
+    """One slide of a view. station_filters: the link's station filters (/present?kind=…, as
+    frozen_filters gives them), for the stations slide; no other slide depends on them."""
     from uniondash.ui.present import kpi_slides, map_slides
 
     builders = {
@@ -81,6 +83,10 @@ def build_slide(view: View, kind: str, theme: str) -> Slide:
         "stations_map": map_slides.stations_map,
         "competitions": map_slides.competitions,
     }
-    slide = builders[kind](view, theme)
+    if kind == "stations_map":
+        filters = {k: list(v) if isinstance(v, tuple) else v for k, v in station_filters}
+        slide = map_slides.stations_map(view, theme, filters)
+    else:
+        slide = builders[kind](view, theme)
     notes = (*slide.notes, t("present.privacy_note", view.lang))
     return replace(slide, notes=notes, meta={**slide_meta(view), **slide.meta})

@@ -14,6 +14,7 @@ from uniondash.ui.present.controls import auto_advance, nav_bar
 from uniondash.ui.present.draw import draw_slide, slide_css
 from uniondash.ui.present.state import open_presentation, write_present_url
 from uniondash.ui.share import copy_link
+from uniondash.ui.stations.filters import frozen_filters, url_station_filters
 from uniondash.ui.theme import current_theme
 from uniondash.ui.view import View
 
@@ -35,7 +36,8 @@ def present(view: View) -> None:
     if ss.get("_shown_index") != index:  # auto-advance counts from when a slide first appeared
         ss["_shown_index"], ss["_slide_shown_at"] = index, time.monotonic()
     item = items[index]
-    slide = build_slide(item_view(view, item, p.snapshot), item.kind, theme)
+    filters = frozen_filters(url_station_filters(st.query_params))  # /present?kind=… for the stations slide
+    slide = build_slide(item_view(view, item, p.snapshot), item.kind, theme, filters)
     title_col, bar_col = st.columns([1, 1], vertical_alignment="center")
     title_col.html(f'<h1 class="ud-title">{html.escape(slide.title)}</h1>')
     with bar_col:
@@ -43,7 +45,8 @@ def present(view: View) -> None:
         with row:
             auto_advance(p.auto, n, lang)
             copy_link(lang)
-            briefing_menu([item_view(view, i, p.snapshot) for i in items], [i.kind for i in items], lang, "deck")
+            views = [item_view(view, i, p.snapshot) for i in items]
+            briefing_menu(views, [i.kind for i in items], lang, "deck", filters)
             nav_bar(n, lang)
     draw_slide(slide, theme, lang, key=f"slide{index}")
     write_present_url(p)

@@ -91,3 +91,8 @@ def describe_filters(state, lang: str) -> list[str]:
     if q:
         out.append(t("export.search", lang, q=q))
     return out
+
+
+def frozen_filters(state: dict) -> tuple:
+    """Station filters as a sorted tuple of (key, value) with lists as tuples: a cache key."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in state.items()))
