@@ -1,7 +1,8 @@
 """Exports in the system Chromium, signed in with a local account on the hand-made fixture, at a
 fixed time (UNIONDASH_NOW): the header block of the stations export (organisation, table, snapshot,
-compare snapshot, scope, filters, demo data, time, rows) in the XLSX and the CSV, line by line, for
-known views; and each download's audit line beside the accounts file."""
+compare snapshot, scope, filters, demo data, time, rows: a number cell) in the XLSX and the CSV,
+line by line, for known views; the files named for the scope (stations-甲市-2023-12-31.xlsx); and
+each download's audit line beside the accounts file."""
 
 from __future__ import annotations
 
@@ -110,7 +111,7 @@ CITY_BLOCK = [
     ("筛选条件", "状态：正常开放、暂停服务"),
     ("数据性质", "演示数据"),
     ("导出时间（北京时间）", "2030-01-02 09:30"),
-    ("行数", "4"),
+    ("行数", 4),
 ]
 CITY_STATIONS = {XSS_NAME, "甲一区母婴室", "甲二县加油站", "甲二县新驿站"}
 
@@ -126,15 +127,15 @@ FILTERED_BLOCK = [
     ("筛选条件", "站点类型：户外劳动者服务站点、状态：正常开放、暂停服务、仅 24 小时开放"),
     ("数据性质", "演示数据"),
     ("导出时间（北京时间）", "2030-01-02 09:30"),
-    ("行数", "1"),
+    ("行数", 1),
 ]
 
 
 @pytest.mark.parametrize(
     ("query", "block", "stations", "name"),
     [
-        ("city=990100", CITY_BLOCK, CITY_STATIONS, "stations-2023-12-31"),
-        (FILTERED_QUERY, FILTERED_BLOCK, {XSS_NAME}, "stations-2022-12-31"),
+        ("city=990100", CITY_BLOCK, CITY_STATIONS, "stations-甲市-2023-12-31"),
+        (FILTERED_QUERY, FILTERED_BLOCK, {XSS_NAME}, "stations-甲一区-2022-12-31"),
     ],
 )
 def test_stations_export_header_block(server, context, accounts, query, block, stations, name):
@@ -143,12 +144,15 @@ def test_stations_export_header_block(server, context, accounts, query, block, s
     rows = xlsx_rows(files[f"{name}.xlsx"])
     n = len(block)
     assert [r[:2] for r in rows[:n]] == block
+    count = openpyxl.load_workbook(io.BytesIO(files[f"{name}.xlsx"])).active.cell(n, 2)
+    assert count.data_type == "n"  # 行数 is a number cell, not text
+    assert count.value == len(stations)
     assert all(v is None for v in rows[n])  # a blank row, then the table
     assert rows[n + 1][0] == "站点"
     assert {r[0] for r in rows[n + 2 :]} == stations
     assert len(rows) - n - 2 == len(stations)
     lines = csv_rows(files[f"{name}.csv"])
-    assert [tuple(r) for r in lines[:n]] == block
+    assert [tuple(r) for r in lines[:n]] == [(label, str(value)) for label, value in block]
     assert lines[n] == []
     assert lines[n + 1][0] == "站点"
     assert {r[0] for r in lines[n + 2 :]} == stations
@@ -166,9 +170,9 @@ def test_each_download_writes_its_audit_line(server, context, accounts):
             "user": "lead",
             "action": "export",
             "address": "127.0.0.1",
-            "table": "stations-2023-12-31",
+            "table": "stations-甲市-2023-12-31",  # the file's name: the table, its scope and snapshot
             "format": fmt,
-            "bytes": len(files[f"stations-2023-12-31.{fmt}"]),
+            "bytes": len(files[f"stations-甲市-2023-12-31.{fmt}"]),
         }
         for fmt in ("xlsx", "csv")  # in the order they were clicked
     ]

@@ -115,3 +115,112 @@ def test_english_export_headers(fixture_wh):
     frame, _ = profile_export(rows, CAT, "en")
     assert list(frame.columns)[:3] == ["Indicator", "Unit", "Value"]
     assert "Union founding rate" in set(frame.Indicator)
+
+
+# The row count in the header block is a number (issue "The questions leaders and planners ask"):
+# a number cell under a number format in the XLSX, digits Excel reads as a number in the CSV.
+COUNTED = (*CONTEXT, ("导出时间（北京时间）", "2030-01-02 09:30"), ("行数", 12_345))
+
+
+def test_row_count_is_a_number_cell():
+    ws = _book(to_xlsx_bytes(Sheet(_sheet().frame, _sheet().formats, COUNTED), "stations"))
+    label, count = ws.cell(6, 1), ws.cell(6, 2)
+    assert label.value == "行数"
+    assert count.value == 12_345
+    assert count.data_type == "n"  # not the text "12,345"
+    assert count.number_format == "#,##0"  # shown with a thousands separator all the same
+    assert ws.cell(5, 2).data_type == "s"  # the time stays text
+    lines = to_csv_bytes(Sheet(_sheet().frame, _sheet().formats, COUNTED)).decode("utf-8-sig").splitlines()
+    assert lines[5] == "行数,12345"  # "12,345" would be quoted text to a CSV reader
+
+
+def test_export_context_gives_the_row_count_as_a_number(monkeypatch):
+    from types import SimpleNamespace
+
+    from uniondash.metrics.scope import Scope
+    from uniondash.ui import parts
+
+    monkeypatch.setattr(parts, "_now_in_region", lambda: "2030-01-02 09:30")
+    settings = SimpleNamespace(org_name_zh="测试省总工会", org_name_en="Test FTU")
+    view = SimpleNamespace(
+        lang="zh",
+        settings=settings,
+        snapshot="2023-12-31",
+        compare=None,
+        is_demo=False,
+        scope=Scope("990000", (), (), ("990101",), ("990000",)),
+    )
+    context = parts.export_context(view, "站点列表", rows=8299)
+    assert context[-1] == ("行数", 8299)
+    assert isinstance(context[-1][1], int)
+    ws = _book(to_xlsx_bytes(Sheet(pd.DataFrame({"a": [1]}), {}, context), "stations"))
+    count = ws.cell(len(context), 2)
+    assert (count.value, count.data_type) == (8299, "n")
+
+
+def _view(lang: str, cities=(), counties=()):
+    """What file_scope reads of a View: language, scope and the units' names."""
+    from types import SimpleNamespace
+
+    from uniondash.metrics.scope import Scope
+
+    names = {"990100": "甲市", "990200": "乙市", "990101": "甲一区", "990102": "甲二县", "990201": "乙一县"}
+    scope = Scope("990000", tuple(cities), tuple(counties), tuple(counties), tuple(counties or cities))
+    return SimpleNamespace(lang=lang, scope=scope, names=lambda: names)
+
+
+@pytest.mark.parametrize(
+    ("lang", "cities", "counties", "expected"),
+    [
+        ("zh", (), (), "全区"),
+        ("en", (), (), "whole-region"),
+        ("zh", ("990100",), (), "甲市"),
+        ("zh", ("990100",), ("990101",), "甲一区"),
+        ("zh", (), ("990101", "990102"), "甲一区、甲二县"),
+        ("zh", (), ("990101", "990102", "990201"), "甲一区、甲二县等3个"),
+        ("en", (), ("990101", "990102", "990201"), "甲一区、甲二县+1"),
+    ],
+)
+def test_file_scope_names_the_scope(lang, cities, counties, expected):
+    from uniondash.ui.parts import file_scope
+
+    assert file_scope(_view(lang, cities, counties)) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "scope", "stem"),
+    [
+        ("stations-2023-12-31", "枣阳市", "stations-枣阳市-2023-12-31"),  # the scope before the snapshot date
+        ("county-420683-awards-2023-12-31", "枣阳市", "county-420683-awards-枣阳市-2023-12-31"),
+        ("medals-county-all", "襄阳市", "medals-county-襄阳市-all"),  # … before "all" years
+        ("trades-2023", "全区", "trades-全区-2023"),  # … before a year
+        ("coverage", "甲市", "coverage-甲市"),  # a name without a period: at the end
+        ("stations-2023-12-31", "", "stations-2023-12-31"),
+        ("stations-2023-12-31", 'a/b\\c:d*e?f"g<h>i|j', "stations-a_b_c_d_e_f_g_h_i_j-2023-12-31"),
+        ("stations-2023-12-31", "..\\..\\etc", "stations-etc-2023-12-31"),  # no way up a folder
+        ("stations-2023-12-31", "甲\u202e市\t一区", "stations-甲_市_一区-2023-12-31"),  # control and bidi characters
+        ("stations-2023-12-31", " . ", "stations-2023-12-31"),  # nothing left of the scope
+        ("CON", "", "_CON"),  # a device name Windows reserves
+        ("nul", "", "_nul"),
+        ("stations-2023-12-31", "长" * 100, "stations-" + "长" * 40 + "-2023-12-31"),  # cut the scope, not the date
+    ],
+)
+def test_file_names_carry_the_scope_and_open_on_any_desktop(name, scope, stem):
+    from uniondash.render.export import file_stem
+
+    got = file_stem(name, scope)
+    assert got == stem
+    assert not set(got) & set('<>:"/\\|?*')
+    assert all(ord(ch) >= 32 for ch in got)
+    assert not got.endswith((".", " "))
+    assert len(f"{got}.xlsx".encode()) <= 255  # a name ext4 takes (bytes) as well as Windows (characters)
+
+
+def test_export_buttons_offer_the_scoped_name():
+    from uniondash.ui.parts import LaterSheet, export_file_stem
+
+    frame = pd.DataFrame({"a": [1]})
+    assert export_file_stem(Sheet(frame, scope="枣阳市"), "stations-2023-12-31") == "stations-枣阳市-2023-12-31"
+    later = LaterSheet(lambda: Sheet(frame), "枣阳市")
+    assert export_file_stem(later, "stations-2023-12-31") == "stations-枣阳市-2023-12-31"
+    assert export_file_stem(lambda: Sheet(frame), "stations-2023-12-31") == "stations-2023-12-31"

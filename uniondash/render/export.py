@@ -1,7 +1,8 @@
 """Exports a planner can hand on: XLSX with numbers stored as numbers under number formats, a
-header block (organisation, snapshot, compare snapshot, scope, filters, 演示数据), a frozen header
-row and sized columns; CSV in UTF-8 with BOM (Excel and WPS on Chinese Windows open it without
-mojibake). No text cell can start a formula."""
+header block (organisation, snapshot, compare snapshot, scope, filters, 演示数据, rows: a number
+cell), a frozen header row and sized columns; CSV in UTF-8 with BOM (Excel and WPS on Chinese
+Windows open it without mojibake). No text cell can start a formula. File names carry the scope
+and are safe on every desktop (safe_file_stem)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import csv
 import datetime as dt
 import io
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,17 +32,65 @@ XLSX_FORMATS = {
 }
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header block included
 MAX_WIDTH = 60
+# A file name: characters Windows refuses (and the path separators), device names it reserves, and
+# room for the suffix within 255 bytes (ext4 counts bytes: a Chinese character is 3 of them).
+REFUSED_IN_FILE_NAMES = set('<>:"/\\|?*')
+RESERVED_FILE_NAMES = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10)}
+FILE_STEM_MAX_BYTES = 200
+FILE_SCOPE_MAX_BYTES = 120  # a long list of names is cut here, the table's name and period kept
 
 
 @dataclass(frozen=True)
 class Sheet:
     """A table to export: `frame` holds the headers as shown (in the UI's language) and raw values;
     `formats` gives a column's kind (see XLSX_FORMATS), a whole column's or one per row;
-    `context` is the header block, (label, value) pairs written above the table."""
+    `context` is the header block, (label, value) pairs written above the table (a number value,
+    such as the row count, is written as a number); `scope` names the scope in a few words, for
+    the file name (see file_stem)."""
 
     frame: pd.DataFrame
     formats: dict[str, str | Sequence[str]] = field(default_factory=dict)
-    context: tuple[tuple[str, str], ...] = ()
+    context: tuple[tuple[str, str | int | float], ...] = ()
+    scope: str = ""
+
+
+# A name's trailing period: a snapshot date, a year or "all" (years); the scope goes before it.
+_PERIOD_TAIL = re.compile(r"^(?P<head>.+?)-(?P<tail>\d{4}(?:-\d{2}-\d{2})?|all)$")
+
+
+def _clean(text: str, max_bytes: int) -> str:
+    """Text with every character Windows refuses in a name (and control characters) as "_",
+    whitespace as "_", no leading or trailing dots, spaces or "_", at most max_bytes in UTF-8."""
+    text = unicodedata.normalize("NFC", str(text))
+    kept = "".join("_" if ch in REFUSED_IN_FILE_NAMES or unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    out = re.sub(r"\s+", "_", kept).strip(" ._")
+    while len(out.encode("utf-8")) > max_bytes:
+        out = out[:-1].rstrip(" ._")
+    return out
+
+
+def safe_file_stem(text: str) -> str:
+    """A file name's stem any desktop accepts, Chinese kept: no path separators, no characters
+    Windows refuses (<>:"/\\|?* and control characters) nor a name it reserves (CON, NUL, COM1 …),
+    no leading or trailing dots or spaces, whitespace as "_", at most FILE_STEM_MAX_BYTES bytes."""
+    stem = _clean(text, FILE_STEM_MAX_BYTES)
+    if stem.split(".")[0].upper() in RESERVED_FILE_NAMES:
+        stem = "_" + stem
+    return stem or "export"
+
+
+def file_stem(name: str, scope: str = "") -> str:
+    """The download's name without its suffix: the table's name with the scope before its period
+    (`stations-2023-12-31` in 枣阳市 → `stations-枣阳市-2023-12-31`; `trades-all` → `trades-枣阳市-all`;
+    a name without a period gets the scope at its end), made safe (safe_file_stem). A long scope
+    is cut, never the period."""
+    scope = _clean(scope, FILE_SCOPE_MAX_BYTES)
+    if not scope:
+        return safe_file_stem(name)
+    match = _PERIOD_TAIL.match(name)
+    if match:
+        return safe_file_stem(f"{match['head']}-{scope}-{match['tail']}")
+    return safe_file_stem(f"{name}-{scope}")
 
 
 def is_formula_like(value) -> bool:
@@ -105,13 +156,24 @@ def _csv_cell(value, kind: str):
     return guard(str(value))
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _context_csv(value) -> str:
+    """A header block value in the CSV: a number as Excel reads one (no thousands separator)."""
+    if _is_number(value):
+        return _csv_cell(value, "int" if float(value).is_integer() else "")
+    return guard(str(value))
+
+
 def to_csv_bytes(data: Sheet | pd.DataFrame) -> bytes:
     """UTF-8 with BOM; the header block first, a blank line, then the table."""
     sheet = data if isinstance(data, Sheet) else Sheet(data)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for label, value in sheet.context:
-        writer.writerow([guard(label), guard(value)])
+        writer.writerow([guard(label), _context_csv(value)])
     if sheet.context:
         writer.writerow([])
     columns = list(sheet.frame.columns)
@@ -157,13 +219,18 @@ def to_xlsx_bytes(data: Sheet | pd.DataFrame, sheet_name: str = "data") -> bytes
     bold = book.add_format({"bold": True})
     header = book.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True})
     formats = {kind: book.add_format({"num_format": f}) for kind, f in XLSX_FORMATS.items()}
+    # a number in the header block (the row count) is left-aligned like the text values beside it
+    block_numbers = {k: book.add_format({"num_format": XLSX_FORMATS[k], "align": "left"}) for k in ("int", "number")}
     columns = list(sheet.frame.columns)
     for i, width in enumerate(column_widths(sheet)):
         ws.set_column(i, i, width)
     row = 0
     for label, value in sheet.context:
         ws.write_string(row, 0, guard(label), bold)
-        ws.write_string(row, 1, guard(value))
+        if _is_number(value):  # the row count: a number cell, not text
+            ws.write_number(row, 1, value, block_numbers["int" if float(value).is_integer() else "number"])
+        else:
+            ws.write_string(row, 1, guard(str(value)))
         row += 1
     if sheet.context:
         row += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +11,7 @@ import streamlit as st
 from uniondash import clock
 from uniondash.analysis.overview import KpiResult
 from uniondash.metrics.kpis import Kpi
-from uniondash.render.export import Sheet
+from uniondash.render.export import Sheet, file_stem
 from uniondash.render.palette import BAD, GOOD, change_colour
 from uniondash.text import fmt
 from uniondash.text.i18n import strings, t
@@ -148,7 +149,8 @@ def _now_in_region() -> str:
 
 
 def export_context(view: View, title: str, filters: Sequence[str] = (), rows: int | None = None) -> tuple:
-    """The header block of an export: organisation, table, snapshot, compare, scope, filters, 演示数据."""
+    """The header block of an export: organisation, table, snapshot, compare, scope, filters,
+    演示数据, time and (when known) 行数, the row count as a number (a number cell in the XLSX)."""
     lang = view.lang
     org = view.settings.org_name_en if lang == "en" else view.settings.org_name_zh
     pairs = [
@@ -164,47 +166,85 @@ def export_context(view: View, title: str, filters: Sequence[str] = (), rows: in
         pairs.append((t("export.data", lang), t("app.demo_badge", lang)))
     pairs.append((t("export.exported_at", lang), _now_in_region()))
     if rows is not None:
-        pairs.append((t("export.rows", lang), f"{rows:,}"))
+        pairs.append((t("export.rows", lang), int(rows)))
     return tuple(pairs)
+
+
+FILE_SCOPE_UNITS = 2  # a file name names at most this many units, then how many there are
+
+
+def file_scope(view: View) -> str:
+    """The scope in a few words for a file name: the whole region, or the chosen counties (else
+    cities) by name, the first FILE_SCOPE_UNITS and a count: 枣阳市; 甲一区、甲二县等5个 (English:
+    甲一区、甲二县+3; unit names are the data's, Chinese in both languages)."""
+    lang = view.lang
+    if view.scope.is_region:
+        return t("ui.file.region", lang)
+    names = region_names(view)
+    picked = view.scope.chosen_counties or view.scope.cities
+    label = "、".join(names.get(a, a) for a in picked[:FILE_SCOPE_UNITS])
+    more = len(picked) - FILE_SCOPE_UNITS
+    return label + (t("ui.file.more", lang, n=len(picked), more=more) if more > 0 else "")
 
 
 def export_sheet(
     view: View, title: str, frame: pd.DataFrame, formats: dict | None = None, filters: Sequence[str] = ()
 ) -> Sheet:
-    """A table to export, with its header block (see export_context)."""
-    return Sheet(frame, formats or {}, export_context(view, title, filters, rows=len(frame)))
+    """A table to export, with its header block (see export_context) and its scope for the file name."""
+    return Sheet(frame, formats or {}, export_context(view, title, filters, rows=len(frame)), file_scope(view))
+
+
+@dataclass(frozen=True)
+class LaterSheet:
+    """An export built when its button is clicked (see export_later); its scope is known now, for
+    the file name the button offers."""
+
+    make: Callable[[], Sheet]
+    scope: str
+
+    def __call__(self) -> Sheet:
+        return self.make()
 
 
 def export_later(
     view: View, title: str, build: Callable[[], tuple[pd.DataFrame, dict]], filters: Sequence[str] = ()
-) -> Callable[[], Sheet]:
+) -> LaterSheet:
     """An export built when its button is clicked: `build` runs the query (every row in scope) and
     returns the frame and its formats; the header block is settled now, while the page runs."""
     context = export_context(view, title, filters)
+    scope = file_scope(view)
 
     def make() -> Sheet:
         frame, formats = build()
-        return Sheet(frame, formats, (*context, (t("export.rows", view.lang), f"{len(frame):,}")))
+        return Sheet(frame, formats, (*context, (t("export.rows", view.lang), len(frame))), scope)
 
-    return make
+    return LaterSheet(make, scope)
+
+
+def export_file_stem(sheet: Sheet | Callable[[], Sheet], name: str) -> str:
+    """The downloads' name without suffix: `name` with the export's scope before its period, safe
+    on every desktop (`stations-2023-12-31` for 枣阳市 → `stations-枣阳市-2023-12-31`)."""
+    return file_stem(name, getattr(sheet, "scope", "") or "")
 
 
 def export_buttons(sheet: Sheet | Callable[[], Sheet], name: str, lang: str, key: str) -> None:
     """CSV and XLSX downloads of a table; no cell can start a formula. The files are built only
     when a button is clicked (an XLSX of a large table takes seconds to write); `sheet` may be a
-    function that builds it then (from the query: every row in scope, not the screen's)."""
+    function that builds it then (from the query: every row in scope, not the screen's). The files
+    are named `{name}.csv/.xlsx` with the scope put in (export_file_stem), and so is the audit line."""
     from uniondash.render.export import to_csv_bytes, to_xlsx_bytes
     from uniondash.ui.signin import export_recorder, refused_download_notice
 
+    stem = export_file_stem(sheet, name)
     # checked at the click (the session still live, the account unchanged) and audited either way
-    record = export_recorder(name)
+    record = export_recorder(stem)
 
     build = sheet if callable(sheet) else (lambda: sheet)
     row = st.container(horizontal=True, wrap=True)  # buttons keep their labels in narrow columns
     clicked = row.download_button(
         t("export.csv", lang),
         lambda: record("csv", lambda: to_csv_bytes(build())),
-        f"{name}.csv",
+        f"{stem}.csv",
         "text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
@@ -213,7 +253,7 @@ def export_buttons(sheet: Sheet | Callable[[], Sheet], name: str, lang: str, key
     clicked |= row.download_button(
         t("export.xlsx", lang),
         lambda: record("xlsx", lambda: to_xlsx_bytes(build(), name)),
-        f"{name}.xlsx",
+        f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         icon=":material/download:",
