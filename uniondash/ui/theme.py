@@ -8,6 +8,13 @@ the dark chart templates (uniondash.render.palette).
 
 The CSS also fixes contrast (WCAG AA, axe-core colour-contrast): Streamlit's default caption
 colour (#828180 on white, 3.88:1) and the selected segmented button (#0072b2 on #dfebf0, 4.26:1).
+
+A headline number is at least twice its label's size in every theme (light and dark: 36 px under
+14 px; 大屏: 41.6 px under 18 px). The number is drawn in a <p> inside stMetricValue, so 大屏's
+larger body type (`.stApp p`) must not reach it: it once shrank the numbers to their labels' 18 px.
+
+On phones a chart's toolbar (the camera button, always shown on touch screens) sits in a strip of
+its own above the chart, and chart titles are set a size smaller: a title ran under the camera.
 """
 
 from __future__ import annotations
@@ -37,15 +44,20 @@ span[data-tag], span[data-tag] span, span[data-tag] button { color: #FFFFFF !imp
 SCREEN_CSS = """
 [data-testid="stAppViewContainer"] { background: var(--ud-bg) !important; }
 .stApp, .stApp p, .stApp li, .stApp label { font-size: 18px; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
 """
-PHONE_CSS = """
-@media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] { padding: 3.2rem 0.8rem 2rem !important; }
-  h1 { font-size: 1.6rem !important; }
-  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 12px !important; }
-  html, body { overflow-x: hidden; }
-}
+# The toolbar's strip above a chart on phones: as tall as Plotly's modebar (25 px) and a little air.
+MODEBAR_STRIP_PX = 28
+PHONE_CSS = f"""
+@media (max-width: 640px) {{
+  [data-testid="stMainBlockContainer"] {{ padding: 3.2rem 0.8rem 2rem !important; }}
+  h1 {{ font-size: 1.6rem !important; }}
+  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ font-size: 12px !important; }}
+  html, body {{ overflow-x: hidden; }}
+  [data-testid="stPlotlyChart"] .js-plotly-plot {{ padding-top: {MODEBAR_STRIP_PX}px; }}
+  [data-testid="stPlotlyChart"] .js-plotly-plot .plotly .modebar-container {{ top: -{MODEBAR_STRIP_PX}px !important; }}
+  [data-testid="stPlotlyChart"] .js-plotly-plot .gtitle {{ font-size: 14px !important; }}
+}}
 """
 
 
