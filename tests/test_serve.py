@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -139,3 +140,33 @@ def test_the_load_test_finds_the_workers_behind_the_proxy_and_counts_their_inter
     assert all(w["cpu_s"] is not None and w["peak_mb"] > 0 for w in r["per_worker"].values())
     assert r["cpu_per_rerun_median_s"] > 0
     assert r["server_cpu_per_interaction_s"] > 0
+
+
+def fetch(url: str):
+    """(status, headers, body) of a GET, whatever the status."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+@pytest.mark.parametrize("path", ["/", "/present"])
+def test_the_framing_headers_come_through_the_proxy(stack, path):
+    """The guard's headers (uniondash/ui/guard.py) reach the browser through nginx, once each."""
+    status, headers, body = fetch(stack.url + path)
+    assert status == 200
+    assert headers[WORKER_HEADER] in {f"127.0.0.1:{w.port}" for w in stack.pool}  # nginx answered
+    assert headers.get_all("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.get_all("Content-Security-Policy") == ["frame-ancestors 'self'"]
+    assert b"<html" in body.lower()  # Streamlit's page
+
+
+def test_metrics_are_not_served_through_the_proxy(stack):
+    status, headers, body = fetch(stack.url + "/_stcore/metrics")
+    assert status == 404
+    assert headers[WORKER_HEADER] in {f"127.0.0.1:{w.port}" for w in stack.pool}
+    assert "not served" in body.decode("utf-8")
+    assert b"cache" not in body  # no cache sizes, no module names
+    for w in stack.pool:  # nor by any worker asked directly
+        assert fetch(w.url + "/_stcore/metrics")[0] == 404
