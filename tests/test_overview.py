@@ -8,6 +8,9 @@ from fixtures import _regions
 
 from uniondash.analysis.overview import (
     Target,
+    best_first,
+    county_changes,
+    county_targets,
     county_values,
     kpi_result,
     on_track,
@@ -114,3 +117,53 @@ def test_kpi_result_is_computed_before_the_card_draws_it():
     assert empty.value is None
     assert empty.target is None
     assert empty.on_track is None
+
+
+# Membership rate (members / employees) per county, from fixtures.py's coverage rows:
+#   2022: 甲一区 800/1000 = 80%, 甲二县 240/400 = 60%, 乙一县 60/100 = 60%
+#   2023: 甲一区 900/1000 = 90%, 甲二县 200/400 = 50%, 乙一县 90/100 = 90%
+#   change: 甲一区 +10 pp, 甲二县 −10 pp, 乙一县 +30 pp
+COUNTIES = ["990101", "990102", "990201"]
+NAMES = {"990101": "甲一区", "990102": "甲二县", "990201": "乙一县"}
+
+
+def membership(fixture_wh, as_of: str):
+    per_unit = fixture_wh.run("unit_measures", as_ofs=("2022-12-31", "2023-12-31"))
+    return county_values(unit_wide(per_unit, as_of), CAT.by_code("membership_rate"), COUNTIES)
+
+
+def test_county_changes_against_the_compare_snapshot(fixture_wh):
+    now, before = membership(fixture_wh, "2023-12-31"), membership(fixture_wh, "2022-12-31")
+    changes = county_changes(now, before)
+    assert changes.to_dict() == pytest.approx({"990101": 0.10, "990102": -0.10, "990201": 0.30})
+    assert county_changes(now, None).isna().all()  # no compare snapshot: no change
+    # the best change first for an "up" KPI, the largest fall first for a "down" one
+    assert list(best_first(changes, "up").index) == ["990201", "990101", "990102"]
+    assert list(best_first(changes, "down").index) == ["990102", "990101", "990201"]
+
+
+def test_ranking_table_carries_the_change_and_sorts_by_it(fixture_wh):
+    now, before = membership(fixture_wh, "2023-12-31"), membership(fixture_wh, "2022-12-31")
+    changes = county_changes(now, before)
+    by_value = ranking_table(now, "up", NAMES, changes=changes)
+    # one best, one worst of three: 甲一区 (90%, ahead of 乙一县's 90% by code) and 甲二县 (50%)
+    assert list(by_value.name) == ["甲一区", "甲二县"]
+    assert list(by_value.change) == pytest.approx([0.10, -0.10])
+    by_change = ranking_table(now, "up", NAMES, changes=changes, by="change")
+    # by change: 乙一县 improved most (+30 pp), 甲二县 least (−10 pp); the rank stays the value's
+    assert list(by_change.name) == ["乙一县", "甲二县"]
+    assert list(by_change.change) == pytest.approx([0.30, -0.10])
+    assert list(by_change["rank"]) == [2, 3]
+    assert ranking_table(now, "up", NAMES).change.isna().all()  # without a compare snapshot
+
+
+def test_county_targets_own_else_the_regions_for_a_rate(fixture_wh):
+    targets = fixture_wh.run("targets", as_of="2023-12-31")
+    founding = county_targets(CAT.by_code("union_founding_rate"), targets, COUNTIES, "990000")
+    assert founding == {a: Target(2025, 0.9) for a in COUNTIES}  # the region's, a uniform policy
+    stations = county_targets(CAT.by_code("stations_registered"), targets, COUNTIES, "990000")
+    assert stations == {"990101": Target(2025, 4.0), "990102": Target(2025, 3.0), "990201": Target(2025, 1.0)}
+    assert county_targets(CAT.by_code("members"), targets, COUNTIES, "990000") == {}
+    # a count never takes the region's total as a county's target
+    partial = targets[targets.adcode != "990201"]
+    assert "990201" not in county_targets(CAT.by_code("stations_registered"), partial, COUNTIES, "990000")

@@ -4,10 +4,12 @@ gap to target with the members still needed, trends and the new-employment-form 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
-from uniondash.analysis.overview import county_values
+from uniondash.analysis.overview import county_changes, county_values
 from uniondash.data.schema import WORKER_GROUPS
 from uniondash.metrics.kpis import Kpi
 from uniondash.metrics.rates import ratio
@@ -24,11 +26,36 @@ def group_values(wide: pd.DataFrame, kpi: Kpi, groups: dict[str, str]) -> pd.Ser
     return kpi.evaluate(rows.groupby("_group")[cols].sum(min_count=1))
 
 
+def _needed(kpi: Kpi, target: float, value: float, numerator: float, denominator: float) -> int | None:
+    """How many more members (or units) reach the target: for a rate ceil(target × denominator −
+    numerator) (fewer for a "down" rate), for a count ceil(target − value); 0 once reached."""
+    sign = -1 if kpi.direction == "down" else 1
+    if kpi.is_rate:
+        if math.isnan(numerator) or math.isnan(denominator):
+            return None
+        short = sign * (target / kpi.multiplier * denominator - numerator)
+    else:
+        if math.isnan(value):
+            return None
+        short = sign * (target - value)
+    return max(0, math.ceil(short - 1e-9))
+
+
 def gap_table(
-    wide: pd.DataFrame, kpi: Kpi, counties, target: float | None, names: dict[str, str], parents: dict[str, str]
+    wide: pd.DataFrame,
+    kpi: Kpi,
+    counties,
+    target: float | Mapping[str, float] | None,
+    names: dict[str, str],
+    parents: dict[str, str],
+    before: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per county: rate, counts, rank (1 = best), gap to target and how many more
-    members (or units) it takes to reach it: ceil(target × denominator − numerator)."""
+    """One row per county: value, counts, rank (1 = best), the change against `before` (the
+    compare snapshot's unit_wide; NaN without it), and against the target (one for every county,
+    or each county's own: county_targets): `gap` in the unit shown (percentage points for a
+    share, the KPI's unit otherwise; gap_pp the same for a share), `reached`, and `needed`, how
+    many more members (or units) it takes (_needed). A county at or past its target has reached
+    it: gap 0 and needed 0, never a negative gap."""
     counties = list(counties)
     rows = wide.reindex(counties)
     out = pd.DataFrame(
@@ -42,17 +69,28 @@ def gap_table(
     )
     out["value"] = county_values(wide, kpi, counties).to_numpy()
     out["rank"] = out.value.rank(ascending=kpi.direction == "down", method="min").astype("Int64")
-    out["target"] = target
-    if target is not None:
-        out["gap_pp"] = (target - out.value) * 100
-        needed = [
-            max(0, math.ceil(target * d - n - 1e-9)) if not (math.isnan(d) or math.isnan(n)) else None
-            for n, d in zip(out.numerator.astype(float), out.denominator.astype(float))
-        ]
-        out["needed"] = pd.array(needed, dtype="Int64")
+    before_values = county_values(before, kpi, counties) if before is not None else None
+    out["change"] = county_changes(county_values(wide, kpi, counties), before_values).to_numpy()
+    if target is None or isinstance(target, Mapping):
+        targets = dict(target or {})
+        out["target"] = [targets.get(a) for a in counties]
     else:
-        out["gap_pp"] = None
-        out["needed"] = pd.array([None] * len(out), dtype="Int64")
+        out["target"] = float(target)
+    out["target"] = out.target.astype("float64")
+    scale = 100 if kpi.is_percent else 1
+    sign = -1 if kpi.direction == "down" else 1
+    raw = sign * (out.target - out.value) * scale
+    known = raw.notna() & (kpi.direction != "none")
+    out["reached"] = pd.array([bool(r <= 1e-9) if k else None for r, k in zip(raw, known)], dtype="boolean")
+    out["gap"] = raw.where(known).clip(lower=0.0)
+    out["gap_pp"] = out.gap if kpi.is_percent else np.nan
+    needed = [
+        _needed(kpi, t, v, n, d) if k else None
+        for t, v, n, d, k in zip(
+            out.target, out.value, out.numerator.astype(float), out.denominator.astype(float), known
+        )
+    ]
+    out["needed"] = pd.array(needed, dtype="Int64")
     return out.sort_values(["rank", "adcode"]).reset_index(drop=True)
 
 

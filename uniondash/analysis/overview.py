@@ -45,6 +45,21 @@ def scope_target(kpi: Kpi, targets: pd.DataFrame, scope: Scope) -> Target | None
     return Target(year, float(county_rows[county_rows.year == year].target.sum()))
 
 
+def county_targets(kpi: Kpi, targets: pd.DataFrame, counties, region_adcode: str) -> dict[str, Target]:
+    """Each county's own target (its latest year); where a county has none, a rate takes the
+    region's (a uniform policy, as scope_target does) and a count has none (the region's total
+    is no county's)."""
+    rows = targets[targets.kpi_code == kpi.code].sort_values("year")
+    latest = {a: Target(int(r.year), float(r.target)) for a, r in zip(rows.adcode, rows.itertuples())}
+    out = {}
+    for a in counties:
+        if a in latest:
+            out[a] = latest[a]
+        elif kpi.is_rate and region_adcode in latest:
+            out[a] = latest[region_adcode]
+    return out
+
+
 def projection(trend: dict[str, float | None], target_year: int) -> float | None:
     """Straight-line (least squares) projection of the trend to the end of the target year."""
     points = [
@@ -258,11 +273,40 @@ def what_changed(
     return Changes(improved, declined)
 
 
-def ranking_table(values: pd.Series, direction: str, names: dict[str, str], n: int = 5) -> pd.DataFrame:
-    """Best and worst counties (up to n each, never overlapping) with their rank among all."""
-    ordered = values.dropna().sort_values(ascending=direction == "down", kind="stable")
-    n = min(n, len(ordered) // 2)
+def county_changes(now: pd.Series, before: pd.Series | None) -> pd.Series:
+    """Each county's change against the compare snapshot, in the KPI's own terms (a share's as a
+    fraction: shown in percentage points); NaN where either snapshot has no value, or no compare."""
+    if before is None:
+        return pd.Series(np.nan, index=now.index, dtype="float64")
+    return (now - before.reindex(now.index)).astype("float64")
+
+
+def best_first(changes: pd.Series, direction: str) -> pd.Series:
+    """Changes ordered the best for the KPI first (the largest rise of an "up" KPI, the largest
+    fall of a "down" one), ties by code; unknown changes left out."""
+    known = changes.dropna()
+    known = known.iloc[np.argsort(known.index.to_numpy(), kind="stable")]
+    return known.sort_values(ascending=direction == "down", kind="stable")
+
+
+def ranking_table(
+    values: pd.Series,
+    direction: str,
+    names: dict[str, str],
+    n: int = 5,
+    changes: pd.Series | None = None,
+    by: str = "value",
+) -> pd.DataFrame:
+    """Best and worst counties (up to n each, never overlapping) with their rank among all (by
+    value) and their change against the compare snapshot (NaN without one). by="change" picks and
+    orders them by the change instead: the n that improved most, then the n that did worst."""
+    values = values.dropna()
+    ordered = values.sort_values(ascending=direction == "down", kind="stable")
     rank = pd.Series(range(1, len(ordered) + 1), index=ordered.index)
+    changes = county_changes(values, None) if changes is None else changes.reindex(values.index)
+    if by == "change":
+        ordered = values.reindex(best_first(changes, direction).index)
+    n = min(n, len(ordered) // 2)
     parts = [
         ordered.head(n).rename("value").to_frame().assign(group="best"),
         ordered.tail(n).rename("value").to_frame().assign(group="worst"),
@@ -270,4 +314,5 @@ def ranking_table(values: pd.Series, direction: str, names: dict[str, str], n: i
     table = pd.concat(parts).rename_axis("adcode").reset_index()
     table["name"] = table.adcode.map(names)
     table["rank"] = table.adcode.map(rank)
+    table["change"] = table.adcode.map(changes).astype("float64")
     return table

@@ -45,7 +45,10 @@ def profile_rows(
     as_of: str,
     as_ofs,
     targets: pd.DataFrame,
+    compare: str | None = None,
 ) -> list[ProfileRow]:
+    """Every KPI the county has a value for; each row's result carries the county's own change
+    against `compare` (the sidebar's 对比快照), as the overview's card does for a scope."""
     counties = list(regions.loc[regions.level == "county", "adcode"])
     city = regions.set_index(["adcode", "level"]).loc[(county, "county"), "parent_adcode"]
     city_units = [city] + list(regions.loc[(regions.level == "county") & (regions.parent_adcode == city), "adcode"])
@@ -69,7 +72,7 @@ def profile_rows(
         known_as_ofs = [a for a in as_ofs if a <= as_of]
         trend = tuple(county_values(wides[a], kpi, [county]).iloc[0] for a in known_as_ofs)
         target = scope_target(kpi, targets, own_scope)
-        result = kpi_result(kpi, dict(zip(known_as_ofs, trend)), as_of, None, target)
+        result = kpi_result(kpi, dict(zip(known_as_ofs, trend)), as_of, compare, target)
         rows.append(
             ProfileRow(
                 kpi.code,
@@ -86,7 +89,9 @@ def profile_rows(
 
 
 def summary(rows: list[ProfileRow], catalogue: Catalogue, county_name: str, lang: str) -> tuple[list[str], list[str]]:
-    """Strengths (top quarter of counties) and gaps (bottom quarter, or short of target)."""
+    """Strengths (top quarter of counties) and gaps (bottom quarter, or short of target). A gap
+    names each KPI once: short of target and in the bottom quarter, the target sentence is kept
+    (it says how far there is to go, in the KPI's unit; the rank stays in the table beside it)."""
     strengths, gaps = [], []
     for r in rows:
         kpi = catalogue.by_code(r.code)
@@ -94,11 +99,12 @@ def summary(rows: list[ProfileRow], catalogue: Catalogue, county_name: str, lang
             continue
         value = fmt.kpi_value(r.value, kpi.is_percent, lang)
         fields = dict(county=county_name, kpi=kpi.name(lang), value=value, rank=r.rank, n=r.n)
+        behind = r.target is not None and r.result.reached is False
         if r.rank <= max(1, r.n // 4):
             strengths.append((r.rank / r.n, t("profile.strength", lang, **fields)))
-        elif r.rank > r.n - max(1, r.n // 4):
+        elif r.rank > r.n - max(1, r.n // 4) and not behind:
             gaps.append((1 - r.rank / r.n, t("profile.weakness", lang, **fields)))
-        if r.target is not None and r.result.reached is False:
+        if behind:
             # a difference of rates is in percentage points ("还差 9.2 个百分点"), of counts a count
             gap = r.target - r.value
             short = fmt.points(gap, lang) if kpi.is_percent else f"{fmt.number(abs(gap), lang)} {kpi.unit(lang)}"
@@ -107,8 +113,30 @@ def summary(rows: list[ProfileRow], catalogue: Catalogue, county_name: str, lang
     return [s for _, s in sorted(strengths)][:5], [g for _, g in sorted(gaps)][:5]
 
 
-def profile_table(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> pd.DataFrame:
-    """Every indicator as shown on screen (and printed): values formatted with their units."""
+def change_header(compare: str | None, lang: str) -> str:
+    return t("rankings.col.change", lang, compare=compare) if compare else t("rankings.col.change_none", lang)
+
+
+def _good_change(r: ProfileRow, catalogue: Catalogue) -> float | None:
+    """The row's change relative to where it stood, signed so that better is larger."""
+    direction = catalogue.by_code(r.code).direction
+    if r.result.relative is None or direction == "none":
+        return None
+    return r.result.relative if direction == "up" else -r.result.relative
+
+
+def by_change(rows: list[ProfileRow], catalogue: Catalogue) -> list[ProfileRow]:
+    """The rows ordered by their change against the compare snapshot, the most improved first
+    (relative to the value before, signed by the KPI's direction: rates and counts compare),
+    then the rest (no direction, no compare value) in catalogue order."""
+    known = [r for r in rows if _good_change(r, catalogue) is not None]
+    rest = [r for r in rows if _good_change(r, catalogue) is None]
+    return sorted(known, key=lambda r: -_good_change(r, catalogue)) + rest
+
+
+def profile_table(rows: list[ProfileRow], catalogue: Catalogue, lang: str, compare: str | None = None) -> pd.DataFrame:
+    """Every indicator as shown on screen (and printed): values formatted with their units, and
+    the change against the compare snapshot (percentage points for a share)."""
 
     def shown(value: float | None, kpi) -> str:
         return fmt.kpi_value(value, kpi.is_percent, lang) if value is not None else "—"
@@ -120,6 +148,7 @@ def profile_table(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> pd
             {
                 t("col.kpi", lang): kpi.name(lang),
                 t("col.value", lang): shown(r.value, kpi),
+                change_header(compare, lang): fmt.delta(r.result.change, kpi.is_percent, lang),
                 t("col.rank_of", lang): f"{r.rank} / {r.n}" if r.rank else "—",
                 t("col.city_value", lang): shown(r.city, kpi),
                 t("col.region_value", lang): shown(r.region, kpi),
@@ -140,15 +169,26 @@ def verdict_text(result: KpiResult, lang: str) -> str:
     return t("present.on_track" if result.on_track else "present.behind", lang)
 
 
-def profile_export(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> tuple[pd.DataFrame, dict]:
+def profile_export(
+    rows: list[ProfileRow], catalogue: Catalogue, lang: str, compare: str | None = None
+) -> tuple[pd.DataFrame, dict]:
     """Every indicator for an export: numbers as numbers (a share as a fraction under a percent
-    format, row by row), the unit in a column of its own, the rank and how many were ranked."""
-    kinds = ["percent" if catalogue.by_code(r.code).is_percent else "number" for r in rows]
+    format, row by row), the unit in a column of its own, the change against the compare snapshot
+    as a number (a share's in percentage points, its unit beside it), the rank and how many were
+    ranked."""
+    kpis = [catalogue.by_code(r.code) for r in rows]
+    kinds = ["percent" if k.is_percent else "number" for k in kpis]
+    changes = [
+        None if r.result.change is None else r.result.change * (100 if k.is_percent else 1) for r, k in zip(rows, kpis)
+    ]
+    change_col, change_unit = change_header(compare, lang), t("rankings.col.change_unit", lang)
     frame = pd.DataFrame(
         {
-            t("col.kpi", lang): [catalogue.by_code(r.code).name(lang) for r in rows],
-            t("col.unit", lang): [catalogue.by_code(r.code).unit(lang) for r in rows],
+            t("col.kpi", lang): [k.name(lang) for k in kpis],
+            t("col.unit", lang): [k.unit(lang) for k in kpis],
             t("col.value", lang): [r.value for r in rows],
+            change_col: pd.array(changes, dtype="Float64"),
+            change_unit: [t("rankings.pp_header", lang) if k.is_percent else k.unit(lang) for k in kpis],
             t("col.rank_of", lang): pd.array([r.rank for r in rows], dtype="Int64"),
             t("col.rank_n", lang): [r.n for r in rows],
             t("col.city_value", lang): [r.city for r in rows],
@@ -160,6 +200,7 @@ def profile_export(rows: list[ProfileRow], catalogue: Catalogue, lang: str) -> t
     )
     formats = {t(c, lang): kinds for c in ("col.value", "col.city_value", "col.region_value", "col.target")}
     formats |= {t("col.rank_of", lang): "int", t("col.rank_n", lang): "int", t("col.progress", lang): "percent"}
+    formats[change_col] = ["decimal1" if k.is_percent else "number" for k in kpis]
     return frame, formats
 
 

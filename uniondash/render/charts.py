@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from uniondash.render.palette import BAD, CONTEXT, GOOD, OKABE_ITO, LineStyle
+from uniondash.render.palette import BAD, CONTEXT, GOOD, OKABE_ITO, LineStyle, change_colour
+from uniondash.text import fmt
 from uniondash.text.i18n import t
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -74,10 +75,37 @@ def legend_above(fig: go.Figure, names: list[str]) -> go.Figure:
     return fig
 
 
-def ranking_bar(df: pd.DataFrame, title: str, axis_title: str, percent: bool) -> go.Figure:
-    """Horizontal bars, best on top; df has name, value, adcode, group (best | worst)."""
+CHANGE_GLYPH = {1: "▲", -1: "▼"}
+
+
+def change_mark(change: float | None, text: str, direction: str, percent: bool) -> str:
+    """A change as the charts write it: an arrow for its sign coloured by what it means for the
+    KPI (change_colour: good, bad, neutral), then the text in the theme's colour (the arrow is
+    a mark, not text, so the colours need not pass for text contrast on both themes)."""
+    if change is None or (isinstance(change, float) and math.isnan(change)) or fmt.rounds_to_zero(change, percent):
+        return text
+    glyph = CHANGE_GLYPH[1 if change > 0 else -1]
+    return f'<span style="color:{change_colour(change, direction)}">{glyph}</span> {text}'
+
+
+def ranking_bar(
+    df: pd.DataFrame,
+    title: str,
+    axis_title: str,
+    percent: bool,
+    direction: str = "none",
+    change_header: str | None = None,
+) -> go.Figure:
+    """Horizontal bars, best on top; df has name, value, adcode, group (best | worst) and
+    optionally change and change_text: each county's change against the compare snapshot,
+    written in a column right of the bars under change_header (change_mark)."""
     df = df.iloc[::-1]
     text = [f"{v * 100:.1f}%" if percent else f"{v:,.1f}".rstrip("0").rstrip(".") for v in df.value]
+    with_change = change_header is not None and "change_text" in df
+    hover = [
+        f"{n}: {v}" + (f" · {c}" if with_change else "")
+        for n, v, c in zip(df.name, text, df.change_text if with_change else text)
+    ]
     fig = go.Figure(
         go.Bar(
             x=df.value,
@@ -87,10 +115,101 @@ def ranking_bar(df: pd.DataFrame, title: str, axis_title: str, percent: bool) ->
             text=text,
             textposition="auto",
             marker_color=[GOOD if g == "best" else BAD for g in df.group],
-            hovertemplate="%{y}: %{text}<extra></extra>",
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
         )
     )
     fig.update_xaxes(title_text=axis_title, tickformat=".0%" if percent else ",")
+    fig.update_yaxes(type="category", automargin=True)
+    base_layout(fig, title, height=max(260, 34 * len(df) + 80))
+    if with_change:
+        _change_column(fig, df, change_header, direction, percent)
+    return fig
+
+
+def _change_column(fig: go.Figure, df: pd.DataFrame, header: str, direction: str, percent: bool) -> None:
+    """Each bar's change in a column right of the plot, the column's header above it."""
+    marks = [change_mark(c, t_, direction, percent) for c, t_ in zip(df.change, df.change_text)]
+    for name, mark in zip(df.name, marks):
+        fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=10, y=name, yref="y", text=mark, showarrow=False)
+    fig.add_annotation(
+        x=1,
+        xref="paper",
+        xanchor="left",
+        xshift=10,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        text=header,
+        showarrow=False,
+        font={"size": 12},
+    )
+    widest = max([_text_px(t_, 12) for t_ in df.change_text] + [_text_px(header, 12)]) + 16
+    fig.update_layout(margin={"r": int(widest + 18)})
+
+
+def tint(colour: str, alpha: float = 0.16) -> str:
+    """A palette colour as a light wash behind a table cell: the text keeps the theme's colour and
+    its contrast on light and dark alike."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def change_cell_css(changes, direction: str, percent: bool) -> list[str]:
+    """Each table cell's style for a change against the compare snapshot: washed in the colour of
+    what the change means for the KPI (change_colour: good or bad); none when it is unknown or
+    rounds to nothing on screen."""
+    out = []
+    for c in changes:
+        if c is None or pd.isna(c) or fmt.rounds_to_zero(float(c), percent) or direction == "none":
+            out.append("")
+        else:
+            out.append(f"background-color: {tint(change_colour(float(c), direction))}")
+    return out
+
+
+def change_bar(df: pd.DataFrame, title: str, axis_title: str, percent: bool, direction: str) -> go.Figure:
+    """Each county's change against the compare snapshot as a bar (percentage points for a
+    share), the best for the KPI on top, coloured by what the change means (change_colour); df
+    has name, adcode, change (a share's as a fraction) and change_text."""
+    df = df.iloc[::-1]
+    scale = 100 if percent else 1
+    fig = go.Figure(
+        go.Bar(
+            x=[c * scale for c in df.change],
+            y=df.name,
+            orientation="h",
+            customdata=df.adcode,
+            text=list(df.change_text),
+            textposition="auto",
+            marker_color=[change_colour(c, direction) for c in df.change],
+            hovertext=[f"{n}: {c}" for n, c in zip(df.name, df.change_text)],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=axis_title, tickformat=",", zeroline=True)
+    fig.update_yaxes(type="category", automargin=True)
+    return base_layout(fig, title, height=max(260, 34 * len(df) + 80))
+
+
+def gap_bar(df: pd.DataFrame, title: str, axis_title: str) -> go.Figure:
+    """Counties short of their target, the furthest on top: df has name, adcode, gap (in the unit
+    shown: percentage points for a share) and gap_text (the gap and what it still takes)."""
+    df = df.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=df.gap,
+            y=df.name,
+            orientation="h",
+            customdata=df.adcode,
+            text=list(df.gap_text),
+            textposition="auto",
+            marker_color=BAD,
+            hovertext=[f"{n}: {g}" for n, g in zip(df.name, df.gap_text)],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=axis_title, tickformat=",", rangemode="tozero")
     fig.update_yaxes(type="category", automargin=True)
     return base_layout(fig, title, height=max(260, 34 * len(df) + 80))
 

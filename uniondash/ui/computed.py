@@ -10,15 +10,27 @@ figure it gets from here; st.plotly_chart only reads it (to_dict).
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from uniondash.analysis.coverage import nef_breakdown, trend_by_group
-from uniondash.analysis.overview import KpiResult, county_values, kpi_result, ranking_table, scope_target
+from uniondash.analysis.coverage import gap_table, nef_breakdown, trend_by_group
+from uniondash.analysis.overview import (
+    KpiResult,
+    county_changes,
+    county_targets,
+    county_values,
+    kpi_result,
+    ranking_table,
+    scope_target,
+)
 from uniondash.metrics.kpis import load_catalogue
-from uniondash.render.charts import grouped_bars, ranking_bar, trend_lines
+from uniondash.render.charts import change_bar, gap_bar, grouped_bars, ranking_bar, trend_lines
 from uniondash.render.palette import unit_styles
-from uniondash.text.i18n import t
+from uniondash.text import fmt
+from uniondash.text.i18n import strings, t
 from uniondash.ui.parts import kpi_label
 from uniondash.ui.view import VIEW_HASH, View
 
@@ -67,13 +79,125 @@ def nef_bars(view: View) -> go.Figure:
     return grouped_bars(nef, t("coverage.nef_title", lang), t("col.workers", lang), series)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256, hash_funcs=VIEW_HASH)
-def ranking(view: View, code: str) -> tuple:
-    """Counties in scope ranked by a KPI: (table, bar chart), or (None, None) with fewer than two."""
+ORDERS = ("value", "change", "gap")  # the overview ranking's modes (URL: order=)
+GAP_BARS = 10  # the gap chart's counties: the furthest behind
+
+
+def change_text(change: float | None, kpi, lang: str) -> str:
+    """A county's change against the compare snapshot as written in a table or beside a bar."""
+    return fmt.delta(None if change is None or math.isnan(change) else change, kpi.is_percent, lang)
+
+
+def signed(value, decimals: int) -> str:
+    """A change as a signed number with thousands separators (+1,234.5); one that rounds to
+    nothing is written without a sign (0.0, never +0.0), an unknown one as —."""
+    if value is None or pd.isna(value):
+        return "—"
+    text = f"{value:+,.{decimals}f}"
+    return text if any(ch in "123456789" for ch in text) else text[1:]
+
+
+def measure_name(measure: str | None, lang: str, fallback: str) -> str:
+    """A count's name as the import templates give it (已建会法人单位数: kpis.toml's numerator and
+    denominator codes, named in strings_rankings.toml), else the fallback key's words (分子)."""
+    key = f"rankings.measure.{measure}"
+    return t(key, lang) if measure and key in strings() else t(fallback, lang)
+
+
+def gap_units(kpi, lang: str, header: bool = False) -> tuple[str, str]:
+    """The units of a gap to target (percentage points for a share, the KPI's unit otherwise; in
+    a header 百分点, in a sentence 个百分点) and of what it still takes (the rate's numerator, e.g.
+    人 for members; the KPI's unit for a count)."""
+    gap = t("rankings.pp_header" if header else "rankings.pp", lang) if kpi.is_percent else kpi.unit(lang)
+    if not kpi.is_rate:
+        return gap, kpi.unit(lang)
+    key = f"rankings.measure_unit.{kpi.numerator}"
+    return gap, t(key, lang) if key in strings() else ""
+
+
+def gap_text(gap: float, needed, kpi, lang: str) -> str:
+    gap_unit, needed_unit = gap_units(kpi, lang)
+    short = f"{gap:,.1f} {gap_unit}" if kpi.is_percent else f"{fmt.number(gap, lang)} {gap_unit}"
+    more = f"{int(needed):,} {needed_unit}".strip() if needed is not None and not pd.isna(needed) else "—"
+    return t("rankings.gap_text", lang, gap=short, needed=more)
+
+
+def gap_rows(view: View, code: str) -> pd.DataFrame:
+    """Every county in scope against its own target (county_targets), with its change against the
+    compare snapshot: analysis.coverage.gap_table, the furthest behind first, those that reached
+    their target last (then by rank)."""
     kpi = load_catalogue().by_code(code)
-    values = county_values(view.unit_wide(view.snapshot), kpi, view.scope.counties).dropna()
+    targets = county_targets(
+        kpi, view.query("targets", as_of=view.snapshot), view.scope.counties, view.scope.region_adcode
+    )
+    regions = view.regions()
+    parents = dict(zip(regions.adcode, regions.parent_adcode))
+    before = view.unit_wide(view.compare) if view.compare else None
+    table = gap_table(
+        view.unit_wide(view.snapshot),
+        kpi,
+        view.scope.counties,
+        {a: tg.value for a, tg in targets.items()},
+        view.names(),
+        parents,
+        before,
+    )
+    table = table[table.value.notna()]
+    order = table.assign(_short=table.gap.fillna(-1.0)).sort_values(
+        ["_short", "rank", "adcode"], ascending=[False, True, True], kind="stable"
+    )
+    return (
+        order.drop(columns="_short")
+        .reset_index(drop=True)
+        .assign(year=[targets[a].year if a in targets else None for a in order.adcode])
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, hash_funcs=VIEW_HASH)
+def ranking(view: View, code: str, order: str = "value") -> tuple:
+    """Counties in scope ranked by a KPI: (table, chart).
+
+    order "value": the best and worst five by value, each with its change against the compare
+    snapshot beside its bar; "change": the five most and the five least improved; "gap": every
+    county against its target (gap_rows), the chart the GAP_BARS furthest behind. (None, None)
+    with fewer than two counties to rank; (table, None) in "gap" when none is short of target
+    or there is no target (table.target all NaN)."""
+    kpi = load_catalogue().by_code(code)
+    lang = view.lang
+    if order == "gap":
+        table = gap_rows(view, code)
+        if len(table) < 2:
+            return None, None
+        table = table.assign(change_text=[change_text(c, kpi, lang) for c in table.change])
+        short = table[table.reached.eq(False).fillna(False).astype(bool)].head(GAP_BARS)
+        if short.empty:
+            return table, None
+        year = int(short.year.dropna().max())
+        if short.target.nunique() > 1:  # each county its own target (a count's, say)
+            title = t("rankings.gap_title_own", lang, kpi=kpi.name(lang), year=year)
+        else:
+            goal = fmt.kpi_value(float(short.target.iloc[0]), kpi.is_percent, lang)
+            title = t("rankings.gap_title", lang, kpi=kpi.name(lang), target=goal, year=year)
+        bars = short.assign(
+            name=short.county, gap_text=[gap_text(g, n, kpi, lang) for g, n in zip(short.gap, short.needed)]
+        )
+        gap_unit, _ = gap_units(kpi, lang, header=True)
+        return table, gap_bar(bars, title, t("rankings.col.gap_in", lang, unit=gap_unit))
+    wide = view.unit_wide(view.snapshot)
+    values = county_values(wide, kpi, view.scope.counties).dropna()
     if len(values) < 2:
         return None, None
-    table = ranking_table(values, kpi.direction, view.names())
-    title = t("ranking.chart_title", view.lang, kpi=kpi.name(view.lang))
-    return table, ranking_bar(table, title, kpi_label(kpi, view.lang), kpi.is_percent)
+    before = county_values(view.unit_wide(view.compare), kpi, view.scope.counties) if view.compare else None
+    changes = county_changes(values, before)
+    if order == "change" and changes.notna().sum() < 2:
+        return None, None
+    table = ranking_table(values, kpi.direction, view.names(), changes=changes, by=order)
+    table["change_text"] = [change_text(c, kpi, lang) for c in table.change]
+    if order == "change":
+        title = t("rankings.change_title", lang, kpi=kpi.name(lang), compare=view.compare)
+        unit = t("rankings.pp_header", lang) if kpi.is_percent else kpi.unit(lang)
+        axis = t("rankings.col.change_in", lang, compare=view.compare, unit=unit)
+        return table, change_bar(table, title, axis, kpi.is_percent, kpi.direction)
+    title = t("ranking.chart_title", lang, kpi=kpi.name(lang))
+    header = t("rankings.vs", lang, compare=view.compare) if view.compare else None
+    return table, ranking_bar(table, title, kpi_label(kpi, lang), kpi.is_percent, kpi.direction, header)
