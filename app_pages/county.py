@@ -7,10 +7,19 @@ import math
 
 import streamlit as st
 
-from uniondash.analysis.profile import profile_export, profile_rows, profile_table, scoped_profile_rows, summary
+from uniondash.analysis.profile import (
+    by_change,
+    change_header,
+    profile_export,
+    profile_rows,
+    profile_table,
+    scoped_profile_rows,
+    summary,
+)
 from uniondash.analysis.stations import grid_cell_deg
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import COUNTY_POINTS_MAX, COUNTY_TOOLTIP, is_aggregated
+from uniondash.render.charts import change_cell_css
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.text import fmt
 from uniondash.text.i18n import t
@@ -30,11 +39,15 @@ from uniondash.ui.parts import (
     url_notice,
 )
 from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.urlstate import Param, seed_page, write_page
 from uniondash.ui.view import current_view
 
 view = current_view()
 page_tools(view, "county")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
+SORTS = ("catalogue", "change")
+PARAMS = [Param("sort", "str", SORTS[0], SORTS, state_key="profile_order")]
+seed_page(st.session_state, st.query_params, PARAMS, "county")
 catalogue = load_catalogue()
 regions = view.regions()
 names = region_names(view)
@@ -83,6 +96,7 @@ rows = profile_rows(
     view.snapshot,
     view.as_ofs,
     view.query("targets", as_of=view.snapshot),
+    compare=view.compare,
 )
 if view.data_scope is not None:  # a planner: rank among all counties (named exception), no figures beyond the scope
     rows = scoped_profile_rows(rows, view.county_rank(county), city_visible=view.data_scope.allows(row.parent_adcode))
@@ -96,18 +110,39 @@ with bad:
     st.markdown("\n".join(f"- {md_escape(g)}" for g in gaps) or t("profile.none", lang))
 
 st.subheader(t("profile.kpis", lang))
-table = profile_table(rows, catalogue, lang)
-trend_col = t("col.trend", lang)
+st.segmented_control(
+    t("rankings.sort", lang),
+    SORTS,
+    key="profile_order",
+    required=True,
+    format_func=lambda o: t(f"rankings.sort.{o}", lang),
+)
+write_page(st.query_params, st.session_state, PARAMS)
+if st.session_state["profile_order"] == "change":
+    rows = by_change(rows, catalogue)
+table = profile_table(rows, catalogue, lang, view.compare)
+trend_col, change_col = t("col.trend", lang), change_header(view.compare, lang)
+css = [
+    change_cell_css([r.result.change], catalogue.by_code(r.code).direction, catalogue.by_code(r.code).is_percent)[0]
+    for r in rows
+]
 with st.container(key="screen_only"):
     st.dataframe(
-        table.assign(**{trend_col: [[v for v in r.trend if not math.isnan(v)] for r in rows]}),
+        table.assign(**{trend_col: [[v for v in r.trend if not math.isnan(v)] for r in rows]}).style.apply(
+            lambda _: css, subset=[change_col], axis=0
+        ),
         hide_index=True,
         placeholder="—",
-        column_config={trend_col: st.column_config.LineChartColumn()},
+        column_config={
+            t("col.kpi", lang): st.column_config.TextColumn(pinned=True),
+            trend_col: st.column_config.LineChartColumn(),
+        },
     )
 with st.container(key="print_only"):  # a grid prints only its visible rows: print every indicator
     st.table(table.set_index(t("col.kpi", lang)))
-sheet = export_sheet(view, t("profile.title", lang, name=names[county]), *profile_export(rows, catalogue, lang))
+sheet = export_sheet(
+    view, t("profile.title", lang, name=names[county]), *profile_export(rows, catalogue, lang, view.compare)
+)
 export_buttons(sheet, f"county-{county}-{view.snapshot}", lang, "kpis")
 
 map_col, results_col = st.columns([2, 3], gap="large")

@@ -7,12 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from uniondash.analysis.coverage import RATE_KPIS, gap_table, nef_breakdown
-from uniondash.analysis.overview import scope_target
+from uniondash.analysis.overview import best_first, county_targets
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import COVERAGE_TOOLTIP
+from uniondash.render.charts import change_cell_css
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.text.i18n import t
-from uniondash.ui.computed import coverage_trend, kpi_results, nef_bars
+from uniondash.ui.computed import coverage_trend, kpi_results, measure_name, nef_bars, signed
 from uniondash.ui.map_json import coverage_map_json, coverage_map_legend
 from uniondash.ui.navigation import narrow_to_city, open_county_profile
 from uniondash.ui.parts import (
@@ -37,13 +38,18 @@ view = current_view()
 page_tools(view, "coverage")  # sidebar: copy link, add this view to the deck, briefing
 lang = view.lang
 catalogue = load_catalogue()
-PARAMS = [Param("rate", "str", RATE_KPIS[0], RATE_KPIS, state_key="coverage_rate")]
+SORTS = ("value", "change")
+PARAMS = [
+    Param("rate", "str", RATE_KPIS[0], RATE_KPIS, state_key="coverage_rate"),
+    Param("sort", "str", SORTS[0], SORTS, state_key="coverage_order"),
+]
 seed_page(st.session_state, st.query_params, PARAMS, "coverage")
 regions = view.regions()
 names = region_names(view)
 counties = regions[regions.level == "county"]
 parents = dict(zip(counties.adcode, counties.parent_adcode))
 targets = view.query("targets", as_of=view.snapshot)
+
 
 url_notice(st.session_state, lang)
 st.title(t("coverage.title", lang))
@@ -62,11 +68,11 @@ code = st.segmented_control(
     required=True,
     format_func=lambda c: catalogue.by_code(c).name(lang),
 )
-write_page(st.query_params, st.session_state, PARAMS)
 kpi = catalogue.by_code(code)
 wide = view.unit_wide(view.snapshot)
-target = scope_target(kpi, targets, view.scope)
-table = gap_table(wide, kpi, view.scope.counties, target.value if target else None, names, parents)
+county_goal = county_targets(kpi, targets, view.scope.counties, view.scope.region_adcode)
+before = view.unit_wide(view.compare) if view.compare else None
+table = gap_table(wide, kpi, view.scope.counties, {a: g.value for a, g in county_goal.items()}, names, parents, before)
 
 
 def open_county(key: str) -> None:
@@ -102,22 +108,56 @@ with map_col:
 
 with table_col:
     st.subheader(t("coverage.table_title", lang))
-    value_col, gap_col = kpi_label(kpi, lang), t("col.gap_pp", lang)
+    st.segmented_control(
+        t("rankings.sort", lang),
+        SORTS,
+        key="coverage_order",
+        required=True,
+        format_func=lambda o: t(f"rankings.sort.{o}", lang),
+    )
+    write_page(st.query_params, st.session_state, PARAMS)
+    if st.session_state["coverage_order"] == "change":
+        table = table.loc[best_first(table.change, kpi.direction).index.append(table.index[table.change.isna()])]
+    table = table.reset_index(drop=True)
+    county_col, value_col, gap_col = t("col.county", lang), kpi_label(kpi, lang), t("col.gap_pp", lang)
+    needed_col = t("col.members_needed", lang)
+    if view.compare:
+        change_col = t(
+            "rankings.col.change_pp" if kpi.is_percent else "rankings.col.change", lang, compare=view.compare
+        )
+    else:
+        change_col = t("rankings.col.change_none", lang)
+    num_col, den_col = (
+        measure_name(m, lang, fallback)
+        for m, fallback in ((kpi.numerator, "col.numerator"), (kpi.denominator, "col.denominator"))
+    )
+    scale = 100 if kpi.is_percent else 1
     shown = pd.DataFrame(
         {
+            county_col: table.county,
             t("col.rank", lang): table["rank"],
-            t("col.county", lang): table.county,
             t("col.city", lang): table.city,
             value_col: table.value,
-            gap_col: table.gap_pp,
-            t("col.members_needed", lang): table.needed,
-            t("col.numerator", lang): table.numerator,
-            t("col.denominator", lang): table.denominator,
+            change_col: table.change * scale,
+            gap_col: table.gap,
+            needed_col: table.needed,
+            num_col: table.numerator,
+            den_col: table.denominator,
         }
     )
     st.session_state["_coverage_order"] = list(table.adcode)
+    reached = table.reached.eq(True).fillna(False).astype(bool).to_numpy()
+    styled = (
+        shown.assign(**{value_col: shown[value_col] * scale})
+        .style.apply(
+            lambda _: change_cell_css(table.change, kpi.direction, kpi.is_percent), subset=[change_col], axis=0
+        )
+        .format(lambda c: signed(c, 1 if kpi.is_percent else 0), subset=[change_col])
+        .format(lambda g: "—" if pd.isna(g) else f"{g:,.1f}", subset=[gap_col])
+        .format(lambda _: t("rankings.reached", lang), subset=pd.IndexSlice[shown.index[reached], [gap_col]])
+    )
     st.dataframe(
-        shown.assign(**{value_col: shown[value_col] * (100 if kpi.is_percent else 1)}),
+        styled,
         hide_index=True,
         height=420,
         placeholder="—",
@@ -125,16 +165,29 @@ with table_col:
         on_select=lambda: open_county("coverage_table"),
         selection_mode="single-row",
         column_config={
-            value_col: st.column_config.NumberColumn(format="%.1f%%" if kpi.is_percent else "%d"),
-            gap_col: st.column_config.NumberColumn(format="%.1f"),
+            county_col: st.column_config.TextColumn(pinned=True),
+            t("col.rank", lang): st.column_config.NumberColumn(format="%,d"),
+            value_col: st.column_config.NumberColumn(format="%.1f%%" if kpi.is_percent else "%,d"),
+            change_col: st.column_config.NumberColumn(alignment="right"),  # its text: the Styler's (signed)
+            gap_col: st.column_config.NumberColumn(alignment="right"),  # its text: the Styler's (已达标)
+            needed_col: st.column_config.NumberColumn(format="%,d"),
+            num_col: st.column_config.NumberColumn(format="%,d"),
+            den_col: st.column_config.NumberColumn(format="%,d"),
         },
     )
     st.caption(t("coverage.select_hint", lang))
-    counts = ("col.rank", "col.members_needed", "col.numerator", "col.denominator")
+    status_col = t("rankings.col.status", lang)
+    status = [
+        t("rankings.reached", lang) if r is True else t("rankings.not_reached", lang) if r is False else None
+        for r in table.reached.astype(object)
+    ]
+    exported = shown.assign(**{status_col: status})
+    counts = (t("col.rank", lang), needed_col, num_col, den_col)
     formats = {value_col: "percent" if kpi.is_percent else "number", gap_col: "decimal1"}
-    formats |= {t(c, lang): "int" for c in counts}
+    formats |= {change_col: "decimal1" if kpi.is_percent else "number"}
+    formats |= {c: "int" for c in counts}
     title = t("coverage.table_title", lang) + " · " + kpi.name(lang)
-    export_buttons(export_sheet(view, title, shown, formats), f"coverage-{code}-{view.snapshot}", lang, "coverage")
+    export_buttons(export_sheet(view, title, exported, formats), f"coverage-{code}-{view.snapshot}", lang, "coverage")
 
 trend_col, nef_col = st.columns([1, 1], gap="large")
 with trend_col:
@@ -156,7 +209,12 @@ with nef_col:
     data_table(
         nef_table.assign(**{rate_col: nef_table[rate_col] * 100}),
         lang,
-        column_config={rate_col: st.column_config.NumberColumn(format="%.1f%%")},
+        column_config={
+            t("col.group", lang): st.column_config.TextColumn(pinned=True),
+            t("col.workers", lang): st.column_config.NumberColumn(format="%,d"),
+            t("col.members", lang): st.column_config.NumberColumn(format="%,d"),
+            rate_col: st.column_config.NumberColumn(format="%.1f%%"),
+        },
     )
     formats = {t("col.workers", lang): "int", t("col.members", lang): "int", rate_col: "percent"}
     sheet = export_sheet(view, t("coverage.nef_title", lang), nef_table, formats)

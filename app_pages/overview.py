@@ -3,16 +3,17 @@ ranking that opens the county profile, and every catalogue KPI by the report's s
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from uniondash.analysis.overview import behind_target, county_values, what_changed
 from uniondash.metrics.kpis import load_catalogue
+from uniondash.render.charts import change_cell_css
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.computed import kpi_results, ranking
+from uniondash.ui.computed import ORDERS, gap_units, kpi_results, ranking
 from uniondash.ui.navigation import open_county_profile
 from uniondash.ui.parts import (
-    data_table,
     demo_banner,
     known_name,
     kpi_card,
@@ -40,6 +41,7 @@ rankable = sorted(codes, key=lambda c: not catalogue.by_code(c).is_rate)
 sections = list(catalogue.sections)
 PARAMS = [
     Param("rank", "str", rankable[0] if rankable else "", rankable, state_key="rank_kpi"),
+    Param("order", "str", ORDERS[0], ORDERS, state_key="rank_order"),
     Param("area", "str", sections[0], sections, state_key="area_code"),
 ]
 seed_page(ss, st.query_params, PARAMS, "overview")
@@ -129,34 +131,109 @@ def open_county() -> None:
         open_county_profile(st.session_state, points[0]["customdata"])
 
 
+def ranking_shown(table, kpi) -> object:
+    """The ranking's numbers as a table (a Styler: each change washed in its good or bad colour)."""
+    change_col = t("rankings.col.change", lang, compare=view.compare) if view.compare else t("col.change", lang)
+    shown = pd.DataFrame(
+        {
+            t("col.rank", lang): table["rank"],
+            t("col.county", lang): table.name,
+            t("col.code", lang): table.adcode,
+            kpi_label(kpi, lang): [fmt.kpi_value(v, kpi.is_percent, lang) for v in table.value],
+            change_col: table.change_text,
+        }
+    )
+    css = change_cell_css(table.change, kpi.direction, kpi.is_percent)
+    return shown.style.apply(lambda _: css, subset=[change_col], axis=0)
+
+
+def gap_shown(table, kpi):
+    """Every county against its target: the gap (已达标 once reached, never negative), what it
+    still takes, and its change (washed in its good or bad colour)."""
+    gap_unit, needed_unit = gap_units(kpi, lang, header=True)
+    gap_col = t("rankings.col.gap_in", lang, unit=gap_unit)
+    needed_col = t("rankings.col.needed_in", lang, unit=needed_unit) if needed_unit else t("col.members_needed", lang)
+    change_col = t("rankings.col.change", lang, compare=view.compare) if view.compare else t("col.change", lang)
+
+    def gap(g, reached):
+        if reached is True:
+            return t("rankings.reached", lang)
+        if pd.isna(g):
+            return "—"
+        return f"{g:,.1f}" if kpi.is_percent else fmt.number(g, lang)
+
+    shown = pd.DataFrame(
+        {
+            t("col.county", lang): table.county,
+            kpi_label(kpi, lang): [fmt.kpi_value(v, kpi.is_percent, lang) for v in table.value],
+            t("col.target", lang): [
+                fmt.kpi_value(None if pd.isna(v) else v, kpi.is_percent, lang) for v in table.target
+            ],
+            gap_col: [gap(g, r) for g, r in zip(table.gap, table.reached.astype(object))],
+            needed_col: table.needed,
+            change_col: table.change_text,
+        }
+    )
+    css = change_cell_css(table.change, kpi.direction, kpi.is_percent)
+    styled = shown.style.apply(lambda _: css, subset=[change_col], axis=0)
+    config = {
+        t("col.county", lang): st.column_config.TextColumn(pinned=True),
+        gap_col: st.column_config.TextColumn(alignment="right"),
+        needed_col: st.column_config.NumberColumn(format="%,d"),
+    }
+    return styled, config
+
+
 with ranking_col:
     st.subheader(t("ranking.title", lang))
     if rankable:
         st.selectbox(
             t("ranking.kpi", lang), rankable, format_func=lambda c: catalogue.by_code(c).name(lang), key="rank_kpi"
         )
-        kpi = catalogue.by_code(ss["rank_kpi"])
-    table, fig = ranking(view, ss["rank_kpi"]) if rankable else (None, None)
-    if fig is None:
-        st.info(t("ranking.too_few", lang))
-    else:
-        st.plotly_chart(
-            fig, key="ranking_chart", on_select=open_county, selection_mode="points", config=chart_config("overview")
+        st.segmented_control(
+            t("rankings.order", lang),
+            ORDERS,
+            key="rank_order",
+            required=True,
+            format_func=lambda o: t(f"rankings.order.{o}", lang),
         )
-        st.caption(f"{t('ranking.click', lang)} {scope_caption(view)}")
-        with st.expander(t("ranking.table", lang)):
-            shown = table.assign(value=[fmt.kpi_value(v, kpi.is_percent, lang) for v in table.value])
-            data_table(
-                shown[["rank", "name", "adcode", "value"]].rename(
-                    columns={
-                        "rank": t("col.rank", lang),
-                        "name": t("col.county", lang),
-                        "adcode": t("col.code", lang),
-                        "value": kpi_label(kpi, lang),
-                    }
-                ),
-                lang,
+        kpi = catalogue.by_code(ss["rank_kpi"])
+    order = ss["rank_order"]
+    table, fig = ranking(view, ss["rank_kpi"], order) if rankable else (None, None)
+    if table is None:
+        if order == "change" and not view.compare:
+            st.info(t("rankings.no_compare", lang))
+        else:
+            st.info(t("rankings.too_few_changes" if order == "change" else "ranking.too_few", lang))
+    elif order == "gap" and table.target.isna().all():
+        st.info(t("rankings.no_target", lang, kpi=kpi.name(lang)))
+    else:
+        if fig is None:  # every county with a target has reached it
+            st.success(t("rankings.all_reached", lang, kpi=kpi.name(lang)))
+        else:
+            st.plotly_chart(
+                fig,
+                key="ranking_chart",
+                on_select=open_county,
+                selection_mode="points",
+                config=chart_config("overview"),
             )
+        if order == "gap":
+            behind = table[table.reached.eq(False).fillna(False).astype(bool)]
+            _, needed_unit = gap_units(kpi, lang)
+            needed = f"{int(behind.needed.sum()):,} {needed_unit}".strip()
+            reached_n = int(table.reached.eq(True).fillna(False).astype(bool).sum())
+            summary = t("rankings.gap_caption", lang, behind=len(behind), reached=reached_n, needed=needed)
+            st.caption(f"{summary} {t('rankings.gap_click', lang)} {scope_caption(view)}")
+        else:
+            st.caption(f"{t('ranking.click', lang)} {scope_caption(view)}")
+        with st.expander(t("ranking.table", lang)):
+            if order == "gap":
+                styled, config = gap_shown(table, kpi)
+            else:
+                styled = ranking_shown(table, kpi)
+                config = {t("col.county", lang): st.column_config.TextColumn(pinned=True)}
+            st.dataframe(styled, hide_index=True, placeholder="—", column_config=config)
 
 st.subheader(t("overview.sections", lang))
 # Only the open tab is drawn: six areas of cards at once would double the page's drawing time.
