@@ -18,6 +18,11 @@ from uniondash.ui.theme import apply_theme, current_theme, seed_theme, theme_con
 from uniondash.ui.urlstate import SEEDED, seed_from_url, url_values, write_to_url
 from uniondash.ui.view import FILTER_KEYS, previous_as_of
 
+# Shared filters that do nothing on a page are not drawn there (by url_path). /data reads no view:
+# it imports whole tables and lists every snapshot (its snapshot picker stays: a new snapshot is
+# offered there at once).
+UNUSED_FILTERS = {"data": frozenset({"compare", "city", "county"})}
+
 # An emoji favicon is drawn in the browser; a :material: one would be fetched from the internet.
 st.set_page_config(page_title="工会工作数据看板", page_icon="📊", layout="wide")
 
@@ -73,37 +78,15 @@ with st.container(key="ud_hidden_filters") if presenting else st.sidebar:
     )
     snapshot = st.selectbox(t("filter.snapshot", lang), as_ofs, key="snapshot")
     previous = previous_as_of(tuple(as_ofs), snapshot)
-    st.selectbox(
-        t("filter.compare", lang),
-        ["auto", *(a for a in as_ofs if a < snapshot)],
-        key="compare",
-        format_func=lambda a: (
-            (t("filter.compare_auto", lang, as_of=previous) if previous else t("filter.compare_none", lang))
-            if a == "auto"
-            else a
-        ),
-    )
+    # compare, city and county: drawn once the page is known, and not on a page they do nothing on
+    # (see UNUSED_FILTERS); their values are set here on every run, so a page without them keeps them
+    scope_filters = st.container()
     units = region_index(str(settings.snapshots_dir), fingerprint, snapshot, access.data_scope)
     names = units.names
+    ss["compare"] = ss["compare"]
     ss["city"] = [c for c in ss.get("city", []) if c in set(units.cities)]
-    chosen_cities = st.multiselect(
-        t("filter.city", lang),
-        list(units.cities),
-        key="city",
-        format_func=names.get,
-        placeholder=t("filter.all", lang),
-        help=t("filter.help_city", lang),
-    )
-    counties = units.counties_of(chosen_cities)
+    counties = units.counties_of(ss["city"])
     ss["county"] = [c for c in ss.get("county", []) if c in set(counties)]
-    st.multiselect(
-        t("filter.county", lang),
-        list(counties),
-        key="county",
-        format_func=names.get,
-        placeholder=t("filter.all", lang),
-        help=t("filter.help_county", lang),
-    )
     theme_control(lang)
     if warehouse.snapshot(snapshot).is_demo:
         st.badge(t("app.demo_badge", lang), icon=":material/science:", color="orange")
@@ -175,6 +158,43 @@ pages = [
 ]
 unknown = not_found_page(pages, lang)
 navigation = st.navigation(pages + ([unknown] if unknown else []), position="hidden" if presenting else "sidebar")
+
+
+def draw_scope_filters(hidden: frozenset[str]) -> None:
+    """The compare snapshot, city and county pickers, in their place in the sidebar."""
+    with scope_filters:
+        if "compare" not in hidden:
+            st.selectbox(
+                t("filter.compare", lang),
+                ["auto", *(a for a in as_ofs if a < snapshot)],
+                key="compare",
+                format_func=lambda a: (
+                    (t("filter.compare_auto", lang, as_of=previous) if previous else t("filter.compare_none", lang))
+                    if a == "auto"
+                    else a
+                ),
+            )
+        if "city" not in hidden:
+            st.multiselect(
+                t("filter.city", lang),
+                list(units.cities),
+                key="city",
+                format_func=names.get,
+                placeholder=t("filter.all", lang),
+                help=t("filter.help_city", lang),
+            )
+        if "county" not in hidden:
+            st.multiselect(
+                t("filter.county", lang),
+                list(counties),
+                key="county",
+                format_func=names.get,
+                placeholder=t("filter.all", lang),
+                help=t("filter.help_county", lang),
+            )
+
+
+draw_scope_filters(UNUSED_FILTERS.get(navigation.url_path, frozenset()))
 if profile_requested(ss):  # a click-through asked for a county's profile (callbacks cannot switch pages)
     st.switch_page(next(p for p in pages if p.url_path == "county"))
 navigation.run()

@@ -1,18 +1,45 @@
-"""Data import (/data): the templates, an upload validated as a whole, and then either every
-problem (a table, and an XLSX with the offending cells highlighted) or a new snapshot, offered at
-once in the sidebar's snapshot picker. Nothing is written unless everything passes."""
+"""Data import (/data): the tables and how to name their files, the templates, an upload validated
+as a whole, and then either every problem (a table, and an XLSX with the offending cells
+highlighted) or a new snapshot, offered at once in the sidebar's snapshot picker. Nothing is
+written unless everything passes. The snapshot date defaults to the last period end (the end of
+last month in the region's time zone), the date a collection is usually as of, not today."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 from uniondash.config import load_settings
 from uniondash.data.importer import SourceFile, import_isolated, steps_total, templates_zip, to_frame
+from uniondash.data.importer.contract import specs
 from uniondash.data.snapshots import region_today
 from uniondash.text.i18n import t
 from uniondash.ui.reads import get_warehouse
 from uniondash.ui.signin import record_cache_refresh, record_import
+
+
+def last_period_end(today: dt.date) -> dt.date:
+    """The end of the month before `today`'s: the last period a collection can be complete for."""
+    return today.replace(day=1) - dt.timedelta(days=1)
+
+
+def tables_frame(lang: str) -> pd.DataFrame:
+    """Every table of the data contract: its name in both languages, the file or sheet name to
+    use, the formats it may come in and one line on what it holds."""
+    rows = [
+        {
+            t("ui.data.col_table", lang): spec.label(lang),
+            t("ui.data.col_other_name", lang): spec.name_zh if lang == "en" else spec.name_en,
+            t("ui.data.col_file", lang): t("ui.data.file_names", lang, zh=spec.name_zh, code=spec.name),
+            t("ui.data.col_formats", lang): t(f"ui.data.formats_{'shapes' if spec.csv_only else 'any'}", lang),
+            t("ui.data.col_holds", lang): t(f"ui.holds.{name}", lang),
+        }
+        for name, spec in specs().items()
+    ]
+    return pd.DataFrame(rows)
+
 
 settings = load_settings()
 ss = st.session_state
@@ -21,6 +48,10 @@ today = region_today(settings.timezone)
 
 st.title(t("data.title", lang))
 st.caption(t("data.intro", lang))
+
+st.subheader(t("ui.data.tables", lang))
+st.caption(t("ui.data.tables_help", lang))
+st.table(tables_frame(lang), hide_index=True)  # a static table: every line read in full, wrapped
 
 with st.expander(t("data.templates", lang), icon=":material/table_view:"):
     st.caption(t("data.templates_help", lang))
@@ -48,7 +79,14 @@ with st.form("import_form"):
     uploads = st.file_uploader(
         t("data.upload", lang), type=["csv", "xlsx", "geojson", "json"], accept_multiple_files=True, key="import_files"
     )
-    as_of = st.date_input(t("data.as_of", lang), value=today, max_value=today, format="YYYY-MM-DD", key="import_as_of")
+    as_of = st.date_input(
+        t("data.as_of", lang),
+        value=last_period_end(today),
+        max_value=today,
+        format="YYYY-MM-DD",
+        key="import_as_of",
+        help=t("ui.data.as_of_help", lang, tz=settings.timezone),
+    )
     replace = st.checkbox(t("data.replace", lang), key="import_replace")
     submitted = st.form_submit_button(t("data.run", lang), type="primary", icon=":material/upload:")
 
