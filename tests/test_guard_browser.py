@@ -9,8 +9,8 @@
 - The all-awards export on /competitions downloads, its rows as in the fixture's parquet.
 - An abandoned tab's download URL stops answering once server.disconnectedSessionTTL has passed.
 
-Strict xfails, each naming what it found: both imports (the import child dies re-running the page
-script) and the TTL on a quiet server (Streamlit keeps the file; measured still 200 at 90 s).
+One strict xfail, naming what it found: the TTL on a quiet server (Streamlit 1.67 deletes the file
+at the next script run of any session; with none it stays: measured still 200 at 90 s).
 """
 
 from __future__ import annotations
@@ -113,13 +113,6 @@ def submit(page, path, run_label: str = "校验并导入") -> None:
     wait_until_drawn(page, 240_000)
 
 
-IMPORT_CHILD_BUG = (
-    "uniondash/data/importer/isolated.py:97: the spawned import child re-runs the Streamlit script "
-    "(Streamlit's __main__ is the page script, so multiprocessing's spawn imports dashboard.py as "
-    "__mp_main__), which fails in bare mode: every /data import ends 'exit 1' before reading a file"
-)
-
-
 def problem_screenshot(page, path, heading: str = "问题清单") -> None:
     """The problem table in view (the main block scrolls by itself, so no full-page shot)."""
     page.get_by_role("heading", name=heading).evaluate("h => h.scrollIntoView({block: 'start'})")
@@ -127,7 +120,6 @@ def problem_screenshot(page, path, heading: str = "问题清单") -> None:
     page.screenshot(path=str(path))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=IMPORT_CHILD_BUG)
 def test_a_workbook_valued_at_xfd1048576_is_refused_naming_file_and_cell(import_data, chromium, artifacts):
     require_chromium()
     path = one_far_value(import_data / "far" / "stations.xlsx", "XFD1048576")
@@ -171,7 +163,6 @@ def test_a_workbook_valued_at_xfd1048576_is_refused_naming_file_and_cell(import_
         page.close()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=IMPORT_CHILD_BUG)
 def test_a_workbook_that_exhausts_the_import_memory_is_refused_naming_it(import_data, chromium, artifacts):
     """20 columns × 1,250,000 rows = exactly 25 million cells passes the scan; calamine then
     allocates every cell, past the child's 1500 MB: the child ends, the server carries on."""

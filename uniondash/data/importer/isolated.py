@@ -20,7 +20,9 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import tempfile
+import types
 from pathlib import Path
 
 from uniondash.config import Settings
@@ -94,7 +96,7 @@ def import_isolated(
         parent, child = ctx.Pipe(duplex=False)
         args = (child, on_disk, as_of, settings, replace, lang, settings.import_memory_mb)
         proc = ctx.Process(target=_child, args=args, name="uniondash-import", daemon=True)
-        proc.start()
+        _start_without_main(proc)
         child.close()
         reading, outcome, why, detail, last = "—", None, None, "", ("import.step_read", {"file": "—"})
         try:
@@ -125,6 +127,19 @@ def import_isolated(
     if outcome is not None:
         return outcome
     return Outcome(ImportResult(as_of, problems=[_stopped(reading, why, detail, proc.exitcode, settings, last)]))
+
+
+def _start_without_main(proc) -> None:
+    """Start the child with a bare __main__: `spawn` re-imports the parent's main module in the
+    child, and under Streamlit that is the page script (it ran dashboard.py again outside Streamlit
+    and died before reading a byte)."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        proc.start()
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _on_disk(files: list[SourceFile], folder: Path) -> list[SourceFile]:
