@@ -76,22 +76,23 @@ def test_bad_then_good_upload(server, chromium, data, artifacts, tmp_path):
     ]
 
     submit(page, good)
-    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    # the as-of defaults to the last period end: the end of the previous month in Beijing time
+    period_end = (dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1) - dt.timedelta(days=1)).isoformat()
     main = page.inner_text('[data-testid="stMain"]')
-    assert f"快照 {today} 已写入" in main, main[:500]
+    assert f"快照 {period_end} 已写入" in main, main[:500]
     assert exceptions(page) == []
     # The sidebar's snapshot picker offers the new snapshot; "open this snapshot" selects it.
     picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
     picker.click()
     page.wait_for_selector('[role="option"]')
     options = page.locator('[role="option"]').all_inner_texts()
-    assert today in options
+    assert period_end in options
     assert "2023-12-31" in options
     page.keyboard.press("Escape")
     page.get_by_role("button", name="查看此快照").click()
     page.wait_for_timeout(500)
     wait_until_drawn(page)
-    assert picker.locator("input").input_value() == today
+    assert picker.locator("input").input_value() == period_end
     assert "snapshot=" not in page.url  # the newest snapshot is the default: the link stays short
     page.screenshot(path=str(artifacts / "data-import-done-1280.png"), full_page=True)
     assert external_requests(requests) == []
