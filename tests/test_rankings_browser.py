@@ -82,15 +82,6 @@ def assert_kept(before: tuple[float, float], after: tuple[float, float], what: s
     assert after[1] == before[1] == 0, f"{what}: window.scrollY {before[1]} → {after[1]}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not in the overview: uniondash/ui/theme.py apply_theme draws its reload script (a second "
-    "st.html at the top of the main area) only from a session's second run on, so the first rerun "
-    "shifts every element of the page one place and Streamlit redraws them all; needs apply_theme to "
-    "draw the same elements on every run, e.g. st.html(script or '<script></script>', "
-    "unsafe_allow_javascript=True) when no theme was asked for (checked: the first pick then keeps "
-    "the position, 802 → 802 px)",
-)
 def test_the_first_pick_of_a_session_keeps_the_scroll_position(server, chromium, artifacts):
     page = open_overview(chromium, server)
     bring_ranking_into_view(page)

@@ -132,10 +132,14 @@ def apply_theme(theme: str, explicit: bool) -> None:
     """The product CSS for the theme; when a theme was asked for, make Streamlit's match it.
     Call it before anything writes to the URL."""
     st.html(f"<style>{_css(theme)}</style>")
+    script = ""
     if explicit:
         params = st.query_params
         query = urlencode([(k, v) for k in params for v in params.get_all(k)])
-        st.html(_reload_script(theme, query), unsafe_allow_javascript=True)
+        script = _reload_script(theme, query)
+    # always two elements here: a second one appearing on later runs shifted every element below it
+    # by one place, Streamlit redrew them all and the browser lost the page's scroll position
+    st.html(script or "<script></script>", unsafe_allow_javascript=True)
 
 
 def theme_control(lang: str) -> None:
