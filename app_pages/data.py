@@ -137,7 +137,9 @@ elif result is not None:
     st.subheader(t("data.problems", lang))
     st.error(t("import.failed", lang, n=len(result.problems)), icon=":material/error:")
     st.caption(t("data.problems_caption", lang))
-    st.dataframe(to_frame(result.problems, lang), hide_index=True, width="stretch", key="import_problems")
+    st.dataframe(
+        to_frame(result.problems, lang), hide_index=True, width="stretch", key="import_problems", placeholder="—"
+    )
     st.download_button(
         t("data.download_errors", lang),
         ss.get("_import_errors_xlsx") or b"",

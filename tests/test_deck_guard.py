@@ -326,8 +326,8 @@ def brief_accounts(tmp_path, monkeypatch, built) -> Accounts:
     acc = Accounts(tmp_path / "users.toml")
     acc.users = {"pa": Account("pa", "planner", ("990101",), hash_password("correct horse 1"))}
     save_accounts(acc)
-    monkeypatch.setattr(briefing, "_pptx", lambda views, kinds, lang: built.append("pptx") or b"PPTX-bytes")
-    monkeypatch.setattr(briefing, "_pdf", lambda views, kinds, lang: built.append("pdf") or b"%PDF-1.7 bytes")
+    monkeypatch.setattr(briefing, "_pptx", lambda *_a, **_k: built.append("pptx") or b"PPTX-bytes")
+    monkeypatch.setattr(briefing, "_pdf", lambda *_a, **_k: built.append("pdf") or b"%PDF-1.7 bytes")
     return load_accounts()
 
 

@@ -145,7 +145,7 @@ def test_a_workbook_valued_at_xfd1048576_is_refused_naming_file_and_cell(import_
         en.goto(f"{url}/data?lang=en")
         wait_until_drawn(en)
         submit(en, path, "Validate and import")
-        assert "1 problems found; nothing was written." in main_text(en)
+        assert "Problems found: 1; nothing was written." in main_text(en)
         cells = problem_cells(en)
         problem_screenshot(en, artifacts / "guard-import-xfd-en.png", "Problems")
         assert cells[:2] == ["stations.xlsx", "stations"], cells

@@ -128,18 +128,23 @@ def _reload_script(theme: str, query: str) -> str:
 </script>"""
 
 
+SCRIPT_BOX = "ud_theme_script"
+SCRIPT_BOX_CSS = f".st-key-{SCRIPT_BOX} {{ display: none !important; }}"
+
+
 def apply_theme(theme: str, explicit: bool) -> None:
     """The product CSS for the theme; when a theme was asked for, make Streamlit's match it.
     Call it before anything writes to the URL."""
-    st.html(f"<style>{_css(theme)}</style>")
-    script = ""
+    st.html(f"<style>{_css(theme) + SCRIPT_BOX_CSS}</style>")
+    # The reload script sits in a keyed container drawn on every run and hidden by CSS: the page's
+    # first element is the same whether or not a script is in it this run (a script appearing on
+    # later runs shifted every element below by one place, Streamlit redrew them all and the
+    # browser lost the page's scroll position), and it takes no room on the first screen.
+    box = st.container(key=SCRIPT_BOX)
     if explicit:
         params = st.query_params
         query = urlencode([(k, v) for k in params for v in params.get_all(k)])
-        script = _reload_script(theme, query)
-    # always two elements here: a second one appearing on later runs shifted every element below it
-    # by one place, Streamlit redrew them all and the browser lost the page's scroll position
-    st.html(script or "<script></script>", unsafe_allow_javascript=True)
+        box.html(_reload_script(theme, query), unsafe_allow_javascript=True)
 
 
 def theme_control(lang: str) -> None:
