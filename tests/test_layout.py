@@ -66,6 +66,7 @@ FLOORS = (
     ("analysis", "demo"),
     ("render",),
     ("ui",),
+    ("briefings",),  # the scheduler: renders and delivers briefings outside any browser session
     ("cli", "__main__"),
 )
 FLOOR_OF = {room: i for i, rooms in enumerate(FLOORS) for room in rooms}

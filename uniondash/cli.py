@@ -1,5 +1,8 @@
 """Command line: python -m uniondash demo | snapshots | import | template | export | geography | users |
-bench | load.
+bench | load | round | briefings | sync.
+
+round, briefings and sync live in their own modules (VERB_MODULES): each has `main(argv) -> int`
+with its own argparse, loaded only when its verb is run.
 
 bench and load are thin shims that start `python -m tools.bench pages|load` in a subprocess: the
 tools live outside the runtime package, which imports nothing from them."""
@@ -92,6 +95,22 @@ def _export(args, settings) -> int:
     return run_export(args.as_of, args.out, settings, args.data, lang=args.lang)
 
 
+# verb -> module with `main(argv: list[str]) -> int` (its own options, help and exit codes)
+VERB_MODULES = {
+    "round": ("uniondash.data.rounds.cli", "collection rounds: open, status, template, submit, review, publish"),
+    "briefings": ("uniondash.briefings.cli", "scheduled briefings: run, send NAME --now, list"),
+    "sync": ("uniondash.data.sync", "copy new snapshots, verified, from a shared folder into the local one"),
+}
+
+
+def _module_verb(args, _settings) -> int:
+    import importlib
+
+    module = importlib.import_module(VERB_MODULES[args.command][0])
+    rest = [*(["--data", args.data] if args.data else []), *args.rest]
+    return module.main(rest)
+
+
 def main(argv: list[str] | None = None) -> int:
     from uniondash.demo import DEFAULT_SEED
 
@@ -124,12 +143,16 @@ def main(argv: list[str] | None = None) -> int:
     for verb, target in TOOL_VERBS.items():
         shim = sub.add_parser(verb, help=f"python -m tools.bench {target} … (the same options)", add_help=False)
         shim.add_argument("rest", nargs=argparse.REMAINDER)
+    for verb, (_module, summary) in VERB_MODULES.items():
+        shim = sub.add_parser(verb, help=summary, add_help=False)
+        shim.add_argument("rest", nargs=argparse.REMAINDER)
     from uniondash.access.users_cli import add_parser as add_users_parser
     from uniondash.access.users_cli import run as users_run
 
     add_users_parser(sub)
     args, unknown = parser.parse_known_args(argv)
-    if args.command in TOOL_VERBS:  # every option is the tool's own (argparse.REMAINDER misses a leading one)
+    if args.command in TOOL_VERBS or args.command in VERB_MODULES:
+        # every option is the tool's or the module's own (argparse.REMAINDER misses a leading one)
         args.rest = [*unknown, *args.rest]
     elif unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
@@ -145,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             "users": lambda a, _settings: users_run(a),
             "bench": _tool,
             "load": _tool,
+            **dict.fromkeys(VERB_MODULES, _module_verb),
         }
         return commands[args.command](args, settings)
     except UserFacingError as exc:
