@@ -12,10 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from uniondash.config import load_settings
-from uniondash.data.importer import SourceFile, import_isolated, steps_total, templates_zip, to_frame
+from uniondash.data.importer import SourceFile, import_isolated, steps_total, templates_zip
 from uniondash.data.importer.contract import specs
 from uniondash.data.snapshots import region_today
 from uniondash.text.i18n import t
+from uniondash.ui.import_result import show_import_result
 from uniondash.ui.reads import get_warehouse
 from uniondash.ui.signin import record_cache_refresh, record_import
 
@@ -91,10 +92,6 @@ with st.form("import_form"):
     submitted = st.form_submit_button(t("data.run", lang), type="primary", icon=":material/upload:")
 
 
-def open_snapshot(as_of: str) -> None:
-    ss["snapshot"] = as_of
-
-
 if submitted and not uploads:
     st.warning(t("data.need_files", lang), icon=":material/info:")
 elif submitted:
@@ -121,34 +118,7 @@ elif submitted:
     if result.ok:
         st.rerun()  # the sidebar (drawn before this page) lists the new snapshot on the next run
 
-result = ss.get("_import_result")
-if result is not None and result.ok:
-    st.success(t("data.success", lang, as_of=result.as_of), icon=":material/check_circle:")
-    if result.replaced:
-        st.info(t("import.replaced", lang, path=result.replaced), icon=":material/inventory_2:")
-    st.button(
-        t("data.open_snapshot", lang),
-        on_click=open_snapshot,
-        args=(result.as_of,),
-        key="import_open_snapshot",
-        icon=":material/visibility:",
-    )
-elif result is not None:
-    st.subheader(t("data.problems", lang))
-    st.error(t("import.failed", lang, n=len(result.problems)), icon=":material/error:")
-    st.caption(t("data.problems_caption", lang))
-    st.dataframe(
-        to_frame(result.problems, lang), hide_index=True, width="stretch", key="import_problems", placeholder="—"
-    )
-    st.download_button(
-        t("data.download_errors", lang),
-        ss.get("_import_errors_xlsx") or b"",
-        f"import-problems-{result.as_of}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="import_errors_xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+show_import_result(ss.get("_import_result"), ss.get("_import_errors_xlsx"), lang)
 
 st.subheader(t("data.snapshots", lang))
 warehouse = get_warehouse(str(settings.snapshots_dir), ss["_fingerprint"])
