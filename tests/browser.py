@@ -85,3 +85,31 @@ def deck_specs(frames: list) -> list[dict]:
         if element.WhichOneof("type") == "deck_gl_json_chart":
             specs.append(json.loads(element.deck_gl_json_chart.json))
     return specs
+
+
+DEFERRED_RACE = "Failed to generate file for download"
+
+
+def click_download(page, button, timeout_ms: int = 60_000):
+    """Click a download button and return Playwright's Download.
+
+    A deferred download button (data built at the click) sends its rerun and then its file
+    request; Streamlit 1.67 drops the previous run's file builders when a run ends, so a click
+    whose request lands after the rerun it started has finished gets "Failed to generate file for
+    download" under the button instead of a file (seen once in CI on a loaded machine). That one
+    message is Streamlit's race, not the product's: the page settles and the click is made once
+    more. Any other failure, or the race twice, fails with the button's own error text."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in (1, 2):
+        wait_until_drawn(page)
+        button.scroll_into_view_if_needed()
+        try:
+            with page.expect_download(timeout=timeout_ms) as info:
+                button.click()
+            return info.value
+        except PlaywrightTimeout:
+            errors = [e.inner_text() for e in page.query_selector_all('[data-testid="stDownloadButtonError"]')]
+            if attempt == 2 or not any(DEFERRED_RACE in e for e in errors):
+                raise AssertionError(f"no download after {timeout_ms} ms; the button says {errors}") from None
+    raise AssertionError("unreachable")

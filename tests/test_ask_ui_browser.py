@@ -10,7 +10,7 @@ import io
 
 import openpyxl
 import pytest
-from browser import exceptions, wait_until_drawn
+from browser import click_download, exceptions, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -126,12 +126,9 @@ def test_download_named_for_its_scope_with_a_number_row_count(server, chromium, 
     page.goto(f"{server}/stations?county=420683")  # 枣阳市
     wait_until_drawn(page)
     assert exceptions(page) == []
-    button = page.get_by_role("button", name="导出 Excel").first
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=120_000) as info:
-        button.click()
-    assert info.value.suggested_filename == "stations-枣阳市-2023-12-31.xlsx"
-    with open(info.value.path(), "rb") as f:
+    got = click_download(page, page.get_by_role("button", name="导出 Excel").first)
+    assert got.suggested_filename == "stations-枣阳市-2023-12-31.xlsx"
+    with open(got.path(), "rb") as f:
         ws = openpyxl.load_workbook(io.BytesIO(f.read())).active
     block = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(1, 12) if ws.cell(r, 1).value}
     assert block["范围"].value == "枣阳市"

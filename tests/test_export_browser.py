@@ -14,7 +14,7 @@ import sys
 
 import openpyxl
 import pytest
-from browser import exceptions, require_chromium, streamlit_server, wait_until_drawn
+from browser import click_download, exceptions, require_chromium, streamlit_server, wait_until_drawn
 from fixtures import XSS_NAME
 
 from uniondash.config import ROOT
@@ -70,13 +70,10 @@ def context(server, chromium):
 
 
 def download(page, label: str) -> tuple[str, bytes]:
-    wait_until_drawn(page)  # a download reruns the page (on_click="rerun"): its buttons are drawn anew
-    button = page.get_by_role("button", name=label).first
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=120_000) as info:
-        button.click()
-    with open(info.value.path(), "rb") as f:
-        return info.value.suggested_filename, f.read()
+    # a download reruns the page (on_click="rerun"): click_download waits until its buttons are drawn anew
+    got = click_download(page, page.get_by_role("button", name=label).first)
+    with open(got.path(), "rb") as f:
+        return got.suggested_filename, f.read()
 
 
 def exports_of(context, url: str) -> tuple[dict[str, bytes], str]:

@@ -9,7 +9,7 @@ import io
 
 import openpyxl
 import pytest
-from browser import exceptions, wait_until_drawn
+from browser import click_download, exceptions, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 PAGES = {"overview": "", "stations": "stations", "competitions": "competitions", "coverage": "coverage"}
@@ -23,14 +23,10 @@ def open_page(chromium, url, width=1280, height=720, **kwargs):
 
 
 def download(page, label: str) -> tuple[str, bytes]:
-    wait_until_drawn(page)  # a download reruns the page (on_click="rerun"): its buttons are drawn anew
-    button = page.get_by_role("button", name=label).first
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=120_000) as info:
-        button.click()
-    path = info.value.path()
-    with open(path, "rb") as f:
-        return info.value.suggested_filename, f.read()
+    # a download reruns the page (on_click="rerun"): click_download waits until its buttons are drawn anew
+    got = click_download(page, page.get_by_role("button", name=label).first)
+    with open(got.path(), "rb") as f:
+        return got.suggested_filename, f.read()
 
 
 def test_stations_export_holds_every_station_in_scope(server, chromium, demo_wh, artifacts):
