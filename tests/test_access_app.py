@@ -291,7 +291,7 @@ def own_county(at: AppTest) -> None:
         "新就业形态劳动者": "300",
     }
     assert subset(dict(kpis["数值"]), want) == want
-    assert set(kpis["全区"]) == {"—"}  # the region's figures sum counties the planner may not read
+    assert set(kpis["全省"]) == {"—"}  # the region's figures sum counties the planner may not read
     assert set(kpis["所在市"]) == {"—"}  # and so do the city's
     assert kpis.loc["服务职工站点", "目标"] == "4"  # 990101's target
     assert table(at, 1, ["竞赛", "获奖者", "创效（万元）"]) == [
@@ -388,8 +388,8 @@ def test_planner_county_profile_ranks_among_all_without_other_figures(accounts):
     assert not at.exception
     kpis = at.dataframe[0].value.set_index("指标")
     assert kpis.loc["工会组建率", "数值"] == "90.0%"
-    assert kpis.loc["工会组建率", "全区排名"] == "1 / 3"  # the named exception: rank among all three
-    assert kpis.loc["工会组建率", "全区"] == "—"  # the region's figure sums counties they may not read
+    assert kpis.loc["工会组建率", "全省排名"] == "1 / 3"  # the named exception: rank among all three
+    assert kpis.loc["工会组建率", "全省"] == "—"  # the region's figure sums counties they may not read
 
 
 def test_planner_search_finds_no_masked_name(accounts):

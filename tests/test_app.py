@@ -45,7 +45,7 @@ def test_overview_one_city(app):
     assert not at.exception
     assert metric(at, "工会组建率") == "76.7%"  # (90+25) / (100+50): counts, not the mean of rates
     groups = next(m for m in at.metric if m.label.startswith("赴基层蹲点工作组"))
-    assert (groups.value, groups.delta) == ("—", "仅全区口径")  # the reason under the dash (issue 13)
+    assert (groups.value, groups.delta) == ("—", "仅全省口径")  # the reason under the dash (issue 13)
 
 
 def test_overview_one_county_earlier_snapshot(app):
@@ -91,7 +91,7 @@ def test_county_profile(app):
     assert at.title[0].value == "县域概况：甲二县"
     kpis = at.dataframe[0].value.set_index("指标")
     assert kpis.loc["工会组建率", "数值"] == "50.0%"
-    assert kpis.loc["工会组建率", "全区排名"] == "3 / 3"
+    assert kpis.loc["工会组建率", "全省排名"] == "3 / 3"
     assert kpis.loc["工会组建率", "所在市"] == "76.7%"
 
 

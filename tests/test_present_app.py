@@ -51,7 +51,7 @@ def test_present_default_deck(fixture_dir, monkeypatch):
     assert at.query_params["slide"] == "1"
     foot = footer(at)
     assert "快照 2023-12-31" in foot
-    assert "范围：全区" in foot
+    assert "范围：全省" in foot
     assert "对比 2022-12-31" in foot
     # the headline tiles: new-employment-form workers 100 + 200 + 50 + 30 = 380 (fixture _nef(2023))
     assert '<div class="l">新就业形态劳动者（人）</div><div class="v">380</div>' in " ".join(html_bodies(at))

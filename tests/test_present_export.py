@@ -157,7 +157,7 @@ def test_pptx_holds_every_slide_with_its_chart_and_east_asian_fonts(built):
     assert all(r._r.rPr.find(qn("a:ea")).get("typeface") == "Noto Sans CJK SC" for r in runs)
     every_slide = [" ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in prs.slides]
     assert all(
-        "湖北省总工会" in t and "演示数据" in t and "快照 2023-12-31" in t and "范围：全区" in t for t in every_slide
+        "湖北省总工会" in t and "演示数据" in t and "快照 2023-12-31" in t and "范围：全省" in t for t in every_slide
     )
 
 

@@ -1,6 +1,6 @@
 """A saved deck's slides say what the viewer actually sees. The deck's region-wide and city steps
 survive a planner's scope filter (uniondash.data.decks.restrict) and show the planner's own
-units: the scope line names those units, never 全区, and a rank says among which units it is.
+units: the scope line names those units, never 全省 (the whole region's word), and a rank says among which units it is.
 On the hand-made fixture (tests/fixtures.py): 甲市 990100 has 甲一区 990101 (founding rate
 90/100 = 90.0 %, membership 900/1000 = 90.0 %) and 甲二县 990102 (25/50 = 50.0 %, 200/400 = 50.0 %);
 乙市 990200 has 乙一县 990201 (8/10 = 80.0 %, 90/100 = 90.0 %)."""
@@ -131,7 +131,7 @@ def test_a_city_planner_sees_the_city_named_and_ranks_within_it(accounts):
     assert slides(accounts, "pb", "zh", sentences) == zh
     # 甲二县's migrant workers' membership 30/100 = 30.0 % against 甲一区's 150/200 = 75.0 %
     assert "－ 农民工入会率 30.0%，在甲市中居第 2 位（共 2 个），排名靠后。" in sentences[0]
-    assert not [b for s in sentences for b in s if "全区" in b]
+    assert not [b for s in sentences for b in s if "全省" in b]
     en = slides(accounts, "pb", "en")
     assert [(s[1], [r[2] for r in s[2]]) for s in en] == [
         ("Scope: 甲市", ["Ranked 2 of 2 in 甲市", "Ranked 2 of 2 in 甲市"]),
@@ -167,10 +167,10 @@ def test_a_two_county_filler_sees_the_counties_of_each_step(accounts):
 def test_a_leader_sees_the_region_and_ranks_among_all_counties(accounts):
     sentences: list = []
     zh = slides(accounts, "lead", "zh", sentences)
-    assert "－ 农民工入会率 30.0%，居全区县级单位第 3 位（共 3 个），处于后四分之一。" in sentences[0]
+    assert "－ 农民工入会率 30.0%，居全省县级单位第 3 位（共 3 个），处于后四分之一。" in sentences[0]
     assert [(s[0], s[1], [r[2] for r in s[2]]) for s in zh] == [
-        ("县域聚焦：甲二县", "范围：全区", ["全区第 3 位（共 3 个）", "全区第 3 位（共 3 个）"]),
-        ("县域聚焦：甲二县", "范围：甲市", ["全区第 3 位（共 3 个）", "全区第 3 位（共 3 个）"]),
-        ("县域聚焦：甲一区", "范围：甲一区", ["全区第 1 位（共 3 个）", "全区第 1 位（共 3 个）"]),
-        ("核心指标与目标", "范围：全区", []),
+        ("县域聚焦：甲二县", "范围：全省", ["全省第 3 位（共 3 个）", "全省第 3 位（共 3 个）"]),
+        ("县域聚焦：甲二县", "范围：甲市", ["全省第 3 位（共 3 个）", "全省第 3 位（共 3 个）"]),
+        ("县域聚焦：甲一区", "范围：甲一区", ["全省第 1 位（共 3 个）", "全省第 1 位（共 3 个）"]),
+        ("核心指标与目标", "范围：全省", []),
     ]

@@ -39,7 +39,7 @@ def test_stations_export_holds_every_station_in_scope(server, chromium, demo_wh,
     main = page.inner_text('[data-testid="stMain"]')
     assert f"共 {expected:,} 条符合条件" in main  # the screen says it is capped
     name, data = download(page, "导出 Excel")
-    assert name == "stations-全区-2023-12-31.xlsx"  # the scope in the name
+    assert name == "stations-全省-2023-12-31.xlsx"  # the scope in the name
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "站点")
     assert ws.max_row - header_row == expected

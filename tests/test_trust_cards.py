@@ -68,7 +68,7 @@ def test_region_only_is_said_only_of_region_wide_figures(fixture_wh):
     assert "work_groups" in only  # the fixture's 蹲点工作组 exist for 990000 alone
     assert "co_creation_pilots" not in only  # pilots are counted by county (990101, 990201)
     assert "union_founding_rate" not in only
-    # The pilots at 2022, whole region: no rows that year. "2022 年无数据", not "仅全区口径".
+    # The pilots at 2022, whole region: no rows that year. "2022 年无数据", not "仅全省口径".
     sums = scope_measures(per_unit, _regions().adcode)
     pilots = CAT.by_code("co_creation_pilots")
     trend = {str(a)[:10]: pilots.value_from(dict(zip(g.measure, g.value))) for a, g in sums.groupby("as_of")}

@@ -94,7 +94,7 @@ def test_county_profile_export_holds_numbers(fixture_wh):
     by_kpi = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
     founding = by_kpi["工会组建率"]
     assert founding["数值"] == pytest.approx(0.5)  # 25 / 50, a number under a percent format
-    assert founding["全区排名"] == 3
+    assert founding["全省排名"] == 3
     assert founding["参与排名县数"] == 3
     assert founding["所在市"] == pytest.approx(115 / 150)
     stations = by_kpi["服务职工站点"]
@@ -172,8 +172,8 @@ def _view(lang: str, cities=(), counties=()):
 @pytest.mark.parametrize(
     ("lang", "cities", "counties", "expected"),
     [
-        ("zh", (), (), "全区"),
-        ("en", (), (), "whole-region"),
+        ("zh", (), (), "全省"),
+        ("en", (), (), "whole-province"),
         ("zh", ("990100",), (), "甲市"),
         ("zh", ("990100",), ("990101",), "甲一区"),
         ("zh", (), ("990101", "990102"), "甲一区、甲二县"),

@@ -127,7 +127,7 @@ def test_pilots_card_without_data_for_the_year_says_so(app):
 def test_region_wide_figure_at_city_scope_is_region_only(app):
     at = app(city="990100", area="party_discipline")
     groups = [m for m in at.metric if m.label.startswith("赴基层蹲点工作组")]
-    assert (groups[0].value, groups[0].delta) == ("—", "仅全区口径")
+    assert (groups[0].value, groups[0].delta) == ("—", "仅全省口径")
 
 
 def test_planned_and_unknown_paths_are_registered(app):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from uniondash.errors import RegionError
+from uniondash.text.i18n import use_region
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = ROOT / "queries"
@@ -32,6 +33,10 @@ class Settings:
     # An intranet portal (an origin, e.g. "https://portal.example.gov.cn") allowed to frame the
     # dashboard; empty: only the dashboard's own pages may (uniondash.ui.guard).
     frame_portal: str = ""
+
+    def __post_init__(self) -> None:
+        # the words for the whole region (全省 / 全市 / 全区) follow the region's own level, in every string
+        use_region(self.region_adcode, self.org_name_zh)
 
     @property
     def snapshots_dir(self) -> Path:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from uniondash.metrics.rates import evaluate
+from uniondash.text.i18n import whole
 
 CATALOGUE_FILE = Path(__file__).with_name("kpis.toml")
 DIRECTIONS = ("up", "down", "none")
@@ -49,7 +50,8 @@ class Kpi:
         return self.unit_en if lang == "en" else self.unit_zh
 
     def definition(self, lang: str) -> str:
-        return self.definition_en if lang == "en" else self.definition_zh
+        """In the region's own words (（全省口径）, (Province-wide))."""
+        return whole(self.definition_en if lang == "en" else self.definition_zh, lang)
 
     def evaluate(self, sums: Mapping | pd.DataFrame) -> float | pd.Series:
         """The KPI from summed counts (uniondash.metrics.rates): a scope's sums give a number, a

@@ -1,5 +1,9 @@
 """The string catalogue: t(key, lang, **fields). Words live in uniondash/text/strings*.toml, one file
-per feature (strings.toml for the pages, strings_<feature>.toml beside it); a key defined twice fails."""
+per feature (strings.toml for the pages, strings_<feature>.toml beside it); a key defined twice fails.
+
+The words for the whole region ({whole} 全省 / whole province, {Whole}, {level}, {Level}) are the
+region's own (uniondash.text.region_words): every Settings made sets them for the process
+(use_region), and a string that needs them before that is an error, never a guess."""
 
 from __future__ import annotations
 
@@ -23,7 +27,37 @@ def strings() -> dict[str, dict[str, str]]:
     return merged
 
 
+_region: dict[str, dict[str, str]] = {}
+REGION_FIELDS = ("{whole}", "{Whole}", "{level}", "{Level}")
+
+
+def use_region(adcode: str, org_name: str = "") -> None:
+    """The region whose level words fill {whole}, {Whole}, {level} and {Level} (one per process)."""
+    from uniondash.text.region_words import fields
+
+    _region.clear()
+    _region.update(fields(adcode, org_name))
+
+
+def region_fields(lang: str) -> dict[str, str]:
+    if not _region:
+        raise RuntimeError("the region's level words are not set: load the settings first (config.load_settings)")
+    return _region["en" if lang == "en" else "zh"]
+
+
+def whole(text: str, lang: str) -> str:
+    """Any text (a KPI's definition, say) with the region's level words filled in."""
+    if not any(f in text for f in REGION_FIELDS):
+        return text
+    words = region_fields(lang)
+    for name, word in words.items():
+        text = text.replace("{" + name + "}", word)
+    return text
+
+
 def t(key: str, lang: str = "zh", **fields) -> str:
     entry = strings()[key]  # a missing key is a bug: fail loudly, tests catch it
     text = entry.get(lang) or entry["zh"]
+    if any(f in text for f in REGION_FIELDS):
+        fields = {**region_fields(lang), **fields}
     return text.format(**fields) if fields else text
