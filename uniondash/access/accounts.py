@@ -35,6 +35,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from uniondash.access.roles import DEFAULT_NAME_ROLES, ROLES, SCOPED_ROLES, is_scoped_role
+from uniondash.access.state import state_url
 from uniondash.config import ADCODE_RE, ROOT
 from uniondash.errors import UserFacingError
 
@@ -83,6 +84,9 @@ class Accounts:
     extra: dict[str, Any] = field(default_factory=dict)  # the file's keys other than settings and users
     # The file's idle_minutes when UNIONDASH_IDLE_MINUTES overrode it: saving writes this one back.
     file_idle_minutes: float | None = None
+    # The users as read (accounts in PostgreSQL): saving writes only what changed since, so two
+    # `users add` on two nodes at once both stay. None: saving replaces every user.
+    loaded: dict[str, Account] | None = field(default=None, repr=False, compare=False)
 
     @property
     def folder(self) -> Path:
@@ -150,25 +154,41 @@ def validate_account(name: str, role: str, scope: tuple[str, ...], email: str = 
 
 
 def load_accounts(path: Path | None = None) -> Accounts:
-    """The accounts file; a missing file means no accounts (demo mode). A malformed one fails."""
+    """The accounts file; a missing file means no accounts (demo mode). A malformed one fails.
+    With UNIONDASH_STATE_URL set, the accounts in the database instead (uniondash.access.accounts_db;
+    `path` still names the folder of secret.key)."""
     path = path or accounts_path()
+    if state_url():
+        from uniondash.access.accounts_db import load_from_database
+
+        return load_from_database(path)
+    return load_accounts_file(path)
+
+
+def load_accounts_file(path: Path) -> Accounts:
     if not path.exists():
         return Accounts(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise AccountError(f"账号文件 {path} 无法读取：{exc} / The accounts file cannot be read.") from exc
+    return accounts_from_raw(path, raw)
+
+
+def accounts_from_raw(path: Path, raw: dict[str, Any], where: str = "") -> Accounts:
+    """Accounts from the file's tables as tomllib reads them ({settings, users, …}); errors name `where`."""
+    where = where or str(path)
     settings, entries = raw.get("settings", {}), raw.get("users", {})
     if not isinstance(settings, dict) or not isinstance(entries, dict):
         raise AccountError(
-            f"账号文件 {path}：[settings] 和 [users] 应为表。/ {path}: [settings] and [users] must be tables."
+            f"账号文件 {where}：[settings] 和 [users] 应为表。/ {where}: [settings] and [users] must be tables."
         )
     users = {}
     for name, entry in entries.items():
         try:
             users[name] = _account(name, entry)
         except AccountError as exc:
-            raise AccountError(f"{path}: [users.{name}] {exc}") from exc
+            raise AccountError(f"{where}: [users.{name}] {exc}") from exc
     file_idle = float(settings.get("idle_minutes", 30))
     env_idle = os.environ.get("UNIONDASH_IDLE_MINUTES")
     return Accounts(
@@ -182,6 +202,7 @@ def load_accounts(path: Path | None = None) -> Accounts:
         {k: v for k, v in settings.items() if k not in SETTINGS_KEYS},
         {k: v for k, v in raw.items() if k not in ("settings", "users")},
         file_idle if env_idle else None,
+        dict(users),
     )
 
 
@@ -244,7 +265,13 @@ def _pairs(table: dict[str, Any]) -> list[str]:
 
 def save_accounts(accounts: Accounts) -> None:
     """Write the file beside itself and rename it into place (mode 600: it holds hashes). Every
-    key that was read is written back, known or not."""
+    key that was read is written back, known or not. With UNIONDASH_STATE_URL set, write the
+    changed accounts to the database instead."""
+    if state_url():
+        from uniondash.access.accounts_db import save_to_database
+
+        save_to_database(accounts)
+        return
     idle = accounts.file_idle_minutes if accounts.file_idle_minutes is not None else accounts.idle_minutes
     top_tables = {k: v for k, v in accounts.extra.items() if isinstance(v, dict)}
     lines = [
@@ -259,16 +286,7 @@ def save_accounts(accounts: Accounts) -> None:
         *_pairs(accounts.settings_extra),
     ]
     for name in sorted(accounts.users):
-        a = accounts.users[name]
-        lines += ["", f"[users.{_toml_string(name)}]", f"role = {_toml_string(a.role)}"]
-        lines.append("scope = [" + ", ".join(_toml_string(s) for s in a.scope) + "]")
-        if a.email:
-            lines.append(f"email = {_toml_string(a.email)}")
-        if a.kiosk:
-            lines.append("kiosk = true")
-        if a.password_hash:
-            lines.append(f"password = {_toml_string(a.password_hash)}")
-        lines += _pairs({k: v for k, v in a.extra.items() if k not in USER_KEYS})
+        lines += ["", f"[users.{_toml_string(name)}]", *_pairs(account_entry(accounts.users[name]))]
     for key, table in top_tables.items():
         lines += ["", f"[{_toml_key(key)}]", *_pairs(table)]
     accounts.path.parent.mkdir(parents=True, exist_ok=True)
@@ -277,6 +295,30 @@ def save_accounts(accounts: Accounts) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     os.replace(tmp, accounts.path)
+
+
+def account_entry(a: Account) -> dict[str, Any]:
+    """One account as its [users.NAME] table: the keys this version writes, then the unknown ones."""
+    entry: dict[str, Any] = {"role": a.role, "scope": list(a.scope)}
+    if a.email:
+        entry["email"] = a.email
+    if a.kiosk:
+        entry["kiosk"] = True
+    if a.password_hash:
+        entry["password"] = a.password_hash
+    return entry | {k: v for k, v in a.extra.items() if k not in USER_KEYS}
+
+
+def settings_table(accounts: Accounts) -> dict[str, Any]:
+    idle = accounts.file_idle_minutes if accounts.file_idle_minutes is not None else accounts.idle_minutes
+    return {
+        "idle_minutes": idle,
+        "name_roles": list(accounts.name_roles),
+        "sso_claim": accounts.sso_claim,
+        "role_claim": accounts.role_claim,
+        "scope_claim": accounts.scope_claim,
+        **accounts.settings_extra,
+    }
 
 
 def hash_password(password: str) -> str:

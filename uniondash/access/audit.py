@@ -1,16 +1,15 @@
-"""The audit log: JSON lines beside the accounts file (audit.jsonl): time, user, action, address.
+"""The audit log: time, user, action, address and detail, as JSON lines beside the accounts file
+(audit.jsonl), or in the shared PostgreSQL database when UNIONDASH_STATE_URL is set.
 
 Actions: sign-in, sign-out, failure, locked, expired, refused, export (tables and briefings),
 export-refused (a download refused at its click), import, refresh-caches, deck_save, deck_delete, deck_refused.
-One line is written with a single append, so lines from several workers do not interleave."""
+In the file one line is written with a single append, so lines from several workers do not interleave."""
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
-from uniondash import clock
+from uniondash.access.state import open_state
 
 ACTIONS = (
     *("sign-in", "sign-out", "failure", "locked", "expired", "refused"),
@@ -24,30 +23,15 @@ def audit_path(accounts_file: Path) -> Path:
 
 
 def record(accounts_file: Path, user: str, action: str, address: str = "", **detail) -> None:
+    """One line: time, user, action, address, detail (the time is the shared state's clock)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    entry = {
-        "time": clock.utc_now().isoformat(timespec="seconds"),
-        "user": user,
-        "action": action,
-        "address": address,
-        **detail,
-    }
-    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-    path = audit_path(accounts_file)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        os.write(fd, line)
-    finally:
-        os.close(fd)
+    open_state(Path(accounts_file).parent).audit_append({"user": user, "action": action, "address": address, **detail})
 
 
 def read(accounts_file: Path) -> list[dict]:
-    path = audit_path(accounts_file)
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Every line, oldest first (from every worker and replica sharing the state)."""
+    return open_state(Path(accounts_file).parent).audit_read()
 
 
 def export_recorder(accounts_file: Path, user: str, address: str, name: str):

@@ -25,6 +25,7 @@ from uniondash.access.network import client_address
 from uniondash.access.roles import PRODUCT_PAGES, Identity
 from uniondash.access.routes import SESSION_PATH, SIGNOUT_PATH
 from uniondash.access.sessions import COOKIE_NAME, Session, Store, cookie_secret, unsign
+from uniondash.access.state import SharedState
 from uniondash.text.i18n import t
 from uniondash.ui.reads import ACCESS_KEY
 
@@ -86,7 +87,7 @@ def streamlit_session_id() -> str:
     return ctx.session_id if ctx else ""
 
 
-def _live(accounts: Accounts, store: Store, sid: str, name: str, source: str) -> Identity | None:
+def _live(accounts: Accounts, store: SharedState, sid: str, name: str, source: str) -> Identity | None:
     result = store.touch(sid, accounts.idle_minutes * 60)
     if result == "expired":
         st.session_state[NOTICE] = "access.expired"
@@ -99,7 +100,7 @@ def _live(accounts: Accounts, store: Store, sid: str, name: str, source: str) ->
     return account_identity(account, accounts, source, sid) if account else None
 
 
-def _resume(accounts: Accounts, store: Store) -> Identity | None:
+def _resume(accounts: Accounts, store: SharedState) -> Identity | None:
     """The identity of a session signed in here, by cookie, or by single sign-on; None if none."""
     held = st.session_state.get(ACCESS_KEY)
     if isinstance(held, SessionAccess) and held.identity.source == "local":
@@ -115,7 +116,7 @@ def _resume(accounts: Accounts, store: Store) -> Identity | None:
     return _sso_identity(accounts, store, user)
 
 
-def _sso_identity(accounts: Accounts, store: Store, user: dict) -> Identity | None:
+def _sso_identity(accounts: Accounts, store: SharedState, user: dict) -> Identity | None:
     account = sso_account(accounts, user)
     name = str(user.get(accounts.sso_claim) or user.get("sub") or "?")
     if account is None:
@@ -138,7 +139,7 @@ def _sso_identity(accounts: Accounts, store: Store, user: dict) -> Identity | No
     return account_identity(account, accounts, "sso", sid)
 
 
-def _signin_page(accounts: Accounts, store: Store, lang: str) -> None:
+def _signin_page(accounts: Accounts, store: SharedState, lang: str) -> None:
     """Every product path shows the form (the URL stays as asked for), nothing else."""
 
     def form() -> None:
@@ -151,7 +152,7 @@ def _signin_page(accounts: Accounts, store: Store, lang: str) -> None:
     st.navigation(pages, position="hidden").run()
 
 
-def signin_form(accounts: Accounts, store: Store, lang: str) -> None:
+def signin_form(accounts: Accounts, store: SharedState, lang: str) -> None:
     clear_cookie_if_signed_out()
     st.title(t("access.signin_title", lang))
     notice = st.session_state.pop(NOTICE, None)
@@ -175,7 +176,7 @@ def signin_form(accounts: Accounts, store: Store, lang: str) -> None:
             st.login()
 
 
-def _try_password(accounts: Accounts, store: Store, user: str, password: str) -> str | None:
+def _try_password(accounts: Accounts, store: SharedState, user: str, password: str) -> str | None:
     """None when signed in; otherwise the message to show. Rate-limited per user and address."""
     lang = st.session_state.get("lang", "zh")
     address = current_address()
