@@ -104,6 +104,8 @@ def test_phone_chart_titles_clear_of_the_toolbar(server, chromium, artifacts, pa
         assert chart["modebar_box"] is not None, chart  # the toolbar is there (the PNG download) …
         assert not overlaps(chart["title_box"], chart["modebar_box"]), chart  # … and the title clear of it
         assert chart["modebar_box"]["top"] >= chart["chart_box"]["top"] - 0.5, chart  # within the chart's box
+        # the whole title inside the chart: Plotly never wraps one, a long title is put on two lines
+        assert chart["title_box"]["right"] <= chart["chart_box"]["right"] + 0.5, chart
     first = charts.first
     first.scroll_into_view_if_needed()
     page.mouse.move(195, 600)

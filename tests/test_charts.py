@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -138,3 +139,22 @@ def test_a_panel_is_its_group_over_the_others_in_two_traces():
     assert [v for v in context.y if v is not None] == [float(v) for v in others.value]
     assert list(context.y).count(None) == len(keys) - 1
     assert context.xaxis == own.xaxis == "x"
+
+
+def test_a_title_too_wide_for_a_phone_goes_on_two_lines():
+    from uniondash.render.charts import base_layout, wrap_title
+
+    long_en = "Union membership rate of new-employment-form workers: top 5 and bottom 5 counties"
+    assert wrap_title(long_en) == "Union membership rate of new-employment-form<br>workers: top 5 and bottom 5 counties"
+    # a Chinese title that fits a phone (drawn 320 px wide at 390) stays on one line
+    fits = "新就业形态劳动者入会率：前 5 名与后 5 名县级单位"
+    assert wrap_title(fits) == fits
+    # after the colon when the part before it fits
+    assert wrap_title("Union founding rate by county: 2023 compared with 2022 and the target") == (
+        "Union founding rate by county:<br>2023 compared with 2022 and the target"
+    )
+    # only the first line is measured; a note under it stays where it was
+    assert wrap_title("Short<br><span>a very long note " + "x" * 80 + "</span>").startswith("Short<br>")
+    fig = base_layout(go.Figure(), long_en, height=300)
+    assert fig.layout.height == 320  # the second line's 20 px added to the chart, not taken from the plot
+    assert fig.layout.margin.t == 68

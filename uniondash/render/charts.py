@@ -25,11 +25,47 @@ PANEL_HEIGHT_PX, PANEL_GAP_PX = 120, 44  # a panel row, and the room its title a
 CONTEXT_LINE = {"color": CONTEXT, "width": 1}
 
 
+TITLE_LINE_PX = 20  # a 16 px title's line
+TITLE_FITS_PX = 380  # what a title may take on a phone (390 px wide), as title_px measures
+
+
+def title_px(text: str, size: int = 16) -> float:
+    """About how wide a title is drawn: CJK a full em, a space a quarter, other characters a little
+    over half (a 16 px Chinese title of 21 characters, 2 digits and 4 spaces: 373 here, 320 drawn)."""
+    return sum(size if ord(c) > 0x2E80 else size * (0.28 if c == " " else 0.55) for c in text)
+
+
+def wrap_title(title: str, fits_px: float = TITLE_FITS_PX) -> str:
+    """A title too wide for a phone, on two lines: Plotly never wraps a title, and cut it off at
+    the chart's edge ("Union membership rate of new-employment-form workers: top 5 and…"). The break
+    goes after a colon when there is one, else at the space nearest the middle; a title with no
+    place to break, or that fits, is left as it is. Only the first line is measured (a second,
+    smaller line under it is the caller's)."""
+    first, sep, rest = title.partition("<br>")
+    if title_px(first) <= fits_px:
+        return title
+    for mark in ("：", ": "):
+        head, found, tail = first.partition(mark)
+        if found and tail and title_px(head + found) <= fits_px:
+            return f"{head}{found.strip()}<br>{tail}{sep}{rest}"
+    spaces = [i for i, c in enumerate(first) if c == " "]
+    if not spaces:
+        return title
+    middle = min(spaces, key=lambda i: abs(title_px(first[:i]) - title_px(first[i + 1 :])))
+    return f"{first[:middle]}<br>{first[middle + 1 :]}{sep}{rest}"
+
+
+def title_lines(fig: go.Figure) -> int:
+    return (fig.layout.title.text or "").count("<br>") + 1
+
+
 def base_layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+    title = wrap_title(title)
+    extra = TITLE_LINE_PX * title.count("<br>")
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        height=height,
-        margin={"l": 8, "r": 8, "t": 48, "b": 8},
+        height=height + extra,
+        margin={"l": 8, "r": 8, "t": 48 + extra, "b": 8},
         font={"family": FONT},
         showlegend=False,
     )
@@ -57,6 +93,7 @@ def legend_above(fig: go.Figure, names: list[str]) -> go.Figure:
     the year labels, and English names in four rows covered the title at 1280×720)."""
     rows = legend_rows(names)
     height = fig.layout.height or 360
+    band = TITLE_BAND_PX + TITLE_LINE_PX * (title_lines(fig) - 1)  # a wrapped title's second line
     fig.update_layout(
         showlegend=True,
         title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
@@ -65,12 +102,12 @@ def legend_above(fig: go.Figure, names: list[str]) -> go.Figure:
             "x": 0,
             "xref": "container",
             "xanchor": "left",
-            "y": 1 - TITLE_BAND_PX / height,
+            "y": 1 - band / height,
             "yref": "container",
             "yanchor": "top",
             "font": {"size": 11},
         },
-        margin={"t": TITLE_BAND_PX + LEGEND_ROW_PX * rows + 8},
+        margin={"t": band + LEGEND_ROW_PX * rows + 8},
     )
     return fig
 
