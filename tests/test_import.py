@@ -12,6 +12,7 @@ import sys
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 from fixtures import build_fixture
 from import_corpus import export_fixture, frame, settings_for, tree_digest, write_csv
@@ -155,13 +156,10 @@ def test_missing_and_unknown_columns(data, tmp_path):
         df["备注"] = "x"
 
     result = run(data, stations_csv(data, tmp_path, edit))
-    assert_refused(
-        data,
-        result,
-        before,
-        ("stations.csv", 1, "地址", "包含列"),
-        ("stations.csv", 1, "备注", "列名"),
-    )
+    assert_refused(data, result, before, ("stations.csv", 1, "地址", "包含列"))
+    ignored = [p for p in result.warnings if p.rule == "unknown_column"]
+    assert [(p.file, p.row, p.column, p.severity) for p in ignored] == [("stations.csv", 1, "T 备注", "warning")]
+    assert not any(p.rule == "unknown_column" for p in result.problems)
 
 
 def test_headers_may_be_the_contract_names(data, tmp_path):
@@ -186,10 +184,12 @@ def test_empty_header_only_and_oversized_files(data, tmp_path):
     assert_refused(data, result, before, ("stations.csv", None, None, "超过上限"))
 
 
-def test_a_file_named_for_no_table(data, tmp_path):
-    before = tree_digest(data)
+def test_a_file_named_for_no_table_is_told_by_its_headers(data, tmp_path):
     path = stations_csv(data, tmp_path, name="my_stations.csv")
-    assert_refused(data, run(data, path), before, ("my_stations.csv", None, None, "以数据表命名"))
+    result = run(data, path)
+    assert result.ok, [p.line() for p in result.problems]
+    assert result.imported["stations"]["file"] == "my_stations.csv"
+    assert [p.expected_zh for p in result.warnings] == ["按表头识别为“服务站点”（stations）表"]
 
 
 def test_as_of_in_the_future_and_existing(data, tmp_path):
@@ -259,28 +259,31 @@ def test_a_formula_cell_is_refused_by_its_cell(data, tmp_path):
     df = frame("coverage", data / "snapshots")
     path = write_workbook(tmp_path / "组建入会.xlsx", {"组建入会": df}, formula=("组建入会", "F3", "=E3*0.9"))
     result = run(data, path)
-    assert_refused(data, result, before, ("组建入会.xlsx", 3, "F", "公式"))
-    assert any(p.sheet == "组建入会" and "F3" in p.expected_zh for p in result.problems)
+    assert_refused(data, result, before, ("组建入会.xlsx", 3, "会员人数", "公式"))
+    formula = next(p for p in result.problems if p.rule == "formula")
+    assert (formula.sheet, formula.row, formula.column, formula.column_key) == ("组建入会", 3, "会员人数", "members")
+    assert "F3" in formula.expected_zh
 
 
 def test_a_workbook_with_several_sheets(data, tmp_path):
-    """Each sheet names its table; 说明 is skipped by name; any other sheet is refused by name."""
-    before = tree_digest(data)
+    """Each sheet's table is told by its headers; 说明 is skipped by name; a sheet named Sheet2
+    holding the targets is the targets; a sheet that is no table is skipped with a warning."""
     sheets = {
         "服务站点": frame("stations", data / "snapshots"),
         "coverage": frame("coverage", data / "snapshots"),
         "说明": frame("targets", data / "snapshots"),
         "Sheet2": frame("targets", data / "snapshots"),
+        "Sheet3": pd.DataFrame({"备注": ["以上数据已经审核"]}),
     }
-    path = write_workbook(tmp_path / "月报.xlsx", sheets)
-    result = run(data, path)
-    assert_refused(data, result, before, ("月报.xlsx", None, None, "以数据表命名的工作表"))
-    assert [p.sheet for p in result.problems] == ["Sheet2"]
-    del sheets["Sheet2"]
-    good = run(data, write_workbook(tmp_path / "月报.xlsx", sheets))
-    assert good.ok, [p.line() for p in good.problems]
-    assert set(good.imported) == {"stations", "coverage"}
-    assert good.imported["stations"]["sheet"] == "服务站点"
+    result = run(data, write_workbook(tmp_path / "月报.xlsx", sheets))
+    assert result.ok, [p.line() for p in result.problems]
+    assert set(result.imported) == {"stations", "coverage", "targets"}
+    assert result.imported["stations"]["sheet"] == "服务站点"
+    assert result.imported["targets"]["sheet"] == "Sheet2"
+    notes = {(p.sheet, p.severity, p.rule) for p in result.warnings}
+    assert notes == {("Sheet2", "info", "table"), ("Sheet3", "warning", "sheet")}
+    skipped = next(p for p in result.warnings if p.sheet == "Sheet3")
+    assert "没有一个单元格是任何数据表的列名" in skipped.expected_zh
 
 
 def test_exported_xlsx_templates_import_as_they_are_and_numbers_typed_as_numbers(data, tmp_path):
@@ -307,8 +310,8 @@ def test_error_workbook_highlights_the_offending_cells(data, tmp_path):
     book = openpyxl.load_workbook(book_path)
     assert book.sheetnames[0] == "错误清单"
     listing = book["错误清单"]
-    assert [c.value for c in listing[1]] == ["文件", "工作表", "行", "列", "值", "应为"]
-    assert listing["C2"].value == 3
+    assert [c.value for c in listing[1]] == ["级别", "文件", "工作表", "行", "列", "值", "应为"]
+    assert [listing["A2"].value, listing["D2"].value] == ["错误", 3]
     data_sheet = book[book.sheetnames[1]]
     kind_col = [c.value for c in data_sheet[1]].index("站点类型") + 1
     cell = data_sheet.cell(row=3, column=kind_col)  # the same row number as in the uploaded file

@@ -18,7 +18,8 @@ def with_data(settings: Settings, data: str | None) -> Settings:
 def run_import(
     sources: list[str], as_of: str, settings: Settings, data: str | None = None, replace: bool = False, lang: str = "zh"
 ) -> int:
-    """Exit status 0 with the snapshot written, 1 with every problem listed and nothing written."""
+    """Exit status 0 with the snapshot written, 1 with every problem listed and nothing written;
+    warnings and notes go to stderr either way."""
     settings = with_data(settings, data)
     from tqdm import tqdm
 
@@ -35,6 +36,10 @@ def run_import(
         result = import_isolated(files, as_of, settings, replace=replace, progress=progress, lang=lang).result
     finally:
         bar.close()
+    if result.warnings:  # warnings and notes never change the exit status
+        print(t("import.warnings", lang, n=len(result.warnings)), file=sys.stderr)
+        for problem in result.warnings:
+            print(problem.line(lang), file=sys.stderr)
     if not result.ok:
         for problem in result.problems:
             print(problem.line(lang))

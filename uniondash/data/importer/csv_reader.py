@@ -1,51 +1,86 @@
-"""Reading a CSV file: UTF-8 (with or without BOM) or GBK/GB18030, told apart by which decoding
-yields a header the contract knows; every cell read as text by pyarrow's CSV reader."""
+"""Reading a CSV file: UTF-8 (with or without BOM) or GBK/GB18030, separated by commas, semicolons
+or tabs, told apart by which decoding and separator yield a header row of a known table (found
+within the first rows, uniondash.data.importer.detect); every cell read as text by pyarrow's CSV
+reader, rows numbered as a spreadsheet numbers them."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from uniondash.data.importer.detect import HEADER_ROWS, Detection, detect
 from uniondash.data.importer.problems import Problem, file_problem
-from uniondash.data.importer.sources import Source, SourceFile, header_map, named_table, recognised, table_names
+from uniondash.data.importer.sources import Source, SourceFile, header_map, named_table
 
 ENCODINGS = (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030"))  # strict UTF-8 (BOM or not) first
+DELIMITERS = (",", ";", "\t")
+SAMPLE = 64 * 1024
+
+
+def decode_sample(head: bytes, encoding: str, whole: bool) -> str:
+    """The sample's text. A character cut at the sample's end is left out; any other bad byte
+    raises. An incremental decoder holds back an incomplete last character by itself, so nothing
+    depends on where the error is counted from (utf-8-sig counted it after the BOM, and a BOM file
+    whose multi-byte character straddled byte 65,536 was refused)."""
+    return codecs.getincrementaldecoder(encoding)(errors="strict").decode(head, final=whole)
+
+
+def _first_rows(text: str, delimiter: str) -> list[list[str]]:
+    return list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_ROWS))
 
 
 def read_csv(file: SourceFile) -> tuple[list[Source], list[Problem]]:
-    """The table a CSV file is named for, in the first encoding whose header the contract knows."""
-    table = named_table(file)
-    if table is None:
-        return [], [file_problem(file.name, "import.err_table_name", "file", tables=table_names())]
+    """The table a CSV file holds, told by its header row (the file name is a hint), in the first
+    encoding and separator that give a header row of a known table."""
+    hint = named_table(file)
     with file.open() as fh:
-        head = fh.read(64 * 1024)
-    tried = []
+        head = fh.read(SAMPLE + 1)
+    whole = len(head) <= SAMPLE
+    head = head[:SAMPLE]
+    tried, unfit = [], None
     for encoding, label in ENCODINGS:
         tried.append(label)
         try:
-            text = head.decode(encoding)
-        except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
-                continue
-            text = head[: exc.start].decode(encoding)
-        first = next(csv.reader(io.StringIO(text)), [])
-        if recognised(first, table) == 0:
+            text = decode_sample(head, encoding, whole)
+        except UnicodeDecodeError:
             continue
+        found: tuple[Detection, str] | None = None
+        for delimiter in DELIMITERS:
+            rows = _first_rows(text, delimiter)
+            if not rows:
+                continue
+            detection = detect(rows, hint, file.name)
+            if found is None or detection.score > found[0].score:
+                found = (detection, delimiter)
+        if found is None or found[0].score == 0:
+            unfit = unfit or found
+            continue  # no header cell of any table: perhaps another encoding
+        detection, delimiter = found
+        if detection.table is None:
+            return [], detection.problems
+        header = _first_rows(text, delimiter)[detection.header]
         try:
-            raw, ragged = _arrow_csv(file, encoding, len(first))
+            raw, ragged = _arrow_csv(file, encoding, len(header), detection.header + 1, delimiter)
         except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
             if isinstance(exc, UnicodeDecodeError) or "UTF8" in str(exc) or "decode" in str(exc).lower():
                 continue  # not this encoding after all (a bad byte past the sample)
             return [], [file_problem(file.name, "import.err_csv", "file", detail=str(exc).splitlines()[0][:200])]
-        return _csv_source(file, table, first, raw, label, ragged)
+        sources, problems = _csv_source(file, detection.table, header, raw, label, ragged, detection.header + 1)
+        return sources, detection.problems + problems
+    if unfit is not None:  # it decodes, but its first rows hold no header of any table
+        return [], unfit[0].problems
     return [], [file_problem(file.name, "import.err_encoding", "file", tried=", ".join(tried))]
 
 
-def _arrow_csv(file: SourceFile, encoding: str, width: int) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+def _arrow_csv(
+    file: SourceFile, encoding: str, width: int, header_row: int = 1, delimiter: str = ","
+) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
     """Every cell as text, indexed by spreadsheet row (pyarrow's reader: a 180 MB file in about a
     second and 0.5 GB, where pandas' took 8 s and 1.9 GB). Rows with the wrong number of cells are
     left out and returned as (row, cells) to be named."""
@@ -65,13 +100,16 @@ def _arrow_csv(file: SourceFile, encoding: str, width: int) -> tuple[pd.DataFram
             return pcsv.read_csv(
                 fh,
                 read_options=pcsv.ReadOptions(
-                    skip_rows=1,
+                    skip_rows=header_row,  # the header and any title or blank rows above it
                     column_names=names,
                     encoding="utf8" if encoding == "utf-8-sig" else encoding,  # the BOM is in the skipped header
                     use_threads=threads,
                 ),
                 parse_options=pcsv.ParseOptions(
-                    ignore_empty_lines=False, newlines_in_values=True, invalid_row_handler=handler
+                    delimiter=delimiter,
+                    ignore_empty_lines=False,
+                    newlines_in_values=True,
+                    invalid_row_handler=handler,
                 ),
                 convert_options=pcsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()),
@@ -84,15 +122,18 @@ def _arrow_csv(file: SourceFile, encoding: str, width: int) -> tuple[pd.DataFram
     if ragged:  # rare: read again on one thread, which knows the rows' numbers
         table = read(threads=False)
     skipped = {n for n, _ in ragged if n is not None}
-    index = [r for r in range(2, 2 + table.num_rows + len(skipped)) if r not in skipped]
+    first = header_row + 1
+    index = [r for r in range(first, first + table.num_rows + len(skipped)) if r not in skipped]
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     frame.columns = range(width)
     frame.index = pd.Index(index[: len(frame)], dtype="int64")
     return frame, [(n, cells) for n, cells in ragged]
 
 
-def _csv_source(file: SourceFile, table: str, header: list, raw: pd.DataFrame, encoding: str, ragged=()):
-    positions, problems = header_map(table, header, file.name, None)
+def _csv_source(
+    file: SourceFile, table: str, header: list, raw: pd.DataFrame, encoding: str, ragged=(), header_row: int = 1
+):
+    positions, problems = header_map(table, header, file.name, None, header_row)
     for row, cells in ragged:
         problems.append(file_problem(file.name, "import.err_ragged", "file", row=row, cells=cells, width=len(header)))
     frame = raw[list(positions)].rename(columns=positions)

@@ -63,10 +63,10 @@ def _child(conn, files, as_of, settings, replace, lang, memory_mb) -> None:
     try:
         result = import_files(files, as_of, settings, replace=replace, progress=progress)
         workbook = None
-        if result.problems:
+        if result.problems or result.warnings:  # the workbook lists warnings too
             from uniondash.data.importer.problems import error_workbook
 
-            workbook = error_workbook(result.problems, result.sources, lang)
+            workbook = error_workbook(result.problems + result.warnings, result.sources, lang)
         result.sources = []  # the rows stay here: only what the page shows goes back
         conn.send(("done", Outcome(result, workbook)))
     except MemoryError:

@@ -28,6 +28,12 @@ class Problem:
     value: str | None = None
     table: str | None = None
     column_key: str | None = None  # the contract's column name(s), for highlighting
+    severity: str = "error"  # error (blocks the import) | warning (ignored part of a file) | info (what was done)
+
+    @property
+    def blocks(self) -> bool:
+        """Only errors stop an import; warnings and notes are shown beside its outcome."""
+        return self.severity == "error"
 
     def expected(self, lang: str) -> str:
         return self.expected_en if lang == "en" else self.expected_zh
@@ -45,8 +51,12 @@ class Problem:
         if self.column:
             where.append(t("import.where_column", lang, column=self.shown_column(lang)))
         text = t("import.sep", lang).join(where)
+        if self.severity != "error":
+            text = t(f"import.severity_{self.severity}", lang) + t("import.sep", lang) + text
         if self.value is not None:
             text += t("import.line_value", lang, value=_short(self.value))
+        if not self.blocks:
+            return text + t("import.line_note", lang, note=self.expected(lang))
         return text + t("import.line_expected", lang, expected=self.expected(lang))
 
 
@@ -55,7 +65,15 @@ def _short(value, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def file_problem(file: str, key: str, rule: str, sheet: str | None = None, **fields) -> Problem:
+def file_problem(
+    file: str,
+    key: str,
+    rule: str,
+    sheet: str | None = None,
+    severity: str = "error",
+    column_key: str | None = None,
+    **fields,
+) -> Problem:
     """A problem with a whole file or sheet (encoding, size, names, formulas …)."""
     return Problem(
         file=file,
@@ -66,7 +84,14 @@ def file_problem(file: str, key: str, rule: str, sheet: str | None = None, **fie
         row=fields.get("row"),
         column=fields.get("column"),
         value=fields.get("value"),
+        severity=severity,
+        column_key=column_key,
     )
+
+
+def split(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings and notes)."""
+    return [p for p in problems if p.blocks], [p for p in problems if not p.blocks]
 
 
 def capped(problems: list[Problem]) -> list[Problem]:
@@ -74,13 +99,13 @@ def capped(problems: list[Problem]) -> list[Problem]:
     seen: dict[tuple, int] = {}
     out: list[Problem] = []
     for p in problems:
-        kind = (p.file, p.sheet, p.column, p.rule)
+        kind = (p.file, p.sheet, p.column, p.rule, p.severity)
         seen[kind] = seen.get(kind, 0) + 1
         if seen[kind] <= MAX_PER_KIND:
             out.append(p)
     for kind, n in seen.items():
         if n > MAX_PER_KIND:
-            file, sheet, column, rule = kind
+            file, sheet, column, rule, severity = kind
             more = n - MAX_PER_KIND
             out.append(
                 Problem(
@@ -88,6 +113,7 @@ def capped(problems: list[Problem]) -> list[Problem]:
                     sheet=sheet,
                     column=column,
                     rule=rule,
+                    severity=severity,
                     expected_zh=t("import.more_of_kind", "zh", n=more),
                     expected_en=t("import.more_of_kind", "en", n=more),
                 )
@@ -98,10 +124,12 @@ def capped(problems: list[Problem]) -> list[Problem]:
 COLUMNS = ("file", "sheet", "row", "column", "value", "expected")
 
 
-def to_frame(problems: list[Problem], lang: str = "zh") -> pd.DataFrame:
-    """The problems as a table with headers in the user's language."""
+def to_frame(problems: list[Problem], lang: str = "zh", severity: bool = False) -> pd.DataFrame:
+    """The problems as a table with headers in the user's language; with severity=True a first
+    column says which are errors and which warnings or notes (the error workbook, /data)."""
     rows = [
         {
+            t("import.col_severity", lang): t(f"import.severity_{p.severity}", lang),
             t("import.col_file", lang): p.file,
             t("import.col_sheet", lang): p.sheet or "",
             t("import.col_row", lang): p.row,
@@ -111,7 +139,8 @@ def to_frame(problems: list[Problem], lang: str = "zh") -> pd.DataFrame:
         }
         for p in problems
     ]
-    frame = pd.DataFrame(rows, columns=[t(f"import.col_{c}", lang) for c in COLUMNS])
+    columns = [t(f"import.col_{c}", lang) for c in (("severity",) if severity else ()) + COLUMNS]
+    frame = pd.DataFrame(rows, columns=[t("import.col_severity", lang), *columns[-len(COLUMNS) :]])[columns]
     frame[t("import.col_row", lang)] = frame[t("import.col_row", lang)].astype("Int64")
     return frame
 
@@ -126,18 +155,25 @@ def error_workbook(problems: list[Problem], sources: list, lang: str = "zh") -> 
     bold = book.add_format({"bold": True, "bg_color": "#DDDDDD"})
     bad = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
     listing = book.add_worksheet(t("import.errors_sheet", lang)[:31])
-    frame = to_frame(problems, lang)
+    problems = sorted(problems, key=lambda p: not p.blocks)  # errors first, then warnings and notes
+    frame = to_frame(problems, lang, severity=True)
     for j, name in enumerate(frame.columns):
         listing.write(0, j, name, bold)
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         for j, value in enumerate(row):
             listing.write(i, j, "" if pd.isna(value) else value)
-    listing.set_column(0, 1, 18)
-    listing.set_column(3, 4, 18)
-    listing.set_column(5, 5, 60)
+    listing.set_column(0, 0, 8)
+    listing.set_column(1, 2, 18)
+    listing.set_column(4, 5, 18)
+    listing.set_column(6, 6, 60)
     for source in sources:
         _highlighted_sheet(
-            book, source, [p for p in problems if p.file == source.file and p.sheet == source.sheet], bold, bad, lang
+            book,
+            source,
+            [p for p in problems if p.file == source.file and p.sheet == source.sheet and p.blocks],
+            bold,
+            bad,
+            lang,
         )
     book.close()
     return buffer.getvalue()
@@ -154,7 +190,7 @@ def _highlighted_sheet(book, source, problems: list[Problem], bold, bad, lang: s
     raw = source.raw
     flagged: dict[tuple[int, str], str] = {}
     for p in problems:
-        if p.row is None or not p.column_key:
+        if p.row is None or not p.column_key or not p.blocks:
             continue
         for col in p.column_key.split(", "):
             flagged[(p.row, col)] = p.expected(lang)

@@ -1,10 +1,10 @@
 """Reading import files: which files a path names, and each file's tables by its suffix: CSV
-(uniondash.data.importer.csv_reader), XLSX (.xlsx_reader) and GeoJSON boundaries (here), each
-file or sheet named for its table, headers mapped to the contract (.sources).
+(uniondash.data.importer.csv_reader), workbooks .xlsx/.xlsm/.xls (.xlsx_reader) and GeoJSON boundaries (here), each
+table told by its header row (the file or sheet name a hint), headers mapped to the contract (.sources).
 
 Values stay as read (text, or the workbook's numbers, booleans and dates); uniondash.data.importer
 .coerce gives them the contract's types. Every frame is indexed by the spreadsheet's row number
-(header = row 1, first data row = row 2), so every later problem can say where it is."""
+(as Excel numbers it: header = row 1 unless title rows sit above it), so every later problem can say where it is."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from uniondash.data.importer.contract import normalise, specs
 from uniondash.data.importer.csv_reader import read_csv
 from uniondash.data.importer.problems import Problem, file_problem
 from uniondash.data.importer.sources import Source, SourceFile, named_table, rows_frame
-from uniondash.data.importer.xlsx_reader import read_xlsx
+from uniondash.data.importer.xlsx_reader import read_workbook
 
-SUFFIXES = (".csv", ".xlsx", ".geojson", ".json")
+SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".geojson", ".json")
+UPLOAD_TYPES = [s.lstrip(".") for s in SUFFIXES]  # for a file uploader
 
 
 def expand(paths: list[Path]) -> list[SourceFile]:
@@ -47,8 +48,8 @@ def read_source(file: SourceFile, max_mb: float) -> tuple[list[Source], list[Pro
     suffix = Path(file.name).suffix.lower()
     if suffix == ".csv":
         return read_csv(file)
-    if suffix == ".xlsx":
-        return read_xlsx(file)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return read_workbook(file)
     if suffix in (".geojson", ".json"):
         return _read_geojson(file)
     return [], [file_problem(file.name, "import.err_suffix", "file", suffixes=", ".join(SUFFIXES))]

@@ -18,7 +18,7 @@ import pyarrow as pa
 from uniondash.config import Settings
 from uniondash.data import checks
 from uniondash.data.importer.contract import specs
-from uniondash.data.importer.problems import Problem, capped, file_problem
+from uniondash.data.importer.problems import Problem, capped, file_problem, split
 from uniondash.data.importer.read import read_source
 from uniondash.data.importer.sources import Source, SourceFile
 from uniondash.data.importer.validate import check_problems, validate_source
@@ -32,12 +32,13 @@ Progress = Callable[..., None]  # progress(string key, **fields): one call per s
 @dataclass
 class ImportResult:
     as_of: str
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # errors: any one stops the import
     sources: list[Source] = field(default_factory=list)
     path: Path | None = None
     imported: dict[str, dict] = field(default_factory=dict)
     carried: dict[str, dict] = field(default_factory=dict)
     replaced: Path | None = None
+    warnings: list[Problem] = field(default_factory=list)  # warnings and notes: shown, never blocking
 
     @property
     def ok(self) -> bool:
@@ -102,7 +103,9 @@ def import_files(
     replace: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Validate the files and, if nothing is wrong, write snapshot `as_of`; else change nothing."""
+    """Validate the files and, if nothing is wrong, write snapshot `as_of`; else change nothing.
+    Warnings and notes (ignored columns, skipped title rows, a table told by its headers) are in
+    result.warnings either way and never stop the import."""
     step = progress or (lambda key, **fields: None)
     result = ImportResult(as_of)
     problems = _as_of_problems(as_of, settings, replace)
@@ -136,6 +139,8 @@ def import_files(
     if complete and is_as_of(as_of):
         problems += _candidate_problems(as_of, settings, chosen, arrows, base)
     fault_point("after_checks")
+    problems, warnings = split(problems)
+    result.warnings = capped(sorted(warnings, key=_where))
     if problems:
         result.problems = capped(sorted(problems, key=_where))
         return result

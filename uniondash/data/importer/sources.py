@@ -69,28 +69,35 @@ def table_names() -> str:
     return "、".join(f"{s.name}（{s.name_zh}）" for s in specs().values())
 
 
-def header_map(table: str, header: list, file: str, sheet: str | None) -> tuple[dict[int, str], list[Problem]]:
-    """Position → contract column for the header row; unknown, doubled and missing columns."""
+def header_map(
+    table: str, header: list, file: str, sheet: str | None, header_row: int = 1
+) -> tuple[dict[int, str], list[Problem]]:
+    """Position → contract column for the header row (spreadsheet row `header_row`). A column
+    outside the contract (备注, 序号 …) is ignored and named in a warning; a doubled column is an
+    error, and so is a missing one, suggesting the closest header the file has."""
     known = specs()[table].headers()
     spec = specs()[table]
     positions: dict[int, str] = {}
     problems = []
+    unknown: list[str] = []
     for i, cell in enumerate(header):
-        text = "" if cell is None else str(cell)
+        text = "" if cell is None else str(cell).strip().lstrip("\ufeff")
         if not normalise(text):
             continue
         column = known.get(normalise(text))
         letter = column_letter(i)
         if column is None:
+            unknown.append(text)
             problems.append(
                 file_problem(
                     file,
-                    "import.err_unknown_column",
-                    "columns",
+                    "import.warn_unknown_column",
+                    "unknown_column",
                     sheet,
-                    row=1,
+                    "warning",
+                    row=header_row,
                     column=f"{letter} {text}",
-                    value=text,
+                    text=text,
                     table=spec.label("zh"),
                     table_en=spec.label("en"),
                 )
@@ -102,7 +109,7 @@ def header_map(table: str, header: list, file: str, sheet: str | None) -> tuple[
                     "import.err_double_column",
                     "columns",
                     sheet,
-                    row=1,
+                    row=header_row,
                     column=f"{letter} {text}",
                     value=text,
                     name=column,
@@ -112,19 +119,34 @@ def header_map(table: str, header: list, file: str, sheet: str | None) -> tuple[
             positions[i] = column
     for col in spec.columns:
         if col.name not in positions.values():
+            near = closest_header(col, unknown)
             problems.append(
                 file_problem(
                     file,
-                    "import.err_missing_column",
+                    "import.err_missing_column_near" if near else "import.err_missing_column",
                     "columns",
                     sheet,
-                    row=1,
+                    row=header_row,
                     column=col.header_zh,
                     header=col.header_zh,
                     name=col.name,
+                    near=near,
                 )
             )
     return positions, problems
+
+
+def closest_header(col, seen: list[str]) -> str | None:
+    """The header among `seen` closest to a missing column's Chinese header or contract name
+    (difflib, ratio ≥ 0.6): 站点名 for 站点名称."""
+    import difflib
+
+    by_key = {normalise(s): s for s in seen}
+    for target in (col.header_zh, col.name):
+        near = difflib.get_close_matches(normalise(target), list(by_key), n=1, cutoff=0.6)
+        if near:
+            return by_key[near[0]]
+    return None
 
 
 def recognised(header: list, table: str | None) -> int:

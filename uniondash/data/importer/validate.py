@@ -5,6 +5,7 @@ the same checks the tests and the snapshot reader run."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 
@@ -77,17 +78,68 @@ def _expected(check: str, col: ColumnSpec, lang: str) -> str:
     return t(f"import.exp_{check}", lang)
 
 
-def validate_source(source: Source) -> tuple[pd.DataFrame, list[Problem]]:
-    """The typed frame of one source and every problem pandera finds in it."""
+TOTAL_WORDS = {"合计": "合计", "小计": "小计", "总计": "总计", "总合计": "合计", "total": "合计", "subtotal": "小计"}
+TOTAL_RE = r"^(?:总?合\s*计|小\s*计|总\s*计|(?:sub|grand\s*)?total)\s*[:：]?$"
+
+
+def _name_columns(spec: TableSpec) -> list[str]:
+    """The key columns and the name columns: where a total row says it is one."""
+    names = [c.name for c in spec.columns if c.name == "name" or c.name.endswith("_name")]
+    return list(dict.fromkeys([*spec.key, *names]))
+
+
+def total_rows(source: Source) -> list[Problem]:
+    """Rows whose key or name cell reads 合计, 小计 or 总计 (or Total): a total row at its row,
+    not an unknown code."""
     spec = specs()[source.table]
-    typed, unreadable = coerce(spec, source.raw)
+    raw = source.raw
+    found: dict[int, Problem] = {}
+    for column in _name_columns(spec):
+        if column not in raw.columns or raw.empty:
+            continue
+        cells = raw[column]
+        text = cells.astype("str") if not isinstance(cells.dtype, pd.StringDtype) else cells
+        maybe = text.str.contains("计", regex=False, na=False) | text.str.contains("total", case=False, na=False)
+        if not maybe.any():
+            continue
+        hits = text[maybe].str.strip().str.fullmatch(TOTAL_RE, case=False, na=False)
+        for row, value in text[maybe][hits].items():
+            if row in found:
+                continue
+            value = str(value).strip()
+            word = TOTAL_WORDS.get(value.replace(" ", "").rstrip(":：").lower().replace("grand", ""), "合计")
+            header = source.headers.get(column, column)
+            found[row] = Problem(
+                file=source.file,
+                sheet=source.sheet,
+                row=int(row),
+                column=header,
+                value=value,
+                expected_zh=t("import.err_total_row", "zh", row=row, word=word, header=header, value=value),
+                expected_en=t("import.err_total_row", "en", row=row, word=word, header=header, value=value),
+                rule="total_row",
+                table=source.table,
+                column_key=column,
+            )
+    return [found[r] for r in sorted(found)]
+
+
+def validate_source(source: Source) -> tuple[pd.DataFrame, list[Problem]]:
+    """The typed frame of one source and every problem pandera finds in it. A total row (合计 …)
+    is named as such at its row, and its cells are not checked further."""
+    spec = specs()[source.table]
+    totals = total_rows(source)
+    checked = source
+    if totals:
+        checked = dataclasses.replace(source, raw=source.raw.drop(index=[p.row for p in totals]))
+    typed, unreadable = coerce(spec, checked.raw)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             table_schema(spec, unreadable).validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        return typed, _problems(source, spec, exc.failure_cases, unreadable)
-    return typed, []
+        return typed, totals + _problems(checked, spec, exc.failure_cases, unreadable)
+    return typed, totals
 
 
 def _problems(source: Source, spec: TableSpec, cases: pd.DataFrame, unreadable: dict) -> list[Problem]:

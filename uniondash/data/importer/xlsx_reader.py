@@ -1,21 +1,74 @@
-"""Reading an XLSX workbook (python-calamine): which sheet holds which table and each sheet's rows,
-after the sheet XML was scanned (uniondash.data.importer.xlsx_scan): a sheet too wide or too large
-is refused by its farthest cell before calamine sizes it, and a formula rather than imported as
-its cached value."""
+"""Reading a workbook (python-calamine): .xlsx and .xlsm after their sheet XML was scanned
+(uniondash.data.importer.xlsx_scan: a sheet too wide or too large is refused by its farthest cell
+before calamine sizes it, and a formula rather than imported as its cached value), and Excel 97–2003
+.xls (BIFF: calamine gives no formulas there, so cells are taken at their cached values). A file is
+told by its first bytes, not its suffix: a ".xls" that is a zip is read as the workbook it is, and one
+that is really a web page (HTML) or an XML Spreadsheet 2003 is refused with how to re-save it.
+
+Each sheet's table is told by its header row, found in its first rows (uniondash.data.importer
+.detect); the sheet or file name is only a hint. Rows keep Excel's numbers."""
 
 from __future__ import annotations
 
 import re
 import zipfile
+from pathlib import Path
 
 from uniondash.data.importer.contract import EXPLANATION_SHEET, normalise, table_named
+from uniondash.data.importer.detect import Detection, best_words, detect
 from uniondash.data.importer.problems import Problem, file_problem
-from uniondash.data.importer.sources import Source, SourceFile, header_map, named_table, rows_frame, table_names
+from uniondash.data.importer.sources import Source, SourceFile, header_map, named_table, rows_frame
 from uniondash.data.importer.xlsx_scan import MAX_CELLS, MAX_COLUMNS, SheetScan, scan_sheets
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound document: Excel 97–2003 (BIFF)
+XML2003 = b"urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def sniff(file: SourceFile) -> str:
+    """What a workbook file really is by its first bytes: zip (xlsx/xlsm), ole2 (xls), html,
+    xml2003, or unknown."""
+    with file.open() as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK"):
+        return "zip"
+    if head.startswith(OLE2):
+        return "ole2"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if XML2003 in head or (text.startswith(b"<?xml") and b"<workbook" in text):
+        return "xml2003"
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body")) or b"<table" in text:
+        return "html"
+    if b"\xff\xfe<\x00" in head[:4] or b"<\x00h\x00t\x00m\x00l" in text:  # UTF-16 web pages
+        return "html"
+    return "unknown"
+
+
+def read_workbook(file: SourceFile) -> tuple[list[Source], list[Problem]]:
+    """The tables of a .xlsx, .xlsm or .xls file, whichever it really is."""
+    kind = sniff(file)
+    suffix = Path(file.name).suffix.lower()
+    if kind in ("html", "xml2003"):
+        return [], [file_problem(file.name, f"import.err_xls_{kind}", "format", suffix=suffix)]
+    if kind == "ole2" or (kind == "unknown" and suffix == ".xls"):
+        return read_xls(file)
+    return read_xlsx(file)
+
+
+def read_xls(file: SourceFile) -> tuple[list[Source], list[Problem]]:
+    """An Excel 97–2003 workbook: every cell at its cached value (BIFF keeps one for each formula)."""
+    import python_calamine
+
+    try:
+        with file.open() as fh:
+            book = python_calamine.CalamineWorkbook.from_filelike(fh)
+    except (python_calamine.CalamineError, OSError, ValueError) as exc:
+        return [], [file_problem(file.name, "import.err_xls", "file", detail=str(exc).splitlines()[0][:200])]
+    return _book_sources(file, book, {}, check_size=True)
 
 
 def read_xlsx(file: SourceFile) -> tuple[list[Source], list[Problem]]:
-    """The tables of a workbook's data sheets; a sheet holding a formula is refused, cell by cell."""
+    """The tables of a workbook's data sheets; a formula in an imported cell is refused, cell by
+    cell, named by its column's header."""
     import python_calamine
 
     try:
@@ -31,64 +84,116 @@ def read_xlsx(file: SourceFile) -> tuple[list[Source], list[Problem]]:
             book = python_calamine.CalamineWorkbook.from_filelike(fh)
     except (python_calamine.CalamineError, zipfile.BadZipFile, KeyError, OSError) as exc:
         return [], [file_problem(file.name, "import.err_xlsx", "file", detail=str(exc).splitlines()[0][:200])]
-    plan, problems = _sheet_plan(file, book.sheet_names)
-    sources = []
+    return _book_sources(file, book, formulas)
+
+
+def _blank(rows: list[list]) -> bool:
+    return all(c is None or c == "" for r in rows for c in r)
+
+
+def _book_sources(file: SourceFile, book, formulas: dict[str, list[str]], check_size: bool = False):
+    """Each data sheet's table by its header row. With one data sheet the file name is its hint;
+    with several each sheet's own name is. An empty sheet is skipped; so is a sheet that matches at
+    most one header of any table when another sheet holds a table (a warning names it)."""
+    sheets = [s for s in book.sheet_names if normalise(s) != normalise(EXPLANATION_SHEET)]
+    if not sheets:
+        return [], [file_problem(file.name, "import.err_no_rows", "file")]
+    single = len(sheets) == 1
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    unfit: list[Detection] = []
     digest = file.sha256()
-    for sheet, table in plan:
-        if formulas.get(sheet):
-            problems += _formula_problems(file, sheet, formulas[sheet])
+    for sheet in sheets:
+        ws = book.get_sheet_by_name(sheet)
+        if check_size:
+            scan = SheetScan(rows=ws.total_height, columns=ws.total_width)
+            scan.farthest = f"{_letters(ws.total_width)}{ws.total_height}"
+            too_big = _size_problems(file, sheet, scan)
+            if too_big:
+                problems += too_big
+                continue
+        rows = ws.to_python(skip_empty_area=False)
+        if _blank(rows):
+            if single:
+                problems.append(file_problem(file.name, "import.err_no_rows", "file", sheet))
+            else:
+                problems.append(file_problem(file.name, "import.info_empty_sheet", "sheet", sheet, "info"))
             continue
-        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        header = rows[0] if rows else []
-        positions, found = header_map(table, header, file.name, sheet) if rows else ({}, [])
-        problems += found
-        frame = rows_frame(rows[1:], positions)
-        if frame.empty and not found:
-            problems.append(file_problem(file.name, "import.err_no_rows", "file", sheet))
+        hint = table_named(sheet) or (named_table(file) if single else None)
+        found = detect(rows, hint, file.name, sheet)
+        if found.table is None:
+            if not single and found.score <= 1:
+                unfit.append(found)
+                problems.append(
+                    file_problem(file.name, "import.warn_sheet_skipped", "sheet", sheet, "warning", **best_words(found))
+                )
+            else:
+                problems += found.problems
+            continue
+        problems += found.problems
+        header_row = found.header + 1  # as Excel numbers it
+        header = rows[found.header]
+        positions, mapped = header_map(found.table, header, file.name, sheet, header_row)
+        problems += mapped
         headers = {col: str(header[i]).strip() for i, col in positions.items()}
-        sources.append(Source(table, file.name, sheet, frame, headers, digest))
+        if formulas.get(sheet):
+            problems += _formula_problems(file, sheet, formulas[sheet], header_row, positions, headers)
+        frame = rows_frame(rows[found.header + 1 :], positions, first_row=header_row + 1)
+        if frame.empty and not any(p.blocks for p in mapped):
+            problems.append(file_problem(file.name, "import.err_no_rows", "file", sheet))
+        sources.append(Source(found.table, file.name, sheet, frame, headers, digest))
+    if not sources and not any(p.blocks for p in problems):  # no sheet holds a table: that is an error
+        problems += [p for found in unfit for p in found.problems]
     return sources, problems
 
 
-def _sheet_plan(file: SourceFile, names: list[str]) -> tuple[list[tuple[str, str]], list[Problem]]:
-    """(sheet, table) for each data sheet: one sheet takes the file's table, several name their own."""
-    sheets = [s for s in names if normalise(s) != normalise(EXPLANATION_SHEET)]
-    named = named_table(file)
-    if not sheets:
-        return [], [file_problem(file.name, "import.err_no_rows", "file")]
-    if len(sheets) == 1 and named:
-        by_sheet = table_named(sheets[0])
-        if by_sheet and by_sheet != named:
-            conflict = file_problem(
-                file.name, "import.err_sheet_conflict", "file", sheets[0], table=named, other=by_sheet
-            )
-            return [], [conflict]
-        return [(sheets[0], named)], []
-    plan, problems = [], []
-    for sheet in sheets:
-        table = table_named(sheet)
-        if table is None:
-            problems.append(file_problem(file.name, "import.err_sheet_name", "file", sheet, tables=table_names()))
-        else:
-            plan.append((sheet, table))
-    return plan, problems
+def _letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
-def _formula_problems(file: SourceFile, sheet: str, cells: list[str], shown: int = 50) -> list[Problem]:
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _formula_problems(
+    file: SourceFile,
+    sheet: str,
+    cells: list[str],
+    header_row: int,
+    positions: dict[int, str],
+    headers: dict[str, str],
+    shown: int = 50,
+) -> list[Problem]:
+    """A formula in an imported cell (below the header, in a column of the table), named by its
+    cell and its column's header; formulas in skipped rows or ignored columns are not imported."""
+    imported = []
+    for cell in cells:
+        row, letters = int(re.sub(r"[A-Z]+", "", cell)), re.sub(r"\d+", "", cell)
+        column = positions.get(_column_index(letters))
+        if row > header_row and column is not None:
+            imported.append((cell, row, column))
     out = [
         file_problem(
             file.name,
             "import.err_formula",
             "formula",
             sheet,
-            row=int(re.sub(r"[A-Z]+", "", cell)),
-            column=re.sub(r"\d+", "", cell),
+            column_key=column,
+            row=row,
+            column=headers.get(column, column),
             cell=cell,
         )
-        for cell in cells[:shown]
+        for cell, row, column in imported[:shown]
     ]
-    if len(cells) > shown:
-        out.append(file_problem(file.name, "import.err_formula_more", "formula", sheet, n=len(cells) - shown))
+    if len(imported) > shown:
+        out.append(file_problem(file.name, "import.err_formula_more", "formula", sheet, n=len(imported) - shown))
     return out
 
 
