@@ -65,3 +65,21 @@ def tree_digest(folder: Path) -> dict[str, str]:
         rel = str(p.relative_to(folder))
         out[rel] = "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
     return out
+
+
+def stations_rows(snapshots: Path, copies: int) -> pd.DataFrame:
+    """The fixture's stations, each repeated `copies` times under new ids (S1-0001 …): a larger
+    table with the same values, every copy inside its county."""
+    base = frame("stations", snapshots)
+    parts = []
+    for k in range(copies):
+        part = base.copy()
+        part["站点编号"] = [f"{sid}-{k:04d}" for sid in base["站点编号"]]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def english(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The same table headed by the contract's English column names."""
+    names = {c.header_zh: c.name for c in specs()[table].columns}
+    return df.rename(columns=names)
