@@ -7,7 +7,7 @@ DATA ?= data
 WORKERS ?= 2
 ADDRESS ?= 127.0.0.1
 
-.PHONY: install system-deps system-deps-run system-deps-serve data run serve test lint bench load clean-data
+.PHONY: install system-deps system-deps-run system-deps-serve system-deps-pg data run serve pg test lint bench load clean-data
 
 install: $(VENV)/.installed
 
@@ -19,13 +19,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 # The Debian packages each target needs, installed when missing (apt-get as root or through sudo -n;
 # otherwise it stops at once naming the one command to run): run fonts-noto-cjk; serve nginx;
-# test chromium, fonts-noto-cjk, nginx and poppler-utils.
+# test chromium, fonts-noto-cjk, nginx, poppler-utils and postgresql; pg postgresql.
 system-deps:
 	@bash tools/system_deps.sh test
 system-deps-run:
 	@bash tools/system_deps.sh run
 system-deps-serve:
 	@bash tools/system_deps.sh serve
+system-deps-pg:
+	@bash tools/system_deps.sh pg
 
 # Build the five demo snapshots once; an existing data folder is left as it is.
 data: install
@@ -46,6 +48,11 @@ run: system-deps-run data
 serve: system-deps-serve data
 	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.serve --workers $(WORKERS) --address $(ADDRESS) \
 		$(if $(filter command line environment,$(origin PORT)),--port $(PORT))
+
+# A throwaway PostgreSQL (Debian's package; initdb into a temporary folder, as `nobody` when run as
+# root) in the foreground: prints its URL for STATE=… / UNIONDASH_STATE_URL; Ctrl-C deletes it.
+pg: system-deps-pg install
+	$(BIN)/python -m tools.serve.pg $(if $(filter command line environment,$(origin PORT)),--port $(PORT))
 
 test: system-deps install
 	$(BIN)/ruff check .

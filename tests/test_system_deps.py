@@ -53,7 +53,18 @@ def test_each_target_asks_only_for_its_own_packages(tmp_path):
 def test_an_unknown_target_is_refused():
     done = subprocess.run(["bash", str(SCRIPT), "deploy"], capture_output=True, text=True, check=False)
     assert done.returncode == 2
-    assert "unknown target 'deploy' (run, serve or test)" in done.stderr
+    assert "unknown target 'deploy' (run, serve, test or pg)" in done.stderr
+
+
+def test_postgresql_is_part_of_the_test_set_and_of_make_pg(tmp_path):
+    """The tests start a real PostgreSQL (tests/pg_server.py); make pg starts one by hand."""
+    done = run_unprivileged("test", "postgresql", tmp_path)
+    assert done.returncode == 1
+    assert "    sudo apt-get install -y postgresql\n" in done.stderr
+    (tmp_path / "pg").mkdir()
+    done = run_unprivileged("pg", "postgresql nginx", tmp_path / "pg")
+    assert "make pg needs the Debian packages: postgresql\n" in done.stderr  # nginx is not make pg's
+    assert run_unprivileged("serve", "postgresql", tmp_path / "pg").returncode == 0
 
 
 def test_ci_and_make_test_use_the_same_step():
@@ -61,4 +72,5 @@ def test_ci_and_make_test_use_the_same_step():
     assert "test: system-deps install" in makefile
     assert "run: system-deps-run data" in makefile
     assert "serve: system-deps-serve data" in makefile
+    assert "pg: system-deps-pg install" in makefile
     assert "make system-deps" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

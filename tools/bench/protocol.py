@@ -25,6 +25,9 @@ class Rerun:
     exceptions: list[str] = field(default_factory=list)
     query_string: str = ""  # the URL's query string as the app rewrote it during the rerun
     texts: list[str] = field(default_factory=list)  # markdown bodies, in order
+    alerts: list[str] = field(default_factory=list)  # st.error/warning/info bodies, in order
+    htmls: list[str] = field(default_factory=list)  # st.html bodies (the sign-in hand-over script)
+    selectboxes: dict[str, list[str]] = field(default_factory=dict)  # label → options
 
 
 class ProtocolSession:
@@ -40,6 +43,8 @@ class ProtocolSession:
         self.ws = None
         self.worker = ""  # behind the serve stack's nginx: the worker that took the handshake
         self.multiselects: dict[str, str] = {}  # label → widget id, from the last rerun's elements
+        self.text_inputs: dict[str, str] = {}  # label → widget id (a form's fields)
+        self.buttons: dict[str, str] = {}  # label → widget id (buttons and form submit buttons)
         self.page = ""
         self.query = ""
         self.session_id = ""  # the server's id for this session (from its new_session message)
@@ -67,9 +72,44 @@ class ProtocolSession:
         state.string_array_value.data.extend(values)
         return await self._rerun([state])
 
+    async def submit(self, fields: dict[str, str], button: str) -> Rerun:
+        """Fill text inputs (by label) and press a button or a form's submit button (by label), as
+        one rerun: what a browser sends when a form is submitted."""
+        states = []
+        for label, value in fields.items():
+            state = WidgetState(id=self.text_inputs[label])
+            state.string_value = value
+            states.append(state)
+        press = WidgetState(id=self.buttons[button])
+        press.trigger_value = True
+        return await self._rerun([*states, press])
+
+    async def press(self, button: str) -> Rerun:
+        """Press the button whose label is `button` (e.g. the sidebar's sign-out)."""
+        return await self.submit({}, button)
+
     async def send_raw(self, msg: BackMsg) -> None:
         """Send any BackMsg as a browser (or a hostile client) could."""
         await self.ws.send(msg.SerializeToString())
+
+    def _element(self, element, exceptions, texts, alerts, htmls, selectboxes) -> None:
+        which = element.WhichOneof("type")
+        if which == "multiselect":
+            self.multiselects[element.multiselect.label] = element.multiselect.id
+        elif which == "exception":
+            exceptions.append(element.exception.message[:200])
+        elif which == "markdown":
+            texts.append(element.markdown.body)
+        elif which == "alert":
+            alerts.append(element.alert.body)
+        elif which == "html":
+            htmls.append(element.html.body)
+        elif which == "text_input":
+            self.text_inputs[element.text_input.label] = element.text_input.id
+        elif which == "button":
+            self.buttons[element.button.label] = element.button.id
+        elif which == "selectbox":
+            selectboxes[element.selectbox.label] = list(element.selectbox.options)
 
     async def _rerun(self, states: list[WidgetState]) -> Rerun:
         msg = BackMsg()
@@ -80,25 +120,20 @@ class ProtocolSession:
         t0 = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         received, exceptions, texts, query = 0, [], [], self.query
-        self.multiselects = {}
+        alerts, htmls, selectboxes = [], [], {}
+        self.multiselects, self.text_inputs, self.buttons = {}, {}, {}
         while True:
             raw = await self.ws.recv()
             received += len(raw)
             fwd = ForwardMsg.FromString(raw)
             kind = fwd.WhichOneof("type")
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                element = fwd.delta.new_element
-                which = element.WhichOneof("type")
-                if which == "multiselect":
-                    self.multiselects[element.multiselect.label] = element.multiselect.id
-                elif which == "exception":
-                    exceptions.append(element.exception.message[:200])
-                elif which == "markdown":
-                    texts.append(element.markdown.body)
+                self._element(fwd.delta.new_element, exceptions, texts, alerts, htmls, selectboxes)
             elif kind == "new_session":
                 self.session_id = fwd.new_session.initialize.session_id or self.session_id
             elif kind == "page_info_changed":
                 query = fwd.page_info_changed.query_string
             elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 self.query = query  # the browser's URL follows the app: the next rerun sends it back
-                return Rerun(time.perf_counter() - t0, received, exceptions, query, texts)
+                seconds = time.perf_counter() - t0
+                return Rerun(seconds, received, exceptions, query, texts, alerts, htmls, selectboxes)

@@ -97,7 +97,8 @@ class Postgres:
 def start(port: int = 0) -> Postgres:
     """initdb into a new temporary folder and start the server; returns when it accepts connections."""
     bin_ = bindir()
-    folder = Path(tempfile.mkdtemp(prefix="uniondash-pg-"))
+    # as root the folder goes under /tmp: $TMPDIR may be a folder `nobody` cannot reach
+    folder = Path(tempfile.mkdtemp(prefix="uniondash-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     data = folder / "data"
     if os.geteuid() == 0:
         shutil.chown(folder, UNPRIVILEGED)
@@ -137,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not leave the folder behind
+            signal.signal(sig, signal.SIG_IGN)
         pg.stop()
     print("stopped", flush=True)
     return 0
