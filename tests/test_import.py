@@ -310,8 +310,8 @@ def test_error_workbook_highlights_the_offending_cells(data, tmp_path):
     book = openpyxl.load_workbook(book_path)
     assert book.sheetnames[0] == "错误清单"
     listing = book["错误清单"]
-    assert [c.value for c in listing[1]] == ["级别", "文件", "工作表", "行", "列", "值", "应为"]
-    assert [listing["A2"].value, listing["D2"].value] == ["错误", 3]
+    assert [c.value for c in listing[1]] == ["文件", "工作表", "行", "列", "值", "应为", "级别"]
+    assert [listing["C2"].value, listing["G2"].value] == [3, "错误"]
     data_sheet = book[book.sheetnames[1]]
     kind_col = [c.value for c in data_sheet[1]].index("站点类型") + 1
     cell = data_sheet.cell(row=3, column=kind_col)  # the same row number as in the uploaded file

@@ -226,7 +226,7 @@ def test_the_error_workbook_lists_warnings_after_errors(data, tmp_path):
     result = run(data, path)
     book = openpyxl.load_workbook(io.BytesIO(error_workbook(result.problems + result.warnings, result.sources)))
     listing = [[c.value for c in row] for row in book["错误清单"].iter_rows(min_row=2)]
-    assert [(r[0], r[3], r[4]) for r in listing] == [("错误", 3, "站点类型"), ("警告", 1, "U 备注")]
+    assert [(r[6], r[2], r[3]) for r in listing] == [("错误", 3, "站点类型"), ("警告", 1, "U 备注")]
 
 
 # 4. Formats: .xls (BIFF, written by xlwt), .xlsm, a ".xls" that is a web page or XML 2003,

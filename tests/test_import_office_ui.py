@@ -58,9 +58,9 @@ def test_warnings_under_a_written_snapshot(tmp_path, lang, count, severity, note
     assert count in at.warning[0].value
     (table,) = at.dataframe
     shown = table.value
-    assert list(shown.iloc[:, 0]) == ["提示" if lang == "zh" else "Note", severity]
-    assert shown.iloc[1, 4] == "U 备注"
-    assert note in shown.iloc[1, -1]
+    assert list(shown.iloc[:, -1]) == ["提示" if lang == "zh" else "Note", severity]
+    assert shown.iloc[1, 3] == "U 备注"
+    assert note in shown.iloc[1, 5]
 
 
 def test_warnings_after_the_problems_when_nothing_was_written(tmp_path):
@@ -71,5 +71,5 @@ def test_warnings_after_the_problems_when_nothing_was_written(tmp_path):
     problems, warnings = at.dataframe
     assert list(problems.value.iloc[:, 2]) == [3]  # the problem table keeps its columns: 文件 … 应为
     assert list(problems.value.columns)[-1] == "应为"
-    assert list(warnings.value.iloc[:, 0]) == ["提示", "警告"]
+    assert list(warnings.value.iloc[:, -1]) == ["提示", "警告"]
     assert "2 条警告或提示" in at.warning[0].value

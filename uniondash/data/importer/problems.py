@@ -125,7 +125,7 @@ COLUMNS = ("file", "sheet", "row", "column", "value", "expected")
 
 
 def to_frame(problems: list[Problem], lang: str = "zh", severity: bool = False) -> pd.DataFrame:
-    """The problems as a table with headers in the user's language; with severity=True a first
+    """The problems as a table with headers in the user's language; with severity=True a last
     column says which are errors and which warnings or notes (the error workbook, /data)."""
     rows = [
         {
@@ -139,8 +139,8 @@ def to_frame(problems: list[Problem], lang: str = "zh", severity: bool = False) 
         }
         for p in problems
     ]
-    columns = [t(f"import.col_{c}", lang) for c in (("severity",) if severity else ()) + COLUMNS]
-    frame = pd.DataFrame(rows, columns=[t("import.col_severity", lang), *columns[-len(COLUMNS) :]])[columns]
+    columns = [t(f"import.col_{c}", lang) for c in COLUMNS + (("severity",) if severity else ())]
+    frame = pd.DataFrame(rows, columns=[*columns[: len(COLUMNS)], t("import.col_severity", lang)])[columns]
     frame[t("import.col_row", lang)] = frame[t("import.col_row", lang)].astype("Int64")
     return frame
 
@@ -162,10 +162,10 @@ def error_workbook(problems: list[Problem], sources: list, lang: str = "zh") -> 
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         for j, value in enumerate(row):
             listing.write(i, j, "" if pd.isna(value) else value)
-    listing.set_column(0, 0, 8)
-    listing.set_column(1, 2, 18)
-    listing.set_column(4, 5, 18)
-    listing.set_column(6, 6, 60)
+    listing.set_column(0, 1, 18)
+    listing.set_column(3, 4, 18)
+    listing.set_column(5, 5, 60)
+    listing.set_column(6, 6, 8)
     for source in sources:
         _highlighted_sheet(
             book,
