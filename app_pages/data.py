@@ -1,8 +1,14 @@
-"""Data import (/data): the tables and how to name their files, the templates, an upload validated
-as a whole, and then either every problem (a table, and an XLSX with the offending cells
-highlighted) or a new snapshot, offered at once in the sidebar's snapshot picker. Nothing is
-written unless everything passes. The snapshot date defaults to the last period end (the end of
-last month in the region's time zone), the date a collection is usually as of, not today."""
+"""Data import and collection rounds (/data).
+
+Admins: the tables and how to name their files, the templates, an upload validated as a whole,
+and then either every problem (a table, and an XLSX with the offending cells highlighted) or a new
+snapshot, offered at once in the sidebar's snapshot picker. Nothing is written unless everything
+passes. The snapshot date defaults to the last period end (the end of last month in the region's
+time zone), the date a collection is usually as of, not today. Below it the collection round
+(uniondash/ui/rounds_admin.py): open, board, review, publish.
+
+Fillers see 本期填报 only (uniondash/ui/rounds_filler.py): their units, never another's; leaders
+the round's board, read-only."""
 
 from __future__ import annotations
 
@@ -17,7 +23,9 @@ from uniondash.data.importer.contract import specs
 from uniondash.data.snapshots import region_today
 from uniondash.text.i18n import t
 from uniondash.ui.import_result import show_import_result
-from uniondash.ui.reads import get_warehouse
+from uniondash.ui.reads import get_warehouse, session_access
+from uniondash.ui.rounds_admin import rounds_panel
+from uniondash.ui.rounds_filler import filler_panel
 from uniondash.ui.signin import record_cache_refresh, record_import
 
 
@@ -47,7 +55,15 @@ ss = st.session_state
 lang = ss.get("lang", "zh")
 today = region_today(settings.timezone)
 
+identity = session_access().identity
+
 st.title(t("data.title", lang))
+if identity.may_submit:  # a filler: this round's forms for their own units, nothing else
+    filler_panel(identity, settings, lang)
+    st.stop()
+if identity.role == "leader":  # the board, read-only
+    rounds_panel(identity, settings, lang, today, admin=False)
+    st.stop()
 st.caption(t("data.intro", lang))
 
 st.subheader(t("ui.data.tables", lang))
@@ -119,6 +135,8 @@ elif submitted:
         st.rerun()  # the sidebar (drawn before this page) lists the new snapshot on the next run
 
 show_import_result(ss.get("_import_result"), ss.get("_import_errors_xlsx"), lang)
+
+rounds_panel(identity, settings, lang, today, admin=True)
 
 st.subheader(t("data.snapshots", lang))
 warehouse = get_warehouse(str(settings.snapshots_dir), ss["_fingerprint"])
