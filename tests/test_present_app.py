@@ -89,3 +89,29 @@ def test_present_saved_deck_and_hostile_name(fixture_dir, monkeypatch):
     assert any("could not be opened" in w.value for w in at.warning)
     assert "deck" not in at.query_params  # the bad name is dropped from the address
     assert shown(at) == ("Headline KPIs against target", "Slide 1 of 7")
+
+
+def test_each_county_plays_every_county_best_first_and_the_url_follows(fixture_dir, monkeypatch):
+    # founding rate 2023: 甲一区 90/100 = 90.0%, 乙一县 8/10 = 80.0%, 甲二县 25/50 = 50.0%: best first
+    at = run_present(fixture_dir, monkeypatch, each="county")
+    assert not at.exception
+    order = [("县域聚焦：甲一区", "990101"), ("县域聚焦：乙一县", "990201"), ("县域聚焦：甲二县", "990102")]
+    for i, (title, code) in enumerate(order, 1):
+        assert shown(at) == (title, f"第 {i} / 3 页")
+        assert at.query_params["county"] == code
+        assert at.query_params["each"] == "county"
+        at.button(key="present_next").click().run()
+        assert not at.exception
+    assert shown(at) == (order[0][0], "第 1 / 3 页")  # past the last county: the first again
+
+
+def test_a_copied_playlist_link_reopens_at_its_county_with_the_rest(fixture_dir, monkeypatch):
+    at = run_present(fixture_dir, monkeypatch, each="county", county="990201")
+    assert not at.exception
+    assert shown(at) == ("县域聚焦：乙一县", "第 2 / 3 页")  # the county= of the link is the one shown
+    at.button(key="present_next").click().run()
+    assert shown(at) == ("县域聚焦：甲二县", "第 3 / 3 页")
+    assert at.query_params["county"] == "990102"
+    bad = run_present(fixture_dir, monkeypatch, each="city")
+    assert "“each=city”无效（只能是 each=county），已显示议程。" in [w.value for w in bad.warning]
+    assert shown(bad) == (TITLES[0], "第 1 / 7 页")

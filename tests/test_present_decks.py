@@ -89,7 +89,7 @@ def test_restrict_keeps_only_what_the_viewer_may_see():
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(None, 0), ("", 0), ("20", 20), ("5", 5), ("-1", None), ("4", None), ("x", None), ("1e9", None)],
+    [(None, 0), ("", 0), ("20", 20), ("2", 2), ("-1", None), ("1", None), ("3601", None), ("x", None), ("1e9", None)],
 )
 def test_auto_values(raw, expected):
     assert parse_auto(raw) == expected

@@ -154,7 +154,10 @@ def test_pptx_holds_every_slide_with_its_chart_and_east_asian_fonts(built):
         r for s in prs.slides for sh in s.shapes if sh.has_text_frame for p in sh.text_frame.paragraphs for r in p.runs
     ]
     assert runs
-    assert all(r._r.rPr.find(qn("a:ea")).get("typeface") == "Noto Sans CJK SC" for r in runs)
+    # the east-Asian face Windows and WPS have (render/briefing/fonts.py's default), not the server's Noto
+    assert all(r._r.rPr.find(qn("a:ea")).get("typeface") == "微软雅黑" for r in runs)
+    notes = [s.notes_slide.notes_text_frame.text for s in prs.slides]
+    assert all(n.startswith(title) and "快照 2023-12-31 · 范围：全省" in n for n, title in zip(notes, TITLES_ZH))
     every_slide = [" ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in prs.slides]
     assert all(
         "湖北省总工会" in t and "演示数据" in t and "快照 2023-12-31" in t and "范围：全省" in t for t in every_slide

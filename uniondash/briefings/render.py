@@ -99,13 +99,15 @@ def briefing_slides(briefing: Briefing, view: View) -> list[Slide]:
     this viewer), or a page view's slides (as "add this view to the deck" would take them)."""
     from uniondash.ui.present.agenda import PAGE_KINDS
     from uniondash.ui.present.content import build_slide, item_view
+    from uniondash.ui.present.kpi_slides import ranked_counties
 
     if briefing.deck:
         deck = load_deck(view.settings.data_dir, briefing.deck)
         regions = view.regions()
         counties = regions[regions.level == "county"]
         allowed, parents = set(counties.adcode), dict(zip(counties.adcode, counties.parent_adcode))
-        items = expand_each(deck.items, [c for c in view.scope.counties if c in allowed])
+        # each "each": "county" step once per county, best-ranked first: the order /present plays them
+        items = expand_each(deck.items, ranked_counties(view, [c for c in view.scope.counties if c in allowed]))
         deck, _ = restrict(replace(deck, items=items), allowed, parents)
         return [build_slide(item_view(view, item, view.snapshot), item.kind, "light") for item in deck.items]
     page = VIEW_PAGES[urlsplit(briefing.view).path]
@@ -155,7 +157,7 @@ def render(briefing: Briefing, view: View, formats: tuple[str, ...]) -> Rendered
         stem = file_stem(f"briefing-{briefing.name}-{view.snapshot}", scope_label(view))
         files = {}
         if "pptx" in formats:
-            files["pptx"] = (f"{stem}.pptx", pptx_bytes(slides, labels))
+            files["pptx"] = (f"{stem}.pptx", pptx_bytes(slides, labels, lang=view.lang))
         if "pdf" in formats:
             files["pdf"] = (f"{stem}.pdf", pdf_bytes(slides, labels, view.lang))
         return Rendered((view.data_scope, view.names_shown, view.lang), files, summary(view), tuple(slides))

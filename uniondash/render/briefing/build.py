@@ -28,10 +28,10 @@ def chart_images(slides: list[Slide], progress: Callable[[int, int], None] | Non
     return out
 
 
-def pptx_bytes(slides: list[Slide], labels: dict[str, str], progress=None) -> bytes:
+def pptx_bytes(slides: list[Slide], labels: dict[str, str], progress=None, lang: str = "zh") -> bytes:
     from uniondash.render.briefing.pptx_file import briefing_pptx
 
-    return briefing_pptx(slides, chart_images(slides, progress), labels)
+    return briefing_pptx(slides, chart_images(slides, progress), labels, lang)
 
 
 def pdf_bytes(slides: list[Slide], labels: dict[str, str], lang: str, progress=None, net_log=None) -> bytes:

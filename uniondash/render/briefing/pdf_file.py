@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from uniondash.render.briefing.fonts import css_font_list
 from uniondash.render.briefing.images import CHROMIUM, NoBrowserError, browser_available
 from uniondash.render.briefing.model import Slide, footer_text
 
@@ -30,7 +31,7 @@ PRINT_ARGS = [
 CSS = """
 @page { size: 297mm 167mm; margin: 0; }
 * { box-sizing: border-box; }
-body { margin: 0; font-family: "Noto Sans CJK SC", sans-serif; color: #1F2329; }
+body { margin: 0; font-family: FONTS; color: #1F2329; }
 section { width: 297mm; height: 167mm; padding: 9mm 11mm 6mm; page-break-after: always; position: relative;
   overflow: hidden; }
 h1 { font-size: 22pt; margin: 0 0 4mm; }
@@ -69,7 +70,7 @@ def briefing_html(slides: list[Slide], images: list[bytes | None], labels: dict[
             f"<footer>{e(foot)}</footer></section>"
         )
     title = e(labels.get("title", ""))
-    head = f'<meta charset="utf-8"><title>{title}</title><style>{CSS}</style>'
+    head = f'<meta charset="utf-8"><title>{title}</title><style>{CSS.replace("FONTS", css_font_list())}</style>'
     return f'<!doctype html><html lang="{e(lang)}"><head>{head}</head><body>{"".join(pages)}</body></html>'
 
 

@@ -2,7 +2,9 @@
 image, sentences, and on every slide the footer (organisation, snapshot, scope, filters, 演示数据).
 
 Chinese text needs the east-Asian font set on every run (<a:ea>): PowerPoint otherwise draws
-CJK with the Latin font's fallback, often a different face per machine."""
+CJK with the Latin font's fallback, often a different face per machine. The face is configurable
+(render/briefing/fonts.py), 微软雅黑 by default: what Windows and WPS have. Every slide carries
+speaker notes (render/briefing/notes.py) for the presenter view."""
 
 from __future__ import annotations
 
@@ -14,22 +16,24 @@ from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from uniondash.render.briefing.fonts import east_asian_font
 from uniondash.render.briefing.model import Slide, footer_text
+from uniondash.render.briefing.notes import speaker_notes
 
-FONT = "Noto Sans CJK SC"
 TONE = {"good": RGBColor(0x00, 0x5A, 0x8C), "bad": RGBColor(0xA8, 0x40, 0x00), "neutral": RGBColor(0x1F, 0x23, 0x29)}
 MUTED = RGBColor(0x50, 0x5A, 0x64)
 
 
 def _set_fonts(run, size: float, bold: bool = False, colour: RGBColor | None = None) -> None:
     font = run.font
-    font.name, font.size, font.bold = FONT, Pt(size), bold
+    face = east_asian_font()
+    font.name, font.size, font.bold = face, Pt(size), bold
     if colour is not None:
         font.color.rgb = colour
     rpr = run._r.get_or_add_rPr()
     if rpr.find(qn("a:ea")) is None:
         ea = etree.SubElement(rpr, qn("a:ea"))
-        ea.set("typeface", FONT)
+        ea.set("typeface", face)
         rpr.find(qn("a:latin")).addnext(ea)  # schema order: latin, ea, cs
 
 
@@ -56,8 +60,9 @@ def _tiles(slide, tiles, top, width, per_row: int) -> Emu:
     return top + h * ((len(tiles) + per_row - 1) // per_row)
 
 
-def briefing_pptx(slides: list[Slide], images: list[bytes | None], labels: dict[str, str]) -> bytes:
-    """labels: snapshot, demo, privacy (words for the footer, in the briefing's language)."""
+def briefing_pptx(slides: list[Slide], images: list[bytes | None], labels: dict[str, str], lang: str = "zh") -> bytes:
+    """labels: snapshot, demo, notes_figures, notes_definitions (words for the footer and the
+    notes, in the briefing's language)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     title_only = prs.slide_layouts[5]
@@ -85,6 +90,7 @@ def briefing_pptx(slides: list[Slide], images: list[bytes | None], labels: dict[
         foot = [footer_text(s.meta, labels), *s.notes]
         _text(page, Inches(0.5), Inches(6.7), width, Inches(0.7), [" · ".join(foot)], 10, colour=MUTED)
         page.name = s.kind
+        page.notes_slide.notes_text_frame.text = speaker_notes(s, labels, lang)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

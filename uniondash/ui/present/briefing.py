@@ -52,6 +52,8 @@ def briefing_labels(lang: str) -> dict[str, str]:
         "snapshot": t("present.snapshot_label", lang),
         "demo": t("app.demo_badge", lang),
         "title": t("brief.title", lang),
+        "notes_figures": t("briefings.notes_figures", lang),
+        "notes_definitions": t("briefings.notes_definitions", lang),
     }
 
 
@@ -62,7 +64,7 @@ def briefing_slides(views: list[View], kinds: list[str], station_filters: tuple 
 def _pptx(views, kinds, lang, filters=()) -> bytes:
     from uniondash.render.briefing.build import pptx_bytes
 
-    return pptx_bytes(briefing_slides(views, kinds, filters), briefing_labels(lang))
+    return pptx_bytes(briefing_slides(views, kinds, filters), briefing_labels(lang), lang=lang)
 
 
 def _pdf(views, kinds, lang, filters=()) -> bytes:

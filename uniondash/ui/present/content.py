@@ -89,4 +89,25 @@ def build_slide(view: View, kind: str, theme: str, station_filters: tuple = ()) 
     else:
         slide = builders[kind](view, theme)
     notes = (*slide.notes, t("present.privacy_note", view.lang))
-    return replace(slide, notes=notes, meta={**slide_meta(view), **slide.meta})
+    meta = {**slide_meta(view), **slide.meta, "definitions": kpi_definitions(slide, view.lang)}
+    return replace(slide, notes=notes, meta=meta)
+
+
+def kpi_definitions(slide: Slide, lang: str) -> tuple[str, ...]:
+    """ "Name: definition" of every catalogue KPI the slide names (title, tiles, sentences, caption,
+    chart labels), for its speaker notes; longer names first so that a name inside another is not
+    counted twice."""
+    from uniondash.metrics.kpis import load_catalogue
+
+    text = " ".join(
+        [slide.title, slide.caption, *slide.bullets, *(f"{x.label} {x.detail}" for x in slide.tiles)]
+        + [str(v) for tr in (slide.figure.data if slide.figure is not None else ()) if tr.type == "bar" for v in tr.y]
+        + ([str(slide.figure.layout.xaxis.title.text or "")] if slide.figure is not None else [])
+    )
+    out = []
+    for kpi in sorted(load_catalogue().kpis, key=lambda k: -len(k.name(lang))):
+        name = kpi.name(lang)
+        if name in text:
+            text = text.replace(name, " ")
+            out.append(f"{name}{'：' if lang == 'zh' else ': '}{kpi.definition(lang)}")
+    return tuple(out)

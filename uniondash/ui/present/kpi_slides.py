@@ -3,6 +3,7 @@ county in focus. Counts go through count_text (privacy guard); no personal name 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from uniondash.access.data_scope import default_selection
@@ -92,7 +93,7 @@ def changes(view: View, theme: str) -> Slide:
         if item.kind in ("rate_fell", "rate_rose"):
             fields["kpi"] = catalogue.by_code(item.detail["kpi"]).name(lang)
         bullets.append(t("change." + item.kind, lang, **fields))
-    subtitle = t("overview.changed_caption", lang, compare=view.compare, as_of=view.snapshot)
+    subtitle = t("trust.changed_caption", lang, compare=view.compare, as_of=view.snapshot)  # the overview's words
     return Slide("changes", title, bullets=tuple(bullets) or (t("overview.changed_none", lang),), caption=subtitle)
 
 
@@ -137,6 +138,23 @@ def behind(view: View, theme: str) -> Slide:
         )
     caption = t("present.behind_caption", lang, kpi=kpi.name(lang), target=goal, year=target.year)
     return Slide("behind", title, tiles=tiles, figure=fig, caption=caption)
+
+
+def ranked_counties(view: View, counties) -> tuple[str, ...]:
+    """Counties best first on the focus KPI (by its direction; ties and counties without a value
+    after, by code): the order a county playlist (/present?each=county, a deck's "each" step)
+    plays them in."""
+    kpi = load_catalogue().by_code(FOCUS_KPI)
+    counties = tuple(dict.fromkeys(counties))
+    values = county_values(view.unit_wide(view.snapshot), kpi, counties)
+    sign = 1.0 if kpi.direction == "down" else -1.0
+
+    def key(c: str) -> tuple:
+        v = values.get(c)
+        missing = v is None or math.isnan(v)
+        return (missing, 0.0 if missing else sign * float(v), c)
+
+    return tuple(sorted(counties, key=key))
 
 
 def focus_county(view: View) -> str:
