@@ -39,6 +39,8 @@ from uniondash.ui.parts import (
     url_notice,
 )
 from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.reads import get_warehouse
+from uniondash.ui.rounds_mark import carried_note
 from uniondash.ui.urlstate import Param, seed_page, write_page
 from uniondash.ui.view import current_view
 
@@ -75,6 +77,9 @@ county = view.scope.chosen_counties[0]
 row = counties.set_index("adcode").loc[county]
 st.title(t("profile.title", lang, name=names[county]))
 demo_banner(view)
+carried = carried_note(get_warehouse(view.snapshots_dir, view.fingerprint).snapshot(view.snapshot), county, lang)
+if carried:  # a round published this snapshot and carried this county's rows: its figures are older
+    st.badge(carried, icon=":material/history:", color="gray", help=t("rounds.carried_help", lang))
 st.caption(
     t(
         "profile.facts",

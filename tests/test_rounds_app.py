@@ -129,3 +129,25 @@ def test_leader_reads_the_board_without_actions(round_a):
     assert frame(at, "round_board")["状态"].tolist() == ["已提交", "未开始", "已退回"]
     assert not [b for b in at.button if b.key in ("round_accept", "round_publish", "round_close")]
     assert not at.get("file_uploader")
+
+
+def test_county_profile_marks_carried_rows(round_a, tmp_path, monkeypatch):
+    """Publish with 甲一区 accepted: 乙一县 and 甲二县 are carried from 2023-12-31 and say so."""
+    R.accept(round_a, "990101", "boss")
+    R.publish(round_a, "boss", REGION, yes=True)
+    monkeypatch.setenv("UNIONDASH_USERS", str(tmp_path / "none.toml"))  # demo mode: no accounts
+
+    def county(code: str, lang: str = "zh") -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at.query_params["county"] = code
+        at.query_params["lang"] = lang
+        at.switch_page("app_pages/county.py").run()
+        assert not at.exception
+        return at
+
+    def badges(at: AppTest) -> list[str]:
+        return [b.proto.body for b in at.get("markdown") if "沿用" in b.proto.body or "Carried" in b.proto.body]
+
+    assert any("沿用 2023-12-31" in b for b in badges(county("990201")))
+    assert any("Carried from 2023-12-31" in b for b in badges(county("990201", "en")))
+    assert badges(county("990101")) == []
