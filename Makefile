@@ -45,8 +45,12 @@ run: system-deps-run data
 
 # WORKERS Streamlit processes behind nginx (deploy/nginx.conf.template), sticky by a cookie nginx
 # sets; Ctrl-C stops all. nginx listens on ADDRESS and on PORT when given, else on a free port.
+# REPLICAS=R (with STATE=postgresql://…, e.g. from `make pg`): R stacks, each its own WORKERS workers
+# and nginx, behind a front nginx with cookie affinity across the stacks (docs/deploy.md).
+REPLICAS ?= 1
 serve: system-deps-serve data
 	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.serve --workers $(WORKERS) --address $(ADDRESS) \
+		--replicas $(REPLICAS) $(if $(STATE),--state $(STATE)) \
 		$(if $(filter command line environment,$(origin PORT)),--port $(PORT))
 
 # A throwaway PostgreSQL (Debian's package; initdb into a temporary folder, as `nobody` when run as

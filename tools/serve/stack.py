@@ -37,9 +37,20 @@ def health_path(index: int) -> str:
     return f"/_serve/worker/{index}/health"
 
 
-def render_config(worker_ports: list[int], listen: str, run_dir: Path, max_upload_mb: float | None = None) -> str:
+REAL_IP = "        set_real_ip_from 127.0.0.1;\n        real_ip_header X-Forwarded-For;"
+
+
+def render_config(
+    worker_ports: list[int],
+    listen: str,
+    run_dir: Path,
+    max_upload_mb: float | None = None,
+    behind_front: bool = False,
+) -> str:
     """deploy/nginx.conf.template with its placeholders filled (a pure function of its arguments);
-    the request body limit is the one upload limit, uniondash.toml [import] max_file_mb, unless given."""
+    the request body limit is the one upload limit, uniondash.toml [import] max_file_mb, unless given.
+    behind_front: one stack of a replica set, behind the front nginx on this machine (its
+    X-Forwarded-For names the client)."""
     if max_upload_mb is None:
         from uniondash.config import load_settings
 
@@ -61,6 +72,7 @@ def render_config(worker_ports: list[int], listen: str, run_dir: Path, max_uploa
         "health_locations": health,
         "listen": listen,
         "max_upload_mb": f"{max_upload_mb:g}",
+        "real_ip": REAL_IP if behind_front else "",
     }.items():
         text = text.replace("{{" + key + "}}", value)
     if "{{" in text:
@@ -135,6 +147,7 @@ class Stack:
     run_dir: Path = field(default_factory=lambda: ROOT / "deploy" / "run")
     conf_path: Path | None = None  # default run_dir/nginx.conf
     env: dict | None = None
+    behind_front: bool = False  # one stack of a replica set (tools/serve/replicas.py)
     pool: list[Worker] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
 
@@ -158,7 +171,9 @@ class Stack:
             self._wait(lambda: all(w.healthy() for w in self.pool), "workers")
             listen = f"[{self.address}]:{self.port}" if ":" in self.address else f"{self.address}:{self.port}"
             conf = self.conf_path or self.run_dir / "nginx.conf"
-            conf.write_text(render_config([w.port for w in self.pool], listen, self.run_dir), encoding="utf-8")
+            ports = [w.port for w in self.pool]
+            text = render_config(ports, listen, self.run_dir, behind_front=self.behind_front)
+            conf.write_text(text, encoding="utf-8")
             self.nginx = subprocess.Popen(
                 [NGINX, "-p", str(self.run_dir), "-c", str(conf), "-e", str(self.run_dir / "error.log")],
                 stdout=subprocess.DEVNULL,
