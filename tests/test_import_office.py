@@ -371,3 +371,23 @@ def test_numbers_and_dates_typed_as_text(data, tmp_path):
     assert imported(data, "select opened_on from stations where as_of = {as_of} and station_id = 'S2'") == (
         pd.Timestamp("2023-05-01").date(),
     )
+
+
+def test_a_xls_that_is_tab_separated_text(data, tmp_path):
+    """Systems export tab-separated text under the name .xls: read as the CSV it is, with a note."""
+    df = frame("stations", data / "snapshots")
+    path = tmp_path / "站点导出.xls"
+    path.write_bytes(df.to_csv(index=False, sep="\t").encode("gbk"))
+    result = run(data, path)
+    assert result.ok, [p.line() for p in result.problems]
+    assert [p.rule for p in result.warnings] == ["format", "table"]
+    assert result.warnings[0].expected_zh == "这个“.xls”文件其实是文本表格（以制表符或逗号分隔），已按 CSV 读取"
+    assert stations_totals(data) == (6, VISITS)
+
+
+def test_a_header_broken_over_two_lines_in_its_cell(data, tmp_path):
+    df = frame("stations", data / "snapshots").rename(columns={"站点名称": "站点\n名称", "月服务人次": "月服务 人次"})
+    path = workbook(tmp_path / "stations.xlsx", table_rows(df))
+    result = run(data, path)
+    assert result.ok, [p.line() for p in result.problems]
+    assert stations_totals(data) == (6, VISITS)

@@ -4,6 +4,7 @@ uniondash/data/schema.py when loaded)."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -52,16 +53,22 @@ class TableSpec:
 
     def headers(self) -> dict[str, str]:
         """Normalised header (contract name or Chinese header) → column name."""
-        out = {}
-        for c in self.columns:
-            out[normalise(c.name)] = c.name
-            out[normalise(c.header_zh)] = c.name
-        return out
+        return _headers(self.columns)
+
+
+@cache
+def _headers(columns: tuple[ColumnSpec, ...]) -> dict[str, str]:
+    out = {}
+    for c in columns:
+        out[normalise(c.name)] = c.name
+        out[normalise(c.header_zh)] = c.name
+    return out
 
 
 def normalise(text) -> str:
-    """Header or file name as compared: NFKC (full-width → half-width), trimmed, ASCII lower case."""
-    return unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "").strip().lower()
+    """Header or file name as compared: NFKC (full-width → half-width), without any whitespace
+    (a header broken over two lines in its cell, 站点 名称), ASCII lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "")).lower()
 
 
 def _kind(column: str, arrow_type: pa.DataType) -> str:

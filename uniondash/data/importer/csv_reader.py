@@ -32,7 +32,10 @@ def decode_sample(head: bytes, encoding: str, whole: bool) -> str:
 
 
 def _first_rows(text: str, delimiter: str) -> list[list[str]]:
-    return list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_ROWS))
+    try:
+        return list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_ROWS))
+    except csv.Error:  # a NUL byte, or a field past the csv module's limit: not this reading
+        return []
 
 
 def read_csv(file: SourceFile) -> tuple[list[Source], list[Problem]]:

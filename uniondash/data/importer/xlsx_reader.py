@@ -49,9 +49,23 @@ def read_workbook(file: SourceFile) -> tuple[list[Source], list[Problem]]:
     suffix = Path(file.name).suffix.lower()
     if kind in ("html", "xml2003"):
         return [], [file_problem(file.name, f"import.err_xls_{kind}", "format", suffix=suffix)]
-    if kind == "ole2" or (kind == "unknown" and suffix == ".xls"):
+    if kind == "ole2":
         return read_xls(file)
+    if kind == "unknown" and suffix == ".xls":
+        return _text_as_xls(file)
     return read_xlsx(file)
+
+
+def _text_as_xls(file: SourceFile) -> tuple[list[Source], list[Problem]]:
+    """A ".xls" that is plain text (systems export tab-separated text under that name): read as the
+    CSV it is, with a note saying so; if it is not that either, calamine says what it found."""
+    from uniondash.data.importer.csv_reader import read_csv
+
+    sources, problems = read_csv(file)
+    if not sources:
+        return read_xls(file)
+    note = file_problem(file.name, "import.info_xls_text", "format", None, "info", suffix=Path(file.name).suffix)
+    return sources, [note, *problems]
 
 
 def read_xls(file: SourceFile) -> tuple[list[Source], list[Problem]]:
