@@ -42,6 +42,54 @@ PAINTED_JS = """async () => {
 }"""
 
 
+# "First screen drawn": every element that intersects the 1280×720 viewport is there and painted,
+# what a person waits for before the page looks done. Polled like DRAWN_JS, with its tests applied to
+# the elements in view only (the sidebar's included): none is a skeleton or stale, each map in view
+# has its canvas and each Plotly chart its SVG. The screen is complete once the main column's
+# content reaches below the fold (the script may still be sending what lies further down) or the
+# script has finished. Then FIRST_PAINTED_JS: the same paint test as "fully drawn", for the
+# canvases in view.
+FIRST_SCREEN_JS = """(needDone) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return false;
+    const done = app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stStatusWidget"]');
+    if (needDone && !done) return false;
+    const W = window.innerWidth, H = window.innerHeight;
+    const inView = (e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.top < H && r.bottom > 0 && r.left < W && r.right > 0;
+    };
+    for (const e of document.querySelectorAll('[data-testid="stSkeleton"], [data-stale="true"]')) {
+        if (inView(e)) return false;
+    }
+    for (const m of document.querySelectorAll('[data-testid="stDeckGlJsonChart"]')) {
+        if (inView(m) && !m.querySelector('canvas')) return false;
+    }
+    for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+        if (inView(c) && !c.querySelector('.main-svg')) return false;
+    }
+    const main = document.querySelectorAll('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]');
+    if (!main.length) return false;
+    if (done) return true;
+    const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+    return block.getBoundingClientRect().bottom >= H;
+}"""
+FIRST_PAINTED_JS = """async () => {
+    const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+    const W = window.innerWidth, H = window.innerHeight;
+    await frame();
+    await frame();
+    for (const c of document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')) {
+        const r = c.getBoundingClientRect();
+        if (!(r.width > 0 && r.height > 0 && r.top < H && r.bottom > 0 && r.left < W && r.right > 0)) continue;
+        const gl = c.getContext('webgl2') || c.getContext('webgl');
+        if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+    }
+    await frame();
+}"""
+
+
 # Set before a widget change: a MutationObserver notes the app's script state leaving
 # 'notRunning', so a rerun that starts and ends between two polls is still seen.
 WATCH_RERUN_JS = """() => {
@@ -74,12 +122,27 @@ class Sample:
     seconds: list[float] = field(default_factory=list)
     bytes: list[int] = field(default_factory=list)
     wire: list[int] = field(default_factory=list)
+    first_screen: list[float] = field(default_factory=list)
+
+    def add(self, v: Visit) -> None:
+        self.seconds.append(v.drawn_s)
+        self.bytes.append(v.bytes)
+        self.wire.append(v.wire)
+        self.first_screen.append(v.first_screen_s)
 
     def summary(self) -> dict:
         if not self.seconds:
-            return {"median_s": None, "spread_s": None, "bytes": None, "wire_bytes": None, "runs": 0}
+            return {
+                "median_s": None,
+                "first_screen_median_s": None,
+                "spread_s": None,
+                "bytes": None,
+                "wire_bytes": None,
+                "runs": 0,
+            }
         return {
             "median_s": statistics.median(self.seconds),
+            "first_screen_median_s": statistics.median(self.first_screen) if self.first_screen else None,
             "spread_s": max(self.seconds) - min(self.seconds),
             "bytes": int(statistics.median(self.bytes)) if self.bytes else None,
             "wire_bytes": int(statistics.median(self.wire)) if self.wire else None,
@@ -106,18 +169,53 @@ def wait_drawn(page, timeout_ms=120_000) -> None:
     page.evaluate(PAINTED_JS)
 
 
-def load_page(page, counter: WsCounter, url: str, timeout_ms: int = 120_000) -> tuple[float, int, int]:
-    """Seconds to fully drawn, WebSocket bytes (uncompressed frames), loopback bytes (on the wire)."""
+def wait_first_screen(page, timeout_ms=120_000, need_done: bool = False) -> None:
+    """Until every element in the 1280×720 viewport is drawn and painted (FIRST_SCREEN_JS). After a
+    widget change need_done: the elements still on screen from the last run are not marked stale
+    at once, so the rerun's first screen is judged when its script has finished."""
+    page.wait_for_function(FIRST_SCREEN_JS, arg=need_done, timeout=timeout_ms, polling=50)
+    page.evaluate(FIRST_PAINTED_JS)
+
+
+@dataclass
+class Visit:
+    """One timed visit or filter change: seconds to the first screen drawn and to fully drawn,
+    WebSocket bytes (uncompressed frames) and loopback bytes (on the wire)."""
+
+    first_screen_s: float
+    drawn_s: float
+    bytes: int
+    wire: int
+
+
+def visit(page, counter: WsCounter, url: str, timeout_ms: int = 120_000) -> Visit:
+    """Navigate to url; time to the first screen drawn, then on to fully drawn."""
     start_bytes, start_wire = counter.total, loopback_bytes()
     t0 = time.perf_counter()
     page.goto(url, timeout=timeout_ms)
+    wait_first_screen(page, timeout_ms)
+    first = time.perf_counter() - t0
     wait_drawn(page, timeout_ms)
-    return time.perf_counter() - t0, counter.total - start_bytes, loopback_bytes() - start_wire
+    return Visit(first, time.perf_counter() - t0, counter.total - start_bytes, loopback_bytes() - start_wire)
+
+
+def load_page(page, counter: WsCounter, url: str, timeout_ms: int = 120_000) -> tuple[float, int, int]:
+    """Seconds to fully drawn, WebSocket bytes (uncompressed frames), loopback bytes (on the wire)."""
+    v = visit(page, counter, url, timeout_ms)
+    return v.drawn_s, v.bytes, v.wire
 
 
 def change_filter(
     page, counter: WsCounter, label_text: str, option_text: str, url_marker: str | None = None
 ) -> tuple[float, int, int]:
+    """change_filter_visit's seconds to fully drawn, WebSocket bytes and wire bytes."""
+    v = change_filter_visit(page, counter, label_text, option_text, url_marker)
+    return v.drawn_s, v.bytes, v.wire
+
+
+def change_filter_visit(
+    page, counter: WsCounter, label_text: str, option_text: str, url_marker: str | None = None
+) -> Visit:
     """Pick an option in the multiselect whose label contains label_text; time until redrawn.
 
     The rerun is seen either by the URL gaining url_marker (the app writes its filters to the URL
@@ -134,11 +232,13 @@ def change_filter(
         page.wait_for_url(lambda u: url_marker in u, timeout=60_000)
     else:
         page.wait_for_function(RERUN_STARTED_JS, timeout=30_000, polling=10)
+    wait_first_screen(page, need_done=True)
+    first = time.perf_counter() - t0
     wait_drawn(page)
     elapsed = time.perf_counter() - t0
     wire = loopback_bytes() - start_wire
     page.keyboard.press("Escape")
-    return elapsed, counter.total - start_bytes, wire
+    return Visit(first, elapsed, counter.total - start_bytes, wire)
 
 
 class PeakMemory:

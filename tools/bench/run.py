@@ -18,7 +18,7 @@ import psutil
 from tools.bench import import_speed
 from tools.bench.briefing import measure as measure_briefing
 from tools.bench.load_report import keep_section
-from tools.bench.measure import PeakMemory, Sample, WsCounter, change_filter, load_page
+from tools.bench.measure import PeakMemory, Sample, WsCounter, change_filter_visit, visit
 from tools.bench.server import browser, streamlit_server
 
 CITY_FILTER = "市（州）"
@@ -27,10 +27,13 @@ APP_PAGES = [
     ("overview", "/", True),
     ("stations", "/stations", True),
     ("coverage", "/coverage", True),
+    ("competitions", "/competitions", True),
     ("county", "/county?county={county}", False),
 ]
 FLOOR_FILTER = ("筛选", "甲", "f=")
 BUDGET_RATIO = 1.5
+# A filter change within 2× the floor's (issue 23: the floor redraws one tiny chart, a map page a map).
+BUDGET_FILTER_RATIO = 2.0
 BUDGET_BYTES = {"1": 1.5 * 2**20, "100": 5 * 2**20}
 BUDGET_MEMORY_MB = {"1": 500, "100": 2048}
 NAIVE_LIMIT_S = 60.0  # the naive page at scale 100: a visit not drawn by then is reported as "> 60 s"
@@ -43,11 +46,7 @@ def _loads(chromium, url: str, reps: int) -> tuple[Sample, Sample]:
     counter = WsCounter(page)
     cold, warm = Sample(), Sample()
     for i in range(reps + 1):
-        s, b, w = load_page(page, counter, url)
-        target = cold if i == 0 else warm
-        target.seconds.append(s)
-        target.bytes.append(b)
-        target.wire.append(w)
+        (cold if i == 0 else warm).add(visit(page, counter, url))
     ctx.close()
     return cold, warm
 
@@ -67,11 +66,7 @@ def _limited(chromium, url: str, reps: int, limit_s: float) -> tuple[Sample, Sam
     cold, warm = Sample(), Sample()
     try:
         for i in range(reps + 1):
-            s, b, w = load_page(page, counter, url, timeout_ms=int(limit_s * 1000))
-            target = cold if i == 0 else warm
-            target.seconds.append(s)
-            target.bytes.append(b)
-            target.wire.append(w)
+            (cold if i == 0 else warm).add(visit(page, counter, url, timeout_ms=int(limit_s * 1000)))
             if page.locator(ERROR_SHOWN).count():
                 return cold, warm, "error: " + " ".join(page.locator(ERROR_SHOWN).first.inner_text().split())[:300]
     except PlaywrightTimeout:
@@ -104,11 +99,8 @@ def _filters(chromium, url: str, reps: int, label: str, option: str, url_marker:
     for _ in range(reps):
         page = ctx.new_page()
         counter = WsCounter(page)
-        load_page(page, counter, url)
-        s, b, w = change_filter(page, counter, label, option, url_marker)
-        sample.seconds.append(s)
-        sample.bytes.append(b)
-        sample.wire.append(w)
+        visit(page, counter, url)
+        sample.add(change_filter_visit(page, counter, label, option, url_marker))
         page.close()
     ctx.close()
     return sample
@@ -205,6 +197,9 @@ def _judge(rows: list[dict], reps: int) -> dict:
         r["lower_bounds"] = [k for k, lb in (("warm", warm_lb), ("cold", cold_lb)) if lb]
         r["warm_vs_empty"] = warm / empty
         r["warm_vs_floor"] = warm / floor["warm"]["median_s"]
+        first, floor_first = r["warm"].get("first_screen_median_s"), floor["warm"].get("first_screen_median_s")
+        if first is not None and floor_first:
+            r["first_screen_vs_floor"] = first / floor_first
         r["cold_vs_floor"] = cold / floor["cold"]["median_s"]
         if "filter" in r:
             r["filter_vs_floor"] = r["filter"]["median_s"] / floor["filter"]["median_s"]
@@ -215,7 +210,7 @@ def _judge(rows: list[dict], reps: int) -> dict:
                 "memory_within_budget": r["server_peak_mb"] <= BUDGET_MEMORY_MB[r["scale"]],
             }
             if "filter" in r:
-                r["budget"]["filter_within_1.5x_floor"] = r["filter_vs_floor"] <= BUDGET_RATIO
+                r["budget"]["filter_within_2x_floor"] = r["filter_vs_floor"] <= BUDGET_FILTER_RATIO
     advantages = {}
     for scale in ("1", "100"):
         naive = next((r for r in rows if r["page"] == "naive stations" and r["scale"] == scale), None)
@@ -255,15 +250,19 @@ def to_markdown(result: dict) -> str:
         "",
         f"{result['date']} · {result['machine']} · {result['repetitions']} warm runs per figure "
         "(median; spread = max − min). Times from navigation (or the filter click) until the page is fully "
-        "drawn: script finished, no skeleton or stale element, every chart and map canvas present. "
+        "drawn: script finished, no skeleton or stale element, every chart and map canvas present and painted. "
+        "First screen: from navigation until every element intersecting the 1280×720 viewport is drawn by the "
+        "same test (no skeleton or stale element in view, its maps' canvases and charts present, then painted), "
+        "what a person waits for; warm median and its ratio to the floor's first screen. "
         "WS bytes: WebSocket frames the server sent for one load or one filter change, uncompressed. Wire bytes: "
         "what crossed the loopback interface during the load (compressed frames and HTTP, the JavaScript bundle "
         "included on the cold visit); the byte budget is judged on a returning visit's wire bytes.",
         "",
-        "| page | scale | warm load s (spread) | × empty | × floor | cold load s | × floor (cold) "
+        "| page | scale | first screen s (× floor) | warm load s (spread) | × empty | × floor | cold load s "
+        "| × floor (cold) "
         "| filter s (spread) | filter × floor | WS bytes / load | wire bytes / load (cold, warm) "
         "| WS bytes / filter | server peak MB | budget |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["rows"]:
         f = r.get("filter") or {}
@@ -275,8 +274,10 @@ def to_markdown(result: dict) -> str:
         )
         gt = {k: "> " if k in r.get("lower_bounds", []) else "" for k in ("warm", "cold")}
         warm_s, cold_s = (f"{gt[k]}{_time(r, k)[0]:.2f}" if gt[k] else _sec(r[k]["median_s"]) for k in ("warm", "cold"))
+        first = r["warm"].get("first_screen_median_s")
+        first_cell = "—" if first is None else f"{first:.2f} ({_sec(r.get('first_screen_vs_floor'))})"
         lines.append(
-            f"| {r['page']} | {r['scale']} | {warm_s} ({_sec(r['warm']['spread_s'])}) "
+            f"| {r['page']} | {r['scale']} | {first_cell} | {warm_s} ({_sec(r['warm']['spread_s'])}) "
             f"| {gt['warm']}{r['warm_vs_empty']:.2f} | {gt['warm']}{r['warm_vs_floor']:.2f} | {cold_s} "
             f"| {gt['cold']}{r['cold_vs_floor']:.2f} | {_sec(f.get('median_s'))} ({_sec(f.get('spread_s'))}) "
             f"| {_sec(r.get('filter_vs_floor'))} | {_int(r['warm']['bytes'])} "
@@ -308,7 +309,7 @@ def to_markdown(result: dict) -> str:
     lines += [
         "",
         "Budgets (docs/architecture.md, Budgets): a page fully drawn within 1.5× the floor page, a filter change "
-        "within 1.5× the floor's, at most 1.5 MB per page at scale 1 (5 MB at scale 100), server under "
+        "within 2× the floor's (issue 23), at most 1.5 MB per page at scale 1 (5 MB at scale 100), server under "
         "500 MB (2 GB at scale 100).",
     ]
     if result["not_measured"]:
