@@ -144,6 +144,11 @@ def test_same_seed_gives_identical_parquet(tmp_path, demo_dir):
         a = json.loads((demo_dir / "snapshots" / as_of / "manifest.json").read_text())["tables"]
         b = json.loads((tmp_path / "snapshots" / as_of / "manifest.json").read_text())["tables"]
         assert {k: v["sha256"] for k, v in a.items()} == {k: v["sha256"] for k, v in b.items()}
+    # the demo round too: every file (states, submissions, audit lines) byte for byte
+    mine = {p.relative_to(demo_dir): p.read_bytes() for p in sorted((demo_dir / "rounds").rglob("*")) if p.is_file()}
+    again = {p.relative_to(tmp_path): p.read_bytes() for p in sorted((tmp_path / "rounds").rglob("*")) if p.is_file()}
+    assert len(mine) == 18  # round.json, 4 unit states, 4 locks, 4 versions of 2 tables, the audit lines
+    assert mine == again
 
 
 def test_another_seed_differs(tmp_path, demo_dir):
@@ -201,3 +206,30 @@ def test_a_region_without_census_keeps_the_model():
         np.array(["420100", "420100", "429004"]), np.array([1.0, 3.0, 2.0]), {"420100": 8, "429004": 1}
     )
     assert factors.tolist() == [2.0, 2.0, 0.5]
+
+
+def test_demo_round_is_open_with_submissions_a_return_and_overdue_units(demo_dir, monkeypatch):
+    """Round 2024-06-30 due 2024-07-15: 江岸区 accepted, 江汉区 and 硚口区 submitted, 汉阳区
+    returned, the other 99 counties not started: overdue after the due date, not before."""
+    from uniondash.data import rounds as R
+
+    store = R.RoundStore(demo_dir)
+    monkeypatch.setenv("UNIONDASH_NOW", "2024-07-10T12:00:00+08:00")
+    board = R.status(store).set_index("unit")
+    assert store.current().id == "2024-06-30"
+    assert board.state[["420102", "420103", "420104", "420105"]].tolist() == [
+        "accepted",
+        "submitted",
+        "submitted",
+        "returned",
+    ]
+    assert (board.state == "not_started").sum() == 99
+    assert board.reason["420105"].startswith("会员人数与上年差异较大")
+    assert not board.overdue.any()
+    monkeypatch.setenv("UNIONDASH_NOW", "2024-07-16T09:00:00+08:00")
+    late = R.status(store).set_index("unit").overdue
+    assert late.sum() == 100  # 99 not started and the returned one
+    assert not late[["420102", "420103", "420104"]].any()
+    changed = R.review(store, "420103").tables["stations"].changed
+    assert changed.column.tolist() == ["name"]
+    assert changed.after.iloc[0] == changed.before.iloc[0] + "（迁址）"

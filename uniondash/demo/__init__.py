@@ -48,6 +48,7 @@ def build_demo(
     scale: int = 1,
     force: bool = False,
     show_progress: bool = True,
+    with_round: bool = True,
 ) -> list[Path]:
     snapshots_dir = Path(data_dir) / "snapshots"
     cleanup_stale(snapshots_dir)
@@ -123,6 +124,10 @@ def build_demo(
         written = swap_in(snapshots_dir, target)
         clear_demo_snapshots(snapshots_dir, keep=AS_OF)
     steps.close()
+    if with_round and scale == 1:  # an open collection round with submissions, so /data's board is not empty
+        from uniondash.demo.rounds import build_demo_round
+
+        build_demo_round(Path(data_dir))
     return written
 
 
