@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -578,6 +579,48 @@ def test_hand_counted_figures_for_a_city_planner(wh, scopes):
     assert rows(benefit) == rows(pd.DataFrame(want, columns=benefit.columns))
     count = wh.run("stations_count", data_scope=scope, **params_of("stations_count"))
     assert int(count.stations.iloc[0]) == 5  # S1, S2, S3 (甲一区), S4, S6 (甲二县); not S5
+
+
+# Fillers (collection rounds) read as planners: their session's scope comes from the sign-in gate
+# (access_for) for a filler account, and every named query gives them only their units.
+FILLERS = {"county_filler": ("990101",), "city_filler": ("990100",)}
+
+
+@pytest.fixture(scope="module")
+def filler_scopes(tables) -> dict[str, DataScope]:
+    from uniondash.access.accounts import Account, Accounts
+    from uniondash.access.gate import access_for, account_identity
+
+    accounts = Accounts(Path("users.toml"), {n: Account(n, "filler", s) for n, s in FILLERS.items()})
+    regions = tables[AS_OF]["regions"]
+    out = {}
+    for name in FILLERS:
+        access = access_for(account_identity(accounts.users[name], accounts, "local"), regions)
+        assert access.identity.role == "filler"
+        out[name] = access.data_scope
+    return out
+
+
+def test_a_fillers_session_is_scoped_like_a_planners(filler_scopes, scopes):
+    assert filler_scopes["county_filler"] == scopes["county"] == DataScope(("990101",), ("990101",), ("990101",))
+    assert filler_scopes["city_filler"] == scopes["city"]
+    assert filler_scopes["city_filler"].counties == ("990101", "990102")
+
+
+@pytest.mark.parametrize("filler", FILLERS)
+@pytest.mark.parametrize("query", QUERIES)
+def test_every_named_query_gives_a_filler_only_their_units(wh, tables, filler_scopes, filler, query):
+    """Asked region-wide and for another county, a filler gets the count over their units' rows
+    (the same expected values as a planner's), and never a row of another county."""
+    scope = filler_scopes[filler]
+    for adcode in (OTHER_COUNTY, OWN_COUNTY):
+        params = params_of(query, adcode)
+        got = wh.run(query, data_scope=scope, **params)
+        assert_same(got, expected(query, tables, scope, params), f"{query} for the {filler} ({adcode=})")
+        if "adcode" in got.columns and query not in SCOPE_EXCEPTIONS:
+            assert set(got.adcode) <= set(scope.units), f"{query}: {filler} read {set(got.adcode) - set(scope.units)}"
+    if query not in SCOPE_EXCEPTIONS:  # the scope removed something: 乙一县's rows exist region-wide
+        assert rows(wh.run(query, data_scope=scope, **params_of(query))) != rows(wh.run(query, **params_of(query)))
 
 
 def test_a_query_that_cannot_be_scoped_is_refused(scopes):
