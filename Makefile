@@ -71,9 +71,19 @@ bench: data
 # docs/load.json and a section of docs/benchmarks.md. URL=http://… loads a server already running.
 LOAD_SESSIONS ?= 20,50
 LOAD_SECONDS ?= 120
+# FAILOVER=1: 100 signed-in users through the front of a replica set, stack 0 taken down halfway
+# (tools/bench/load_failover.py): the failover window, errors inside and outside it, p95. With
+# URL=http://front STATE=postgresql://… against `make serve REPLICAS=2 … STATE=…`; else it starts
+# a throwaway PostgreSQL and REPLICAS(2) stacks of WORKERS itself. Result: deploy/run/failover.json.
+FAILOVER_USERS ?= 100
 load: data
+ifdef FAILOVER
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.bench.load_failover --users $(FAILOVER_USERS) \
+		--seconds $(LOAD_SECONDS) --workers $(WORKERS) $(if $(URL),--url $(URL)) $(if $(STATE),--state $(STATE))
+else
 	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.bench load --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS) \
 		--workers 0,$(WORKERS) $(if $(URL),--url $(URL)) --out docs
+endif
 
 lint: install
 	$(BIN)/ruff check .

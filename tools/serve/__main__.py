@@ -34,7 +34,14 @@ def _watch(stacks: list[Stack], cars: list, env: dict, run_dir: Path, front=None
         for s, stack in enumerate(stacks):
             if stack.nginx is None or stack.nginx.poll() is not None:
                 print(f"nginx of stack {s} exited; see {stack.run_dir}/error.log", file=sys.stderr)
-                return 1
+                if front is None:
+                    return 1
+                # one stack of a replica set: the front sends its users to the others meanwhile;
+                # start it again whole, on the same nginx port (as a pod is restarted)
+                stack.stop()
+                stack.start()
+                print(f"stack {s} restarted: nginx on 127.0.0.1:{stack.port}", file=sys.stderr)
+                continue
             for i in stack.restart_dead():
                 print(f"stack {s} worker {i} had exited; restarted on port {stack.pool[i].port}", file=sys.stderr)
             for i, ok in stack.health().items():

@@ -11,6 +11,7 @@ process and stops with it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -183,7 +184,18 @@ class Stack:
         except BaseException:
             self.stop()
             raise
+        self.write_pids()
         return self
+
+    def write_pids(self) -> None:
+        """run_dir/pids.json: nginx's and each worker's pid, for tools that act on a running stack
+        (the failover load test takes a stack down by them)."""
+        pids = {
+            "nginx": self.nginx.pid if self.nginx else None,
+            "workers": [w.proc.pid for w in self.pool if w.proc],
+            "worker_ports": [w.port for w in self.pool],
+        }
+        (self.run_dir / "pids.json").write_text(json.dumps(pids), encoding="utf-8")
 
     def _spawn(self, w: Worker) -> None:
         log = open(self.run_dir / f"worker-{w.index}.log", "ab")  # noqa: SIM115 (the child holds it)
@@ -219,6 +231,8 @@ class Stack:
         dead = [w for w in self.pool if w.proc is None or w.proc.poll() is not None]
         for w in dead:
             self._spawn(w)
+        if dead:
+            self.write_pids()
         return [w.index for w in dead]
 
     def stop(self) -> None:
