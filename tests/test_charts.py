@@ -48,7 +48,8 @@ def test_county_trend_at_city_scope_shows_all_counties(demo_app, demo_wh):
     at = demo_app("coverage", city="420100")
     assert not at.exception
     trend = next(f for f in figures(at) if "五年趋势" in f["layout"]["title"]["text"])
-    shown = {tr["name"]: values(tr["y"]) for tr in trend["data"] if tr.get("name")}
+    heat = trend["data"][0]
+    shown = dict(zip(trend["layout"]["yaxis"]["ticktext"], heat["z"]))
     wuhan = demo_wh.con.execute("""
         select r.name, c.as_of, c.legal_units_unionised / c.legal_units as rate
         from coverage c join regions r on r.adcode = c.adcode and r.as_of = c.as_of and r.level = 'county'
@@ -97,12 +98,40 @@ def test_a_city_keeps_its_colour_whatever_the_scope_shows():
     assert few.data[1].line.color == "#0072B2"  # 420100, the region's first city, though drawn second
 
 
-def test_many_groups_become_panels_with_every_group():
+def test_many_groups_become_one_table_with_every_value():
     keys = [str(i) for i in range(MAX_LINES + 7)]
-    fig = trend_lines(_trend(keys), "t", "y", False)
-    named = [tr.name for tr in fig.data if tr.name]
-    assert named == [f"u{k}" for k in keys]
-    assert len(fig.layout.annotations) == len(keys)  # a titled panel each
+    fig = trend_lines(_trend(keys), "t", "y", True)
+    assert len(fig.data) == 1  # one trace on one pair of axes
+    assert fig.data[0].type == "heatmap"
+    heat = fig.data[0]
+    assert list(fig.layout.yaxis.ticktext) == [f"u{k}" for k in keys]  # a row per group, in order
+    assert list(heat.x) == ["2022", "2023"]
+    # group i's values are 0.1 * i + year / 1e4 (_trend): every one written in its cell
+    assert [list(r) for r in heat.z][3] == pytest.approx([0.3 + 0.2022, 0.3 + 0.2023])
+    assert list(heat.text[3]) == ["50.2%", "50.2%"]
+    assert list(heat.text[0]) == ["20.2%", "20.2%"]
+    assert heat.hovertext[12][1] == "u12 2023: 140.2%"
+
+
+def test_the_heat_table_reads_at_11px_or_more_and_marks_a_gap():
+    keys = [str(i) for i in range(MAX_LINES + 1)]
+    df = _trend(keys)
+    df.loc[(df.key == "2") & (df.as_of == "2022-12-31"), "value"] = float("nan")
+    fig = trend_lines(df.assign(value=df.value * 10_000), "t", "y", False)
+    heat = fig.data[0]
+    assert list(heat.text[2]) == ["—", "4,023"]  # no value: a dash, not a colour; (0.2 + 0.2023) × 10,000
+    assert heat.z[2][0] is None
+    assert list(heat.text[1]) == ["3,022", "3,023"]  # counts with thousands separators
+    sizes = [heat.textfont.size, fig.layout.xaxis.tickfont.size, fig.layout.yaxis.tickfont.size]
+    assert min(sizes) >= 11
+    assert "全部 7 个" in fig.layout.title.text
+
+
+def test_two_units_of_one_name_keep_two_rows():
+    df = _trend(["a", "b", "c", "d", "e", "f", "g"]).replace({"name": {"ub": "同名", "uc": "同名"}})
+    fig = trend_lines(df, "t", "y", True)
+    assert len(fig.data[0].z) == 7
+    assert list(fig.layout.yaxis.ticktext).count("同名") == 2
 
 
 def test_legends_sit_above_the_plot_never_over_an_axis():
@@ -123,22 +152,6 @@ def test_long_english_legends_get_the_rows_they_need():
     assert legend_rows(["劳动和技能竞赛", "职工职业技能大赛", "安康杯", "五小"]) == 2
     fig = trend_lines(pd.DataFrame({"as_of": ["2023"] * 4, "name": names, "value": [1, 2, 3, 4]}), "t", "y", False)
     assert fig.layout.margin.t >= 38 + 21 * legend_rows(names)
-
-
-def test_a_panel_is_its_group_over_the_others_in_two_traces():
-    # three groups, 13 in all so that they become panels; panel 1 shows "0" over 1..12 in grey
-    keys = [str(i) for i in range(MAX_LINES + 1)]
-    df = _trend(keys)
-    fig = trend_lines(df, "t", "y", False)
-    assert len(fig.data) == 2 * len(keys)  # a grey context trace and the group's own, per panel
-    context, own = fig.data[0], fig.data[1]
-    assert own.name == "u0"
-    assert context.hoverinfo == "skip"
-    others = df[df.key != "0"]
-    # every other group's points, each line ended by a gap so that lines never join
-    assert [v for v in context.y if v is not None] == [float(v) for v in others.value]
-    assert list(context.y).count(None) == len(keys) - 1
-    assert context.xaxis == own.xaxis == "x"
 
 
 def test_a_title_too_wide_for_a_phone_goes_on_two_lines():

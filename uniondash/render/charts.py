@@ -1,7 +1,7 @@
 """Chart builders: pure functions, a DataFrame in, a Plotly figure out, one theme for all.
 
-Nothing is dropped to fit: a trend of more units than lines can tell apart becomes small
-multiples (one panel per unit, the others faint behind it), and colours come from the theme by
+Nothing is dropped to fit: a trend of more units than lines can tell apart becomes a unit × year
+table with every value written in its cell (trend_heat), and colours come from the theme by
 what a line is (a series, a city), never by its position in this chart."""
 
 from __future__ import annotations
@@ -10,19 +10,15 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from uniondash.render.palette import BAD, CONTEXT, GOOD, OKABE_ITO, LineStyle, change_colour
+from uniondash.render.palette import BAD, GOOD, OKABE_ITO, LineStyle, change_colour
 from uniondash.text import fmt
 from uniondash.text.i18n import t
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
-MAX_LINES = 6  # more lines than this in one plot cannot be told apart: small multiples instead
-PANEL_COLUMNS = 3
+MAX_LINES = 6  # more lines than this in one plot cannot be told apart: a heat table instead
 TITLE_BAND_PX, LEGEND_ROW_PX = 38, 21
 LEGEND_WIDTH_PX = 360  # a half-page chart at 1280×720 (the narrowest a legend is drawn in)
-PANEL_HEIGHT_PX, PANEL_GAP_PX = 120, 44  # a panel row, and the room its title and years need
-CONTEXT_LINE = {"color": CONTEXT, "width": 1}
 
 
 TITLE_LINE_PX = 20  # a 16 px title's line
@@ -277,10 +273,10 @@ def trend_lines(
 ) -> go.Figure:
     """One line per group over the snapshots; df has as_of, name, value and optionally key (what
     styles is keyed by: a series code, an adcode). Every group is drawn: beyond MAX_LINES as
-    small multiples (trend_panels)."""
+    a heat table (trend_heat)."""
     lines = _lines(df, styles)
     if len(lines) > MAX_LINES:
-        return trend_panels(lines, title, axis_title, percent, lang)
+        return trend_heat(lines, title, axis_title, percent, lang)
     fig = go.Figure()
     for _key, name, grp, style in lines:
         fig.add_trace(
@@ -300,73 +296,71 @@ def trend_lines(
 
 
 def _panel_title(name: str, width: int = 8) -> str:
-    """A name short enough for one line over its panel (恩施土家族苗族自治州 → 恩施土家族苗族…);
-    the full name is in the line's hover."""
+    """A name short enough for a row's label (恩施土家族苗族自治州 at 8 → 恩施土家族苗族…); the full
+    name is in the cell's hover."""
     limit = width if any(ord(c) > 0x2E80 for c in name) else width * 2
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _context(lines, years: dict[str, list[str]], key: str) -> tuple[list, list]:
-    """Every other group's line as one trace, the lines apart by a gap (None): a panel is two
-    traces, not one per group (17 cities drew 289 traces, the coverage page's largest cost in
-    server CPU, measured with py-spy under the load test, and in the browser's redraw)."""
-    xs: list = []
-    ys: list = []
-    for other, _n, grp, _s in lines:
-        if other != key:
-            xs += [*years[other], None]
-            ys += [*(None if pd.isna(v) else float(v) for v in grp.value), None]
-    return xs, ys
+HEAT_ROW_PX = 24  # a unit's row in the heat table: its name and its values at 11–12 px
+HEAT_FONT_PX = 12  # values in the cells and the axes' labels (the product's floor is 11 px)
+HEAT_LOW, HEAT_HIGH = "rgb(222,235,247)", "rgb(8,69,148)"  # the maps' sequential ramp (maps.SEQ_*)
 
 
-def trend_panels(
+def _cell_text(v, percent: bool) -> str:
+    if v is None or pd.isna(v):
+        return "—"
+    return f"{v:.1%}" if percent else f"{v:,.0f}"
+
+
+def trend_heat(
     lines: list[tuple[str, str, pd.DataFrame, LineStyle]], title: str, axis_title: str, percent: bool, lang: str
 ) -> go.Figure:
-    """Small multiples: a panel per group in its own colour over the others in faint grey, one
-    shared y axis; the subtitle says so. All groups are shown (the old chart stopped at 12)."""
-    rows = math.ceil(len(lines) / PANEL_COLUMNS)
-    fig = make_subplots(
-        rows=rows,
-        cols=PANEL_COLUMNS,
-        shared_xaxes=True,
-        shared_yaxes="all",
-        subplot_titles=[_panel_title(name) for _k, name, _g, _s in lines],
-        horizontal_spacing=0.04,
-        vertical_spacing=PANEL_GAP_PX / (PANEL_HEIGHT_PX * rows),
+    """Every group's trend as a row of a unit × year table, every value written in its cell and
+    the cell coloured by it (darker is higher, one scale for the whole table): one Plotly trace on
+    one pair of axes. The small multiples it replaces (a subplot per unit, 17 for the cities) cost
+    the coverage page ~0.55 s of drawing in a browser without a GPU, and their year labels were
+    10 px; these labels are 12 px at every width. A name too long for its row is shortened, the
+    full name in the cell's hover."""
+    years = sorted({str(a)[:4] for _k, _n, grp, _s in lines for a in grp.as_of})
+    z, text, hover = [], [], []
+    for _key, name, grp, _style in lines:
+        by_year = {str(a)[:4]: (None if pd.isna(v) else float(v)) for a, v in zip(grp.as_of, grp.value)}
+        row = [by_year.get(y) for y in years]
+        z.append(row)
+        text.append([_cell_text(v, percent) for v in row])
+        hover.append([f"{name} {y}: {_cell_text(v, percent)}" for y, v in zip(years, row)])
+    names = [_panel_title(name, 10) for _k, name, _g, _s in lines]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=years,
+            y=list(range(len(lines))),  # rows by position: two units of one name stay two rows
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": HEAT_FONT_PX},
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            colorscale=[[0, HEAT_LOW], [1, HEAT_HIGH]],
+            showscale=False,
+            xgap=2,
+            ygap=2,
+        )
     )
-    years = {key: [str(a)[:4] for a in grp.as_of] for key, _n, grp, _s in lines}
-    for i, (key, name, grp, style) in enumerate(lines):
-        row, col = i // PANEL_COLUMNS + 1, i % PANEL_COLUMNS + 1
-        context_x, context_y = _context(lines, years, key)
-        fig.add_trace(
-            go.Scatter(x=context_x, y=context_y, mode="lines", line=CONTEXT_LINE, hoverinfo="skip"),
-            row=row,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=years[key],
-                y=grp.value,
-                name=name,
-                mode="lines+markers",
-                line={"color": style.colour, "dash": style.dash, "width": 2.5},
-                marker={"size": 4},
-                hovertemplate=_hover(name, percent),
-            ),
-            row=row,
-            col=col,
-        )
-    fig.update_annotations(font={"size": 11})
-    fig.update_yaxes(tickformat=".0%" if percent else "~s", nticks=4)
-    fig.update_yaxes(title_text=axis_title, title_font={"size": 11}, row=math.ceil(rows / 2), col=1)
-    all_years = sorted({y for ys in years.values() for y in ys})
-    ends = [all_years[0], all_years[-1]] if all_years else None
-    fig.update_xaxes(type="category", tickangle=0, tickvals=ends, showticklabels=True, tickfont={"size": 10})
-    note = t("charts.panels_note", lang, n=len(lines))
-    base_layout(fig, f"{title}<br><span style='font-size:12px'>{note}</span>", height=PANEL_HEIGHT_PX * rows + 100)
-    # Title above the first row's panel names, the top margin grown to hold it (its two lines)
-    title_box = {"y": 1, "yref": "paper", "yanchor": "bottom", "automargin": True, "pad": {"b": 22}}
-    fig.update_layout(margin={"t": 8}, title=title_box)
+    fig.update_xaxes(type="category", side="top", tickfont={"size": HEAT_FONT_PX}, tickangle=0, showgrid=False)
+    fig.update_yaxes(
+        tickvals=list(range(len(lines))),
+        ticktext=names,
+        autorange="reversed",
+        tickfont={"size": HEAT_FONT_PX},
+        automargin=True,
+        showgrid=False,
+        zeroline=False,
+    )
+    note = t("trend_heat.note", lang, n=len(lines), measure=axis_title)
+    base_layout(fig, f"{title}<br><span style='font-size:12px'>{note}</span>", height=HEAT_ROW_PX * len(lines) + 70)
+    # the title's two lines, then the years along the top: room for both above the table
+    fig.update_layout(margin={"t": 48 + TITLE_LINE_PX + 22})
     return fig
 
 
