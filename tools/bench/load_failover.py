@@ -49,6 +49,7 @@ STACK_HEADER = "X-Uniondash-Stack"
 SIGNED_IN = "已登录："
 RECONNECT_PAUSE_S = 0.5  # between a refused reconnect and the next (Streamlit's page backs off too)
 RAMP_S = 20.0
+KINDS = ("signin", "rerun", "dropped", "reconnect")
 
 
 @dataclass
@@ -154,10 +155,12 @@ class User:
                     r = await asyncio.wait_for(step(*args), timeout=60)
                     self.query = r.query_string
                     self.page = args[0] if step == s.open else self.page
-                    ok = not r.exceptions and (
-                        expect is None or (expect in r.query_string if expect else "city=" not in r.query_string)
-                    )
-                    self.events.append(Event(self.n, "rerun", t, self.now(), ok, self.stack, str(r.exceptions)[:120]))
+                    url_ok = expect is None or (expect in r.query_string if expect else "city=" not in r.query_string)
+                    ok = not r.exceptions and url_ok
+                    detail = "" if ok else f"exceptions {r.exceptions}"[:120] if r.exceptions else ""
+                    if not url_ok:
+                        detail = f"URL {r.query_string!r} after {step.__name__}{args}, expected {expect!r}"[:160]
+                    self.events.append(Event(self.n, "rerun", t, self.now(), ok, self.stack, detail))
             except Exception as exc:  # the stack is gone (or the rerun failed): reconnect as the page does
                 t = self.now()
                 self.events.append(Event(self.n, "dropped", t, t, False, self.stack, repr(exc)[:120]))
@@ -373,7 +376,7 @@ def run(args) -> dict:
         "think_s": args.think,
         "cpu_count": os.cpu_count(),
         **summarize(events, t_kill, killed),
-        "error_samples": [asdict(e) for e in events if not e.ok][:10],
+        "error_samples": {kind: [asdict(e) for e in events if not e.ok and e.kind == kind][:5] for kind in KINDS},
     }
     return result
 
