@@ -216,3 +216,20 @@ def test_accounts_live_in_the_database(tmp_path, monkeypatch, pg_url, capsys):  
         "wang\tleader\t-\tpassword\t-\t-",
         "zhao\tfiller\t990102\tsso\tzhao@example.org\t-",
     ]
+
+
+def test_a_pooled_connection_cut_by_the_server_is_replaced(pg_url, monkeypatch):  # noqa: F811
+    """A database restart (here: the server ends the pooled connection) costs no request: a
+    connection idle past PING_AFTER_IDLE_S is checked and replaced before use."""
+    from uniondash.access import state_pg
+
+    store = PostgresState(pg_url)
+    sid = store.create("lead", "local")
+    [(conn, _)] = store._idle
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        assert admin.execute("select pg_terminate_backend(%s)", (conn.info.backend_pid,)).fetchone() == (True,)
+    monkeypatch.setattr(state_pg, "PING_AFTER_IDLE_S", 0.0)
+    assert store.touch(sid, idle_s=60).user == "lead"
+    [(fresh, _)] = store._idle
+    assert fresh is not conn
+    assert fresh.info.backend_pid != conn.info.backend_pid

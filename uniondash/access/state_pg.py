@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -16,6 +17,7 @@ from uniondash.access.state import SCHEMA_VERSION, SharedState, StateError, newe
 MIGRATION_LOCK = 24_000_001  # pg_advisory_xact_lock key: one migration at a time, across replicas
 IDLE_CONNECTIONS = 8  # kept open per process; more are opened under load and closed after use
 CONNECT_TIMEOUT_S = 5
+PING_AFTER_IDLE_S = 30.0  # a pooled connection idle this long is checked before use
 
 MIGRATIONS = {
     1: """
@@ -80,8 +82,15 @@ class PostgresState(SharedState):
 
     @contextlib.contextmanager
     def _conn(self) -> Iterator[Any]:
+        import psycopg
+
         with self._pool_lock:
-            conn = self._idle.pop() if self._idle else None
+            conn, idle_since = self._idle.pop() if self._idle else (None, 0.0)
+        if conn is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_S:
+            try:  # a connection idle for a while may have outlived a database restart
+                conn.execute("select 1")
+            except psycopg.Error:
+                conn.close()
         if conn is None or conn.closed:
             conn = self._connect()
         ok = False
@@ -94,7 +103,7 @@ class PostgresState(SharedState):
             reusable = ok and not conn.closed and conn.info.transaction_status == TransactionStatus.IDLE
             with self._pool_lock:
                 if reusable and len(self._idle) < IDLE_CONNECTIONS:
-                    self._idle.append(conn)
+                    self._idle.append((conn, time.monotonic()))
                     conn = None
             if conn is not None:
                 conn.close()

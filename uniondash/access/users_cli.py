@@ -30,6 +30,7 @@ from uniondash.access.accounts import (
 )
 from uniondash.access.roles import ROLES, is_scoped_role
 from uniondash.access.sessions import Store
+from uniondash.access.state import redact, state_url
 
 
 def add_parser(sub) -> None:
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace, stdin=None) -> int:
         hashed = "" if args.sso else hash_password(read_password(stdin))
         accounts.users[name] = Account(name, args.role, scope, hashed, args.email, args.kiosk)
         save_accounts(accounts)
-        print(f"已添加 added {name} ({args.role}) → {accounts_path()}")
+        print(f"已添加 added {name} ({args.role}) → {redact(state_url()) or accounts_path()}")
         return 0
     if name not in accounts.users:
         raise AccountError(f"没有账号 {name}。/ No account {name}.")
