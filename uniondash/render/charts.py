@@ -303,6 +303,7 @@ def _panel_title(name: str, width: int = 8) -> str:
 
 
 HEAT_ROW_PX = 24  # a unit's row in the heat table: its name and its values at 11–12 px
+HEAT_YEARS_PX = 26  # the years' row above the table
 HEAT_FONT_PX = 12  # values in the cells and the axes' labels (the product's floor is 11 px)
 HEAT_LOW, HEAT_HIGH = "rgb(222,235,247)", "rgb(8,69,148)"  # the maps' sequential ramp (maps.SEQ_*)
 
@@ -357,10 +358,12 @@ def trend_heat(
         showgrid=False,
         zeroline=False,
     )
-    note = t("trend_heat.note", lang, n=len(lines), measure=axis_title)
+    note = t("trend_heat.note", lang, n=len(lines))
     base_layout(fig, f"{title}<br><span style='font-size:12px'>{note}</span>", height=HEAT_ROW_PX * len(lines) + 70)
-    # the title's two lines, then the years along the top: room for both above the table
-    fig.update_layout(margin={"t": 48 + TITLE_LINE_PX + 22})
+    # The title (and its note) just above the years along the table's top, the top margin grown to
+    # hold them (Plotly centres a title in the margin, over the years, unless told)
+    title_box = {"y": 1, "yref": "paper", "yanchor": "bottom", "automargin": True, "pad": {"b": HEAT_YEARS_PX}}
+    fig.update_layout(margin={"t": 8}, title=title_box)
     return fig
 
 
