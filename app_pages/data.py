@@ -57,13 +57,15 @@ today = region_today(settings.timezone)
 
 identity = session_access().identity
 
-st.title(t("data.title", lang))
 if identity.may_submit:  # a filler: this round's forms for their own units, nothing else
+    st.title(t("rounds.page_title", lang))
     filler_panel(identity, settings, lang)
     st.stop()
 if identity.role == "leader":  # the board, read-only
+    st.title(t("rounds.page_title", lang))
     rounds_panel(identity, settings, lang, today, admin=False)
     st.stop()
+st.title(t("data.title", lang))
 st.caption(t("data.intro", lang))
 
 st.subheader(t("ui.data.tables", lang))

@@ -1,7 +1,9 @@
-"""`python -m tools.bench pages|load …`: the page benchmark and the load test (docs/benchmarks.md).
+"""`python -m tools.bench pages|load|rounds …`: the page benchmark, the load test (docs/benchmarks.md)
+and the collection round's timings (tools/bench/rounds.py).
 
     python -m tools.bench pages [--reps 5] [--scale100 DIR] [--out docs]
     python -m tools.bench load [--sessions 20,50] [--workers 0,2] [--url URL] [--seconds 120] [--out docs]
+    python -m tools.bench rounds [--out DIR] [--units N]
 
 The data folder is --data, else $UNIONDASH_DATA, else ./data. `python -m uniondash bench|load`
 start this module in a subprocess (the runtime package imports nothing from tools/)."""
@@ -50,6 +52,16 @@ def _load(args, settings) -> int:
     )
 
 
+def _rounds(args, settings) -> int:
+    from tools.bench.rounds import main as rounds_main
+    from uniondash.demo import build_demo
+
+    data = Path(args.data or settings.data_dir)
+    if not (data / "snapshots").is_dir():
+        build_demo(data, settings.region_adcode)
+    return rounds_main(data, Path(args.out) if args.out else None, args.units)
+
+
 def _counts(text: str) -> list[int]:
     """ "20,50": one run each."""
     return [int(x) for x in text.split(",")]
@@ -73,12 +85,15 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--seconds", type=float, default=120)
     load.add_argument("--out", default="docs")
     load.add_argument("--draw", action="store_true", help="let every session draw maps and charts too")
+    rounds = sub.add_parser("rounds", help="a collection round of every county: review and publish timed")
+    rounds.add_argument("--out", help="folder for bench-rounds.json (default: print only)")
+    rounds.add_argument("--units", type=int, help="only the first N counties submit (default: all)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return {"pages": _pages, "load": _load}[args.command](args, load_settings())
+    return {"pages": _pages, "load": _load, "rounds": _rounds}[args.command](args, load_settings())
 
 
 if __name__ == "__main__":

@@ -60,6 +60,10 @@ def totals_frame(board: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
+SHOWN_LINES = 10  # problems also written out as lines (the table draws on a canvas: not read aloud, not copied)
+
+
 def show_problems(problems, lang: str, key: str) -> None:
     st.error(t("rounds.ui_refused", lang, n=len(problems)), icon=":material/error:")
+    st.markdown("\n".join(f"- {md_escape(p.line(lang))}" for p in problems[:SHOWN_LINES]))
     st.dataframe(to_frame(problems, lang), hide_index=True, width="stretch", key=key, placeholder="—")

@@ -16,42 +16,48 @@ from uniondash.data.warehouse import load_query
 from uniondash.metrics.kpis import compute_kpis, load_catalogue
 from uniondash.metrics.measures import scope_measures
 
+# Tables whose every row belongs to one county (its adcode): a unit's measures read only its own
+# rows there, so the views hold only those (the review stays fast on the whole region).
+PER_UNIT = ("coverage", "nef_membership", "stations", "demand_points")
 
-def _measures(base: Snapshot, replaced: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """unit_measures of one snapshot, some of its tables replaced by frames."""
-    con = connect()
-    try:
-        date = pd.Timestamp(base.as_of).date()
-        for table in TABLES:  # names from the contract's allow-list; frames registered, paths read
-            if table in replaced:
-                frame = pa.Table.from_pandas(
-                    replaced[table][TABLES[table].names], schema=TABLES[table], preserve_index=False
-                )
-                frame = frame.add_column(0, "as_of", pa.array([date] * frame.num_rows, type=pa.date32()))
-                con.register(f"_{table}", frame)
-                con.execute(f"create view {table} as select * from _{table}")  # noqa: S608
-            else:  # view DDL takes no parameters: the path comes from a verified manifest, as a literal
-                con.execute(
-                    f"create view {table} as select cast({sql_literal(base.as_of)} as date) as as_of, *"  # noqa: S608
-                    f" from read_parquet({sql_literal(str(base.table_path(table)))})"
-                )
-        for macro in sorted((QUERIES_DIR / "macros").glob("*.sql")):
-            con.execute(macro.read_text(encoding="utf-8"))
-        query = load_query("unit_measures")
-        return con.execute(query.sql, {"as_ofs": [base.as_of]}).df()
-    finally:
-        con.close()
+
+def _view(con, table: str, base: Snapshot, unit: str, frame: pd.DataFrame | None) -> None:
+    """One table as the warehouse shows it (with as_of); a frame given replaces the snapshot's."""
+    if frame is not None:
+        arrow = pa.Table.from_pandas(frame[TABLES[table].names], schema=TABLES[table], preserve_index=False)
+        arrow = arrow.add_column(0, "as_of", pa.array([pd.Timestamp(base.as_of).date()] * arrow.num_rows, pa.date32()))
+        con.register(f"_{table}", arrow)
+        con.execute(f"create or replace view {table} as select * from _{table}")  # noqa: S608
+        return
+    # view DDL takes no parameters: the path comes from a verified manifest, as a literal
+    where = f" where adcode = {sql_literal(unit)}" if table in PER_UNIT else ""
+    con.execute(
+        f"create or replace view {table} as select cast({sql_literal(base.as_of)} as date) as as_of, *"  # noqa: S608
+        f" from read_parquet({sql_literal(str(base.table_path(table)))}){where}"
+    )
 
 
 def kpis_before_after(base: Snapshot, unit: str, replaced: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per catalogue KPI that has a value for the unit: code, name_zh, name_en, unit_zh,
-    unit_en, before, after."""
+    unit_en, percent, before, after."""
     catalogue = load_catalogue()
+    query = load_query("unit_measures")
     values = {}
-    for side, tables in (("before", {}), ("after", replaced)):
-        measures = scope_measures(_measures(base, tables), [unit])
-        kpis = compute_kpis(measures, catalogue)
-        values[side] = dict(zip(kpis.code, kpis.value))
+    con = connect()
+    try:
+        for table in TABLES:
+            _view(con, table, base, unit, None)
+        for macro in sorted((QUERIES_DIR / "macros").glob("*.sql")):
+            con.execute(macro.read_text(encoding="utf-8"))
+        for side in ("before", "after"):
+            if side == "after":
+                for table, frame in replaced.items():
+                    _view(con, table, base, unit, frame[frame.adcode == unit])
+            measures = scope_measures(con.execute(query.sql, {"as_ofs": [base.as_of]}).df(), [unit])
+            kpis = compute_kpis(measures, catalogue)
+            values[side] = dict(zip(kpis.code, kpis.value))
+    finally:
+        con.close()
     rows = []
     for k in catalogue.kpis:
         before, after = values["before"].get(k.code), values["after"].get(k.code)

@@ -126,6 +126,7 @@ class RoundStore:
         self.root = self.data_dir / ROUNDS_DIR
         self.snapshots_dir = self.data_dir / "snapshots"
         self.timezone = timezone
+        self._verified: tuple[tuple, list[Snapshot]] | None = None
 
     # -- rounds ---------------------------------------------------------------------------------
     def round_dir(self, as_of: str) -> Path:
@@ -194,9 +195,19 @@ class RoundStore:
         return {p.stem: pq.read_table(p).to_pandas() for p in sorted(folder.glob("*.parquet"))}
 
     # -- the snapshot a round builds on ---------------------------------------------------------
+    def good_snapshots(self) -> list[Snapshot]:
+        """The verified snapshots (checksums and cheap data checks), verified again only when the
+        folder's snapshots change (names and manifest times): a review or a publish verifies once."""
+        folders = sorted(self.snapshots_dir.glob("[0-9]*/manifest.json")) if self.snapshots_dir.is_dir() else []
+        key = tuple((p.parent.name, p.stat().st_mtime_ns) for p in folders)
+        if self._verified is None or self._verified[0] != key:
+            found = list_snapshots(self.snapshots_dir, verify=True, tz=self.timezone)
+            self._verified = (key, [s for s in found if s.ok])
+        return self._verified[1]
+
     def base(self, rnd: Round | None = None) -> Snapshot:
         """The newest good snapshot (other than the one this round published)."""
-        good = [s for s in list_snapshots(self.snapshots_dir, verify=True, tz=self.timezone) if s.ok]
+        good = list(self.good_snapshots())
         if rnd is not None:
             good = [s for s in good if (s.manifest.get("round") or {}).get("id") != rnd.id]
         if not good:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -37,18 +38,19 @@ class Review:
 
 def _key(frame: pd.DataFrame, table: str) -> pd.Series:
     cols = KEYS[table]
-    return frame[list(cols)].astype(str).agg(" / ".join, axis=1) if len(frame) else pd.Series([], dtype=str)
+    if not len(frame):
+        return pd.Series([], dtype=object)
+    key = frame[cols[0]].astype(str)
+    for col in cols[1:]:
+        key = key + " / " + frame[col].astype(str)
+    return key.reset_index(drop=True)
 
 
-def _same(a, b) -> bool:
-    if (a is None or (not isinstance(a, str) and pd.isna(a))) and (
-        b is None or (not isinstance(b, str) and pd.isna(b))
-    ):
-        return True
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
+def _differs(a, b) -> np.ndarray:
+    """Cell by cell: not equal, two missing values counting as equal."""
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    both_missing = pd.isna(a) & pd.isna(b)
+    return ~(both_missing | (a == b))
 
 
 def table_changes(table: str, before: pd.DataFrame, submitted: pd.DataFrame) -> TableChanges:
@@ -63,17 +65,30 @@ def table_changes(table: str, before: pd.DataFrame, submitted: pd.DataFrame) -> 
     removed = before[~bkey.isin(set(skey)).to_numpy()]
     if table == "stations":
         removed = left_out(before, set(before.adcode), known)
-    old = before.assign(_key=bkey.to_numpy()).set_index("_key")
-    cells, unchanged = [], 0
-    for key, (_, row) in zip(skey, known.iterrows()):
-        if key not in old.index:
-            continue
-        prior = old.loc[key]
-        diff = [c for c in names if not _same(prior[c], row[c])]
-        unchanged += not diff
-        for c in diff:
-            cells.append({"key": key, "column": c, "before": prior[c], "after": row[c], "row": int(row["_row"])})
+    old = before.assign(_key=bkey.to_numpy()).drop_duplicates("_key").set_index("_key")
+    now = known.assign(_key=skey.to_numpy()).drop_duplicates("_key").set_index("_key")
+    common = now.index[now.index.isin(old.index)]
+    cells = []
+    any_diff = np.zeros(len(common), dtype=bool)
+    for col in names:
+        before_values, after_values = old.loc[common, col].to_numpy(), now.loc[common, col].to_numpy()
+        diff = _differs(before_values, after_values)
+        any_diff |= diff
+        rows = now.loc[common, "_row"].to_numpy()
+        for i in np.flatnonzero(diff):
+            cells.append(
+                {
+                    "key": common[i],
+                    "column": col,
+                    "before": before_values[i],
+                    "after": after_values[i],
+                    "row": int(rows[i]),
+                }
+            )
+    order = {k: i for i, k in enumerate(common)}
+    cells.sort(key=lambda c: (order[c["key"]], names.index(c["column"])))
     changed = pd.DataFrame(cells, columns=["key", "column", "before", "after", "row"])
+    unchanged = int((~any_diff).sum())
     return TableChanges(table, added[[*names, "_row"]] if len(added) else added, removed[names], changed, unchanged)
 
 
