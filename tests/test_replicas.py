@@ -58,8 +58,8 @@ def replicas(pg_server, fixture_dir, tmp_path_factory):  # noqa: F811
         "UNIONDASH_REGION": "990000",
     }
     envs = [{**os.environ, **common, "UNIONDASH_USERS": str(root / f"node-{n}" / "users.toml")} for n in "ab"]
-    for name in ("lead", "pa"):  # added on node a; node b has never seen a file
-        cli(envs[0], "users", "add", name, "--role", "leader", stdin=PASSWORD + "\n")
+    for name, role in (("lead", "leader"), ("pa", "leader"), ("boss", "admin")):  # on node a; b has no file
+        cli(envs[0], "users", "add", name, "--role", role, stdin=PASSWORD + "\n")
     with streamlit_server(None, extra_env=envs[0]) as (a, _), streamlit_server(None, extra_env=envs[1]) as (b, _):
         yield {"a": a, "b": b, "url": url, "data": data, "envs": envs, "root": root}
 
@@ -156,29 +156,43 @@ def test_the_audit_log_has_every_line_from_both(replicas, monkeypatch):
     assert not list(replicas["root"].rglob("access.sqlite"))
 
 
-def test_an_import_on_one_node_is_served_by_the_other(replicas, tmp_path):
-    """Node a imports into the shared data folder (written beside, renamed into place); node b's
-    sessions, opened before, list the new snapshot at their next rerun (the fingerprint check)."""
+def xsrf_cookie(base: str) -> str:
+    """Streamlit's XSRF cookie, set by its health check the page polls (uploads must echo it)."""
+    with urllib.request.urlopen(base + "/_stcore/health", timeout=30) as r:
+        r.read()
+        cookies = [c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") or []]
+    (value,) = [c.split("=", 1)[1] for c in cookies if c.startswith("_streamlit_xsrf=")]
+    return value
+
+
+def test_an_import_through_one_node_is_served_by_the_other(replicas, tmp_path):
+    """An admin uploads the filled-in templates on node a's /data page (the import runs there,
+    written beside the snapshots and renamed into place in the shared folder); node b's session,
+    opened before, lists the new snapshot at its next rerun (the fingerprint check), as does a."""
+    cli(replicas["envs"][0], "export", "--as-of", "2023-12-31", "--out", str(tmp_path / "filled"))
+    files = {p.name: p.read_bytes() for p in sorted((tmp_path / "filled").iterdir()) if p.is_file()}
+    assert len(files) == 10
 
     async def run():
-        sessions = {}
-        for node in "ab":
-            s, done = await sign_in(replicas[node], "lead", PASSWORD)
-            assert signed_in_as(done.texts) == ["已登录：lead（领导）"], done.alerts
-            sessions[node] = (s, done)
-        before = sessions["b"][1].selectboxes[SNAPSHOT]
+        on_b, done = await sign_in(replicas["b"], "lead", PASSWORD)
+        before = done.selectboxes[SNAPSHOT]
         assert before == ["2022-12-31", "2023-12-31"]
-        env_a = replicas["envs"][0]
-        cli(env_a, "export", "--as-of", "2023-12-31", "--out", str(tmp_path / "filled"))
-        cli(env_a, "import", str(tmp_path / "filled"), "--as-of", "2024-06-30")
-        for node in "ba":
-            s, _ = sessions[node]
-            after = await s.open("")
-            assert after.selectboxes[SNAPSHOT] == ["2022-12-31", "2023-12-31", "2024-06-30"], node
-            assert after.exceptions == []
+        admin, _ = await sign_in(replicas["a"], "boss", PASSWORD)
+        page = await admin.open("data")
+        assert "上传文件" in admin.file_uploaders, page.texts[:5]
+        imported = await admin.upload("上传文件", files, "校验并导入", xsrf_cookie(replicas["a"]))
+        assert imported.exceptions == []
+        (new,) = set(imported.selectboxes[SNAPSHOT]) - set(before)  # the date the page offered
+        assert imported.selectboxes[SNAPSHOT] == [*before, new]
+        after = await on_b.open("")
+        assert after.selectboxes[SNAPSHOT] == [*before, new]
+        assert after.exceptions == []
+        for s in (on_b, admin):
             await s.__aexit__(None, None, None)
+        return new
 
-    asyncio.run(run())
+    new = asyncio.run(run())
+    assert (replicas["data"] / "snapshots" / new / "manifest.json").is_file()
 
 
 def test_the_sqlite_default_is_unchanged(fixture_dir, tmp_path):

@@ -9,13 +9,36 @@ of them do not take the machine's two cores from the server, as twenty Chromium 
 
 from __future__ import annotations
 
+import asyncio
 import time
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+
+def _put_file(url: str, name: str, data: bytes, xsrf_cookie: str, cookie: str) -> None:
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    headers = {
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Cookie": "; ".join(x for x in (cookie, f"_streamlit_xsrf={xsrf_cookie}") if x),
+        "X-Xsrftoken": xsrf_cookie,
+    }
+    request = urllib.request.Request(url, body, headers=headers, method="PUT")
+    with urllib.request.urlopen(request, timeout=60) as r:
+        r.read()
 
 
 @dataclass
@@ -45,6 +68,7 @@ class ProtocolSession:
         self.multiselects: dict[str, str] = {}  # label → widget id, from the last rerun's elements
         self.text_inputs: dict[str, str] = {}  # label → widget id (a form's fields)
         self.buttons: dict[str, str] = {}  # label → widget id (buttons and form submit buttons)
+        self.file_uploaders: dict[str, str] = {}  # label → widget id
         self.page = ""
         self.query = ""
         self.session_id = ""  # the server's id for this session (from its new_session message)
@@ -84,6 +108,25 @@ class ProtocolSession:
         press.trigger_value = True
         return await self._rerun([*states, press])
 
+    async def upload(
+        self, label: str, files: dict[str, bytes], button: str, xsrf_cookie: str, cookie: str = ""
+    ) -> Rerun:
+        """Upload files into the file uploader `label` and press `button`, as a browser does: each
+        file PUT to /_stcore/upload_file/<session>/<file id> with the XSRF cookie and header, then
+        one rerun whose widget states name the uploaded files."""
+        base = self.ws_url.replace("ws://", "http://").removesuffix("/_stcore/stream")
+        state = WidgetState(id=self.file_uploaders[label])
+        for name, data in files.items():
+            file_id = uuid.uuid4().hex
+            url = f"{base}/_stcore/upload_file/{self.session_id}/{file_id}"
+            await asyncio.to_thread(_put_file, url, name, data, xsrf_cookie, cookie)
+            info = state.file_uploader_state_value.uploaded_file_info.add()
+            info.name, info.size, info.file_id = name, len(data), file_id
+            info.file_urls.file_id, info.file_urls.upload_url, info.file_urls.delete_url = file_id, url, url
+        press = WidgetState(id=self.buttons[button])
+        press.trigger_value = True
+        return await self._rerun([state, press])
+
     async def press(self, button: str) -> Rerun:
         """Press the button whose label is `button` (e.g. the sidebar's sign-out)."""
         return await self.submit({}, button)
@@ -108,6 +151,8 @@ class ProtocolSession:
             self.text_inputs[element.text_input.label] = element.text_input.id
         elif which == "button":
             self.buttons[element.button.label] = element.button.id
+        elif which == "file_uploader":
+            self.file_uploaders[element.file_uploader.label] = element.file_uploader.id
         elif which == "selectbox":
             selectboxes[element.selectbox.label] = list(element.selectbox.options)
 
@@ -121,7 +166,7 @@ class ProtocolSession:
         await self.ws.send(msg.SerializeToString())
         received, exceptions, texts, query = 0, [], [], self.query
         alerts, htmls, selectboxes = [], [], {}
-        self.multiselects, self.text_inputs, self.buttons = {}, {}, {}
+        self.multiselects, self.text_inputs, self.buttons, self.file_uploaders = {}, {}, {}, {}
         while True:
             raw = await self.ws.recv()
             received += len(raw)
