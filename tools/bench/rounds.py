@@ -64,6 +64,18 @@ def _upload(base, unit: str):
 
 
 def run(data: Path, limit: int | None = None) -> dict:
+    saved = {k: os.environ.get(k) for k in ("UNIONDASH_NOW", "UNIONDASH_USERS")}
+    try:
+        return _run(data, limit)
+    finally:  # the environment as it was (the smoke test runs in the test session's process)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _run(data: Path, limit: int | None) -> dict:
     from uniondash.data import rounds as R
     from uniondash.data.rounds.kpis import kpis_before_after
     from uniondash.data.rounds.units import county_units
