@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
+import json
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -55,6 +56,16 @@ def test_every_worker_answers_its_health_check_directly_and_through_the_proxy(st
         r = urllib.request.urlopen(stack.url + health_path(w.index), timeout=10)
         assert r.read() == b"ok"
         assert r.headers[WORKER_HEADER] == f"127.0.0.1:{w.port}"
+
+
+def test_the_stack_names_its_processes_for_the_tools_that_act_on_it(stack):
+    """deploy/run/pids.json (here the test's run folder): the failover load test takes a stack down by it."""
+    pids = json.loads((stack.run_dir / "pids.json").read_text(encoding="utf-8"))
+    assert pids == {
+        "nginx": stack.nginx.pid,
+        "workers": [w.proc.pid for w in stack.pool],
+        "worker_ports": [w.port for w in stack.pool],
+    }
 
 
 def test_one_client_stays_on_its_worker_and_clients_are_spread(stack):
