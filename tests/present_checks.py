@@ -71,3 +71,27 @@ SMALL_COUNT = re.compile(r"(?<![\d.,%])([0-4]) ?(家|人|项|个县|stations|awa
 
 def small_counts(text: str) -> list[str]:
     return [m.group(0) for m in SMALL_COUNT.finditer(text)]
+
+
+# The share of the slide under its title that nothing occupies: the screen between the title's
+# bottom and the footer's top, sampled on a 60 × 40 grid; a point is used when it falls inside a
+# box of the slide's content (tiles, chart, sentences, side-by-side lists, caption).
+EMPTY_SHARE_JS = """() => {
+  const title = document.querySelector('.ud-title'), foot = document.querySelector('.ud-foot');
+  if (!title || !foot) return 1;
+  const top = title.getBoundingClientRect().bottom, bottom = foot.getBoundingClientRect().top;
+  const parts = '.ud-tiles, .st-key-slide_figure, .ud-bullets, .ud-columns, .ud-cap';
+  const boxes = [...document.querySelectorAll(parts)].map(e => e.getBoundingClientRect())
+    .filter(r => r.width && r.height);
+  let empty = 0, all = 0;
+  for (let i = 0; i < 60; i++) for (let j = 0; j < 40; j++) {
+    const x = (i + 0.5) * innerWidth / 60, y = top + (j + 0.5) * (bottom - top) / 40;
+    all += 1;
+    if (!boxes.some(r => x >= r.left && x <= r.right && y >= r.top && y <= r.bottom)) empty += 1;
+  }
+  return empty / all;
+}"""
+
+
+def empty_share(page) -> float:
+    return page.evaluate(EMPTY_SHARE_JS)

@@ -56,7 +56,7 @@ def test_every_slide_fits_reads_and_moves_by_keys(server, chromium, people, arti
     page, requests = open_slides(chromium, f"{server}/present?lang={lang}", width, height)
     keys = ["ArrowRight", "PageDown"]
     for i in range(1, N + 1):
-        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg, .ud-bullets', timeout=30_000)
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg, .ud-bullets, .ud-columns', timeout=30_000)
         assert slide_number(page) == i
         check_slide(page, i, people, 16)
         assert axe_violations(page) == [], f"slide {i}"

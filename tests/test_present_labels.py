@@ -130,7 +130,7 @@ def test_a_city_planner_sees_the_city_named_and_ranks_within_it(accounts):
     sentences: list = []
     assert slides(accounts, "pb", "zh", sentences) == zh
     # 甲二县's migrant workers' membership 30/100 = 30.0 % against 甲一区's 150/200 = 75.0 %
-    assert "－ 农民工入会率 30.0%，在甲市中居第 2 位（共 2 个），排名靠后。" in sentences[0]
+    assert "农民工入会率 30.0%，在甲市中居第 2 位（共 2 个），排名靠后。" in sentences[0]  # under 短板
     assert not [b for s in sentences for b in s if "全省" in b]
     en = slides(accounts, "pb", "en")
     assert [(s[1], [r[2] for r in s[2]]) for s in en] == [
@@ -167,7 +167,7 @@ def test_a_two_county_filler_sees_the_counties_of_each_step(accounts):
 def test_a_leader_sees_the_region_and_ranks_among_all_counties(accounts):
     sentences: list = []
     zh = slides(accounts, "lead", "zh", sentences)
-    assert "－ 农民工入会率 30.0%，居全省县级单位第 3 位（共 3 个），处于后四分之一。" in sentences[0]
+    assert "农民工入会率 30.0%，居全省县级单位第 3 位（共 3 个），处于后四分之一。" in sentences[0]  # under 短板
     assert [(s[0], s[1], [r[2] for r in s[2]]) for s in zh] == [
         ("县域聚焦：甲二县", "范围：全省", ["全省第 3 位（共 3 个）", "全省第 3 位（共 3 个）"]),
         ("县域聚焦：甲二县", "范围：甲市", ["全省第 3 位（共 3 个）", "全省第 3 位（共 3 个）"]),

@@ -44,6 +44,9 @@ class Slide:
     caption: str = ""  # what the figure shows, with units
     notes: tuple[str, ...] = ()  # privacy and method notes, shown small
     meta: dict = field(default_factory=dict)  # org, snapshot, scope, demo: the footer of every page
+    # Side-by-side lists, (heading, lines) each, drawn instead of the bullets where given (本期变化:
+    # rises | declines; a county in focus: strengths | gaps); bullets keep every line for the notes.
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def footer_text(meta: dict, labels: dict[str, str]) -> str:

@@ -41,6 +41,8 @@ h1 { font-size: 22pt; margin: 0 0 4mm; }
 .tile .d { font-size: 8pt; color: #505A64; } .good .v { color: #005A8C; } .bad .v { color: #A84000; }
 .body { display: flex; gap: 5mm; } .body img { max-width: 100%; max-height: 92mm; }
 .body ul { font-size: 12pt; line-height: 1.5; flex: 1 1 40%; margin: 0; }
+.col { flex: 1 1 0; } .col h2 { font-size: 14pt; margin: 0 0 2mm; }
+.col ul { font-size: 12pt; line-height: 1.5; margin: 0; }
 .cap { font-size: 8pt; color: #505A64; margin: 1mm 0; }
 footer { position: absolute; left: 11mm; right: 11mm; bottom: 4mm; font-size: 8pt; color: #505A64; }
 """
@@ -63,6 +65,12 @@ def briefing_html(slides: list[Slide], images: list[bytes | None], labels: dict[
         )
         img += f'<p class="cap">{e(s.caption)}</p></div>' if png else ""
         bullets = "".join(f"<li>{e(b)}</li>" for b in s.bullets)
+        if s.columns and not png:  # side by side: rises | declines, strengths | gaps
+            bullets = ""
+            img = "".join(
+                f"<div class='col'><h2>{e(head)}</h2><ul>{''.join(f'<li>{e(x)}</li>' for x in lines)}</ul></div>"
+                for head, lines in s.columns
+            )
         foot = " · ".join([footer_text(s.meta, labels), *s.notes])
         pages.append(
             f"<section><h1>{e(s.title)}</h1><div class='tiles'>{tiles}</div>"

@@ -84,7 +84,13 @@ def briefing_pptx(slides: list[Slide], images: list[bytes | None], labels: dict[
                 pic.width, pic.height = chart_w, int(pic.height * ratio)
             if s.caption:
                 _text(page, Inches(0.5), Inches(6.35), chart_w, Inches(0.3), [s.caption], 10, colour=MUTED)
-        if s.bullets:
+        if s.columns and not png:  # side by side: rises | declines, strengths | gaps
+            col_w = int((width - Inches(0.3)) / len(s.columns))
+            for i, (head, lines) in enumerate(s.columns):
+                left = Inches(0.5) + (col_w + Inches(0.3)) * i
+                _text(page, left, y + Inches(0.1), col_w, Inches(0.5), [head], 20, True)
+                _text(page, left, y + Inches(0.6), col_w, Inches(4.4), list(lines), 16)
+        elif s.bullets:
             left = Inches(0.5) + (chart_w + Inches(0.3) if png else 0)
             _text(page, left, y + Inches(0.1), width - (left - Inches(0.5)), Inches(4.5), list(s.bullets), 16)
         foot = [footer_text(s.meta, labels), *s.notes]

@@ -163,7 +163,17 @@ def _delete_controls(view: View, page: str) -> None:
     )
 
 
+def kiosk_session() -> bool:
+    from uniondash.ui.navigation import is_kiosk
+
+    return is_kiosk(session_access().identity)
+
+
 def page_tools(view: View, page: str) -> None:
+    """The sidebar's meeting tools. Every page calls it first, before it draws anything: a kiosk
+    session (a wall screen) is sent to /present from here, whatever page it asked for."""
+    if kiosk_session():  # the link's parameters (auto, deck, lang, theme …) go with it
+        st.switch_page("app_pages/present.py", query_params=st.query_params.to_dict())
     lang, ss = view.lang, st.session_state
     kinds = PAGE_KINDS[page]
     editable = may_change_decks()  # a read-only visitor is offered no deck to build, save or delete

@@ -81,8 +81,8 @@ def auto_advance(seconds: int, n: int, lang: str) -> None:
 
     @st.fragment(run_every=seconds)
     def tick() -> None:
-        if ss.get("_auto_paused"):
-            return
+        if ss.get("_auto_paused") or ss.get("_shown_index") != ss["present_slide"]:
+            return  # paused, or the slide is not drawn yet (its time starts when it is: page.py)
         if time.monotonic() - ss.get("_slide_shown_at", 0) >= seconds - 0.5:
             ss["present_slide"] = (ss["present_slide"] + 1) % n
             st.rerun(scope="app")

@@ -17,8 +17,10 @@ e = html.escape
 
 
 def slide_css(theme: str) -> str:
-    """No Streamlit chrome, no scrolling, nothing under 16 px at 1920×1080."""
+    """No Streamlit chrome, no scrolling; nothing under 20 px at 1920×1080 (SMALL: 1.05vw is 20.2 px
+    there), nothing under 16 px on smaller screens."""
     c = THEME_COLOURS[theme]
+    SMALL = "clamp(16px, 1.05vw, 22px)"  # noqa: N806 - one size for every small text
     good, bad = ("#005A8C", "#A84000") if theme == "light" else ("#8FD0F5", "#FFB37A")
     return f"""<style>
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSidebar"],
@@ -34,15 +36,23 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .ud-tile .l {{ font-size: clamp(16px, 1.05vw, 22px); color: {c["muted"]}; }}
 .ud-tile .v {{ font-size: clamp(26px, 2.3vw, 48px); font-weight: 700; color: {c["text"]}; line-height: 1.25; }}
 .ud-tile.good .v {{ color: {good}; }} .ud-tile.bad .v {{ color: {bad}; }}
-.ud-tile .d {{ font-size: 16px; color: {c["muted"]}; }}
+.ud-tile .d {{ font-size: {SMALL}; color: {c["muted"]}; }}
 .ud-bullets {{ font-size: clamp(18px, 1.35vw, 28px); line-height: 1.55;
   color: {c["text"]}; margin: 0; padding-left: 1.2em; }}
-.ud-cap, .ud-foot {{ font-size: 16px; color: {c["muted"]}; margin: 0; }}
+.stApp .ud-cap, .stApp .ud-foot {{ font-size: {SMALL} !important; color: {c["muted"]}; margin: 0; }}
 .ud-foot {{ position: fixed; left: 32px; right: 32px; bottom: 8px; background: {c["bg"]}; }}
-.ud-counter {{ font-size: 18px; color: {c["text"]}; white-space: nowrap; }}
+.ud-counter {{ font-size: {SMALL}; color: {c["text"]}; white-space: nowrap; }}
 .st-key-present_keys {{ position: absolute !important; left: -10000px; width: 1px; height: 1px; overflow: hidden; }}
-.stApp button, .stApp button * {{ font-size: 16px !important; }}
-.stApp [data-testid="stMarkdownContainer"] p, .stApp [data-testid="stAlert"] p {{ font-size: 16px; }}
+.stApp button, .stApp button * {{ font-size: {SMALL} !important; }}
+[data-testid="stSkipToContent"] {{ font-size: {SMALL} !important; }}
+.stApp .ud-bullets li, .stApp .ud-col li {{ font-size: inherit !important; }}
+.stApp [data-testid="stMarkdownContainer"] p, .stApp [data-testid="stAlert"] p {{ font-size: {SMALL}; }}
+.ud-columns {{ display: grid; grid-template-columns: 1fr 1fr; gap: 24px; height: var(--col-h); }}
+.ud-col {{ border: 1px solid {c["grid"]}; border-radius: 10px; padding: 14px 24px; overflow: hidden; }}
+.ud-col h2 {{ font-size: clamp(22px, 2vw, 44px); margin: 0 0 8px; color: {c["text"]}; }}
+.ud-col.rise h2 {{ color: {good}; }} .ud-col.fall h2 {{ color: {bad}; }}
+.ud-col ul {{ font-size: clamp(18px, 1.8vw, 38px); line-height: 1.6; margin: 0; padding-left: 1.2em;
+  color: {c["text"]}; }}
 .st-key-slide_figure [data-testid="stPlotlyChart"] {{ height: var(--fig-h) !important; }}
 </style>"""
 
@@ -55,6 +65,18 @@ def tiles_html(slide: Slide, per_row: int) -> str:
         for x in slide.tiles
     )
     return f'<div class="ud-tiles" style="--n:{per_row}">{cells}</div>'
+
+
+def columns_html(slide: Slide, height: str) -> str:
+    """Side-by-side lists filling the slide below its tiles: rises | declines, strengths | gaps."""
+    tones = ("rise", "fall")
+    cols = "".join(
+        f'<div class="ud-col {tones[i % 2]}"><h2>{e(head)}</h2><ul>'
+        + "".join(f"<li>{e(line)}</li>" for line in lines)
+        + "</ul></div>"
+        for i, (head, lines) in enumerate(slide.columns)
+    )
+    return f'<div class="ud-columns" style="--col-h:{height}">{cols}</div>'
 
 
 def draw_slide(slide: Slide, theme: str, lang: str, key: str) -> None:
@@ -76,6 +98,10 @@ def draw_slide(slide: Slide, theme: str, lang: str, key: str) -> None:
                 st.html(f'<p class="ud-cap">{e(slide.caption)}</p>')
         if right is not None:
             right.html(f'<ul class="ud-bullets">{bullets}</ul>')
+    elif slide.columns:
+        if slide.caption:
+            st.html(f'<p class="ud-cap">{e(slide.caption)}</p>')
+        st.html(columns_html(slide, f"calc(100vh - {210 + 150 * rows}px)"))
     else:
         if slide.caption:
             st.html(f'<p class="ud-cap">{e(slide.caption)}</p>')

@@ -85,16 +85,23 @@ def changes(view: View, theme: str) -> Slide:
         {k.code: county_values(wide_before, k, view.scope.counties) for k in rates},
         view.scope.counties,
     )
-    bullets = []
-    for item in [*changes.improved, *changes.declined]:  # both ways, each ranked (analysis.overview)
+
+    def words(item) -> str:
         fields = dict(item.detail, place=names.get(item.adcode, item.adcode))
         if "n" in fields:
             fields["n"] = count_text(fields["n"], lang)
         if item.kind in ("rate_fell", "rate_rose"):
             fields["kpi"] = catalogue.by_code(item.detail["kpi"]).name(lang)
-        bullets.append(t("change." + item.kind, lang, **fields))
+        return t("change." + item.kind, lang, **fields)
+
+    rises = tuple(words(i) for i in changes.improved)  # both ways, each ranked (analysis.overview)
+    falls = tuple(words(i) for i in changes.declined)
     subtitle = t("trust.changed_caption", lang, compare=view.compare, as_of=view.snapshot)  # the overview's words
-    return Slide("changes", title, bullets=tuple(bullets) or (t("overview.changed_none", lang),), caption=subtitle)
+    if not rises and not falls:
+        return Slide("changes", title, bullets=(t("overview.changed_none", lang),), caption=subtitle)
+    none = (t("briefings.none", lang),)
+    columns = ((t("present.rises", lang), rises or none), (t("present.declines", lang), falls or none))
+    return Slide("changes", title, bullets=rises + falls, caption=subtitle, columns=columns)
 
 
 def behind(view: View, theme: str) -> Slide:
@@ -242,10 +249,16 @@ def county_focus(view: View, theme: str) -> Slide:
     awards = view.query("county_results", as_of=view.snapshot, adcode=county)
     tiles.append(Tile(t("present.county_awards", lang), count_text(len(awards), lang)))
     bullets = [f"＋ {s}" for s in strengths[:3]] + [f"－ {g}" for g in gaps[:3]]
+    none = (t("briefings.none", lang),)
+    columns = (
+        (t("present.strengths", lang), tuple(strengths[:3]) or none),
+        (t("present.gaps", lang), tuple(gaps[:3]) or none),
+    )
     return Slide(
         "county",
         t("present.kind.county", lang, name=names[county]),
         tiles=tuple(tiles),
         bullets=tuple(bullets),
         meta={"county": county},
+        columns=columns,
     )

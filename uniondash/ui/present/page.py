@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from uniondash.text.i18n import t
+from uniondash.ui.present.agenda import kiosk_session
 from uniondash.ui.present.briefing import briefing_menu
 from uniondash.ui.present.content import build_slide, item_view
 from uniondash.ui.present.controls import auto_advance, nav_bar
@@ -33,8 +34,6 @@ def present(view: View) -> None:
     n = len(items)
     ss["present_slide"] = min(ss.get("present_slide", 0), n - 1)
     index = ss["present_slide"]
-    if ss.get("_shown_index") != index:  # auto-advance counts from when a slide first appeared
-        ss["_shown_index"], ss["_slide_shown_at"] = index, time.monotonic()
     item = items[index]
     filters = frozen_filters(url_station_filters(st.query_params))  # /present?kind=… for the stations slide
     slide = build_slide(item_view(view, item, p.snapshot), item.kind, theme, filters)
@@ -45,8 +44,13 @@ def present(view: View) -> None:
         with row:
             auto_advance(p.auto, n, lang)
             copy_link(lang)
-            views = [item_view(view, i, p.snapshot) for i in items]
-            briefing_menu(views, [i.kind for i in items], lang, "deck", filters)
+            if not kiosk_session():  # a wall screen takes no files away
+                views = [item_view(view, i, p.snapshot) for i in items]
+                briefing_menu(views, [i.kind for i in items], lang, "deck", filters)
             nav_bar(n, lang)
     draw_slide(slide, theme, lang, key=f"slide{index}")
     write_present_url(p)
+    # auto-advance counts from when a slide was first drawn, not from when its run began: a slow
+    # run (a county slide of 103 counties) would otherwise eat a short interval and skip a slide
+    if ss.get("_shown_index") != index:
+        ss["_shown_index"], ss["_slide_shown_at"] = index, time.monotonic()
