@@ -3,6 +3,8 @@ cells, the unit's KPIs before → after; then accept it, or return it with a rea
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -47,6 +49,15 @@ def changes_frame(table: str, changed: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_review(data_dir: str, timezone: str, round_id: str, unit: str, version: str, base_as_of: str):
+    """A submission's review and the unit's KPIs before → after: a version never changes, so
+    (round, unit, version, base snapshot) is the whole key."""
+    store = R.RoundStore(Path(data_dir), timezone)
+    rv = R.review(store, unit, version)
+    return rv, kpis_before_after(store.base(store.current()), unit, rv.after)
+
+
 def review_panel(store: R.RoundStore, rnd: R.Round, board: pd.DataFrame, who: str, lang: str) -> None:
     ready = board[board.state.isin(["submitted", "accepted", "returned"]) & (board.rows > 0)]
     if ready.empty:
@@ -59,7 +70,10 @@ def review_panel(store: R.RoundStore, rnd: R.Round, board: pd.DataFrame, who: st
         format_func=lambda u: f"{names[u]} {u} · {t('rounds.state.' + board.set_index('unit').state[u], lang)}",
         key="round_review_unit",
     )
-    rv = R.review(store, unit)
+    latest = store.unit(rnd, unit).latest["version"]
+    base = store.base(rnd)
+    rv, kpis = cached_review(str(store.data_dir), store.timezone, rnd.id, unit, latest, base.as_of)
+    rv.state = store.unit(rnd, unit).state  # the state changes without a new version: read it now
     st.caption(t("rounds.ui_review_of", lang, version=rv.version, by=rv.by, at=rv.at))
     for table, ch in rv.tables.items():
         st.markdown(
@@ -75,7 +89,6 @@ def review_panel(store: R.RoundStore, rnd: R.Round, board: pd.DataFrame, who: st
             st.caption(t("rounds.ui_closed" if table == "stations" else "rounds.ui_removed", lang))
             st.dataframe(ch.removed, hide_index=True, key=f"rv_removed_{table}")
     st.markdown(f"**{t('rounds.ui_kpis', lang)}**")
-    kpis = kpis_before_after(store.base(rnd), unit, rv.after)
     st.dataframe(kpi_frame(kpis, lang), hide_index=True, key="rv_kpis")
     left, right = st.columns(2)
     if rv.state == "submitted" and left.button(t("rounds.ui_accept", lang), type="primary", key="round_accept"):
