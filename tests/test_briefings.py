@@ -194,3 +194,57 @@ def test_the_command_lists_and_refuses_with_exit_codes(tmp_path, monkeypatch, ca
     write(tmp_path, CONTRACT + "oops = 1\n")
     assert main(["run"]) == 2
     assert "line 16: unknown key 'oops'" in capsys.readouterr().err
+
+
+def test_robot_messages_in_each_format_and_dingtalks_signature():
+    from uniondash.briefings.channels import dingtalk_signed, webhook_payload
+    from uniondash.briefings.config import Briefing
+    from uniondash.briefings.render import Summary
+
+    s = Summary(
+        "测试市总工会",
+        "甲二县",
+        "2023-12-31",
+        "2022-12-31",
+        False,
+        (("工会组建率", "50.0%", ""),),
+        ("甲二县 新增站点 <5 家",),
+        (),
+    )
+    common = dict(
+        to=("zhou",),
+        schedule="0 8 * * MON",
+        formats=("pptx",),
+        channel="webhook",
+        view="/",
+        base_url="http://d.example.org",
+    )
+    wecom = webhook_payload(Briefing("c", kind="wecom", webhook="http://w/x", **common), s)
+    assert list(wecom) == ["msgtype", "markdown"]
+    assert wecom["markdown"]["content"].splitlines() == [
+        "### 测试市总工会工作简报",
+        "范围：甲二县 · 快照 2023-12-31（对比 2022-12-31）",
+        "",
+        "**核心指标与目标**",
+        "- 工会组建率：**50.0%**",
+        "",
+        "**本期变化**",
+        "- 甲二县 新增站点 <5 家",
+        "",
+        "**未达目标**",
+        "- 无",
+        "",
+        "[在看板中打开](http://d.example.org/)",
+    ]
+    ding = webhook_payload(Briefing("c", kind="dingtalk", webhook="http://w/x", **common), s)
+    assert ding["markdown"]["title"] == "测试市总工会工作简报"
+    assert ding["markdown"]["text"] == wecom["markdown"]["content"]
+    # DingTalk's documented recipe: base64(HMAC-SHA256(secret, "timestamp\nsecret")), URL-encoded
+    signed = dingtalk_signed("https://oapi.dingtalk.com/robot/send?access_token=T", "SEC1", 1700000000000)
+    import base64
+    import hashlib
+    import hmac
+    from urllib.parse import quote_plus
+
+    expected = quote_plus(base64.b64encode(hmac.new(b"SEC1", b"1700000000000\nSEC1", hashlib.sha256).digest()).decode())
+    assert signed == f"https://oapi.dingtalk.com/robot/send?access_token=T&timestamp=1700000000000&sign={expected}"
