@@ -164,3 +164,18 @@ def test_a_decks_each_step_plays_best_first_in_the_briefing(world):
         "县域聚焦：甲一区",
         "县域聚焦：甲二县",
     ]
+
+
+def test_a_folder_subscription_writes_its_files_under_its_one_account(world, tmp_path):
+    share = tmp_path / "share"
+    path = tmp_path / "briefings.toml"
+    path.write_text(
+        FILE + f'\n[[briefing]]\nname = "to-share"\nview = "/"\nto = ["zhou"]\nschedule = "0 8 * * MON"\n'
+        f'formats = ["pptx"]\nchannel = "folder"\nfolder = "{share}"\n',
+        encoding="utf-8",
+    )
+    outcomes = world["make"]().send_now("to-share")
+    assert [(o.recipient, o.status, o.detail) for o in outcomes] == [("zhou", "sent", "b.pptx")]
+    assert (share / "b.pptx").read_bytes() == b"x"
+    assert world["renders"] == [("to-share", ("990100", "990101", "990102"), "zh")]  # zhou's scope: 甲市
+    assert not [p for p in share.iterdir() if p.name.startswith(".tmp-")]
