@@ -151,3 +151,19 @@ def test_county_profile_marks_carried_rows(round_a, tmp_path, monkeypatch):
     assert any("沿用 2023-12-31" in b for b in badges(county("990201")))
     assert any("Carried from 2023-12-31" in b for b in badges(county("990201", "en")))
     assert badges(county("990101")) == []
+
+
+def test_filler_page_in_english(round_a):
+    at = page_as("fc")
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Data collection"
+    assert [s.value for s in at.subheader] == ["This round"]
+    mine = tables_en(at)
+    assert mine[["Unit", "State"]].values.tolist() == [["990201", "Returned"]]
+    assert any("乙一县's submission was returned: 请补充新站点" in e.value for e in at.error)
+
+
+def tables_en(at: AppTest):
+    return next(d.value for d in at.dataframe if {"Unit", "Submitted"} <= set(d.value.columns))
