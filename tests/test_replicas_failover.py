@@ -35,6 +35,7 @@ def run(with_user1_reconnect: bool = True) -> list[Event]:
 def test_the_window_and_the_errors_inside_and_outside_it():
     r = summarize(run(), t_kill=10.0, killed="A")
     assert (r["users_on_killed_stack"], r["users_dropped"], r["users_recovered"]) == (3, 2, 3)
+    assert r["users_signed_in_at_kill"] == 1  # only user 3's sign-in is among these events
     assert r["window_closed"] is True
     assert r["failover_window_s"] == 3.0  # 13.0 − 10.0
     # inside [10.0, 13.0]: two reruns cut off, one refused reconnect, one user found signed out

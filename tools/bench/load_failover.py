@@ -238,6 +238,8 @@ def summarize(events: list[Event], t_kill: float, killed: str) -> dict:
     return {
         "kill_at_s": round(t_kill, 2),
         "killed_stack": killed,
+        # a run whose users were still signing in at the kill measures the ramp, not a failover
+        "users_signed_in_at_kill": len({e.user for e in events if e.kind == "signin" and e.ok and e.end <= t_kill}),
         "users_on_killed_stack": len(on_killed),
         "users_dropped": len(dropped_users),
         "users_recovered": len(recovered),
