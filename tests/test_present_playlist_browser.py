@@ -43,6 +43,13 @@ def test_each_county_visits_counties_best_first_and_the_url_follows(server, chro
         seen.append((title(page), page.url.split("county=")[1].split("&")[0]))
         assert "each=county" in page.url
     assert seen == [(f"县域聚焦：{name}", adcode) for adcode, name in best]
+    # and at no moment without it, while the slides turn (the router writes the county from the start of a run)
+    samples = []
+    for _ in range(40):
+        samples.append(page.evaluate("() => new URLSearchParams(location.search).getAll('county')"))
+        page.wait_for_timeout(150)
+    assert all(len(s) == 1 for s in samples), samples
+    assert len({s[0] for s in samples}) >= 2  # it moved on meanwhile
     assert exceptions(page) == []
     page.screenshot(path=str(artifacts / "present-each-county-1920.png"))
     page.close()

@@ -31,10 +31,22 @@ KEYS_JS = """<script>
 </script>"""
 
 
+EACH_COUNTIES = "_each_counties"  # a county playlist's county per slide (state.open_presentation)
+
+
+def follow_county(ss) -> None:
+    """In a county playlist, the shared county filter follows the slide about to be drawn, so the
+    router writes the right county= into the URL from the start of the run (no moment without it)."""
+    counties = ss.get(EACH_COUNTIES)
+    if counties:
+        ss["county"] = [counties[ss["present_slide"]]]
+
+
 def move(n: int, delta: int) -> None:
     ss = st.session_state
     ss["present_slide"] = (ss["present_slide"] + delta) % n
     ss["_auto_paused"] = True
+    follow_county(ss)
 
 
 def pause() -> None:
@@ -85,6 +97,7 @@ def auto_advance(seconds: int, n: int, lang: str) -> None:
             return  # paused, or the slide is not drawn yet (its time starts when it is: page.py)
         if time.monotonic() - ss.get("_slide_shown_at", 0) >= seconds - 0.5:
             ss["present_slide"] = (ss["present_slide"] + 1) % n
+            follow_county(ss)
             st.rerun(scope="app")
 
     tick()

@@ -12,6 +12,7 @@ from uniondash.access.data_scope import default_selection
 from uniondash.data.decks import Deck, DeckError, DeckItem, default_deck, expand_each, load_deck, restrict
 from uniondash.metrics.scope import RegionIndex, resolve_scope
 from uniondash.text.i18n import t
+from uniondash.ui.present.controls import EACH_COUNTIES
 from uniondash.ui.present.kpi_slides import ranked_counties
 from uniondash.ui.view import View
 
@@ -63,7 +64,6 @@ def playlist_counties(view: View, allowed: set[str]) -> tuple[str, ...]:
     """The counties a county playlist plays, best-ranked first on the focus KPI: those of the view's
     cities (or the whole region, or a planner's own units) that the viewer reads. The link's
     county= names the county shown, not the scope (a copied link reopens at it, with the rest)."""
-    from uniondash.ui.present.kpi_slides import ranked_counties
 
     index = RegionIndex.from_regions(view.regions())
     cities, counties = view.scope.cities, ()
@@ -120,6 +120,10 @@ def open_presentation(view: View) -> Presentation:
         slide = next((i for i, item in enumerate(deck.items) if item.county == (shown[0],)), slide)
     ss["present_slide"] = slide
     ss["_auto_paused"] = False
+    if each:
+        ss[EACH_COUNTIES] = [item.county[0] for item in deck.items]
+    else:
+        ss.pop(EACH_COUNTIES, None)
     opened = Presentation(deck, view.snapshot, auto, tuple(notices), each)
     ss[OPENED] = opened
     return opened
