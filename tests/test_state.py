@@ -233,3 +233,27 @@ def test_a_pooled_connection_cut_by_the_server_is_replaced(pg_url, monkeypatch):
     [(fresh, _)] = store._idle
     assert fresh is not conn
     assert fresh.info.backend_pid != conn.info.backend_pid
+
+
+def test_an_access_sqlite_from_before_the_version_table_keeps_its_sessions(tmp_path, monkeypatch):
+    """A file made by the previous version (its tables, no schema_version) is version 1: its
+    signed-in sessions and counted failures hold after the upgrade."""
+    monkeypatch.delenv("UNIONDASH_STATE_URL", raising=False)
+    with sqlite3.connect(tmp_path / "access.sqlite") as db:
+        db.executescript(
+            """
+            create table sessions (sid text primary key, user text not null, source text not null,
+                created real not null, last_seen real not null, revoked integer not null default 0);
+            create table tickets (ticket text primary key, sid text not null, expires real not null);
+            create table failures (kind text not null, key text not null, at real not null);
+            insert into sessions values ('old-sid', 'lead', 'local', 1000.0, 1000.0, 0);
+            insert into failures values ('user', 'pa', 1000.0), ('user', 'pa', 1001.0), ('user', 'pa', 1002.0),
+                ('user', 'pa', 1003.0);
+            """
+        )
+    store = open_state(tmp_path)
+    assert store.touch("old-sid", idle_s=60, now=1030.0).user == "lead"
+    store.fail("pa", "10.0.0.1", now=1004.0)  # the fifth, counted with the four from before
+    assert store.locked_for("pa", "10.0.0.2", now=1010.0) == 890
+    with sqlite3.connect(tmp_path / "access.sqlite") as db:
+        assert db.execute("select component, version from schema_version").fetchall() == [("access", 1)]

@@ -63,10 +63,12 @@ class SqliteState(SharedState):
         db = sqlite3.connect(self.path, timeout=10)
         try:
             db.executescript(SCHEMA)  # executescript commits by itself: outside _tx's transaction
-            # a file made before the version table existed is version 1 (the same tables)
-            db.execute("insert or ignore into schema_version values ('access', ?)", (SCHEMA_VERSION,))
-            db.commit()
-            (found,) = db.execute("select version from schema_version where component = 'access'").fetchone()
+            got = db.execute("select version from schema_version where component = 'access'").fetchone()
+            if got is None:  # a new file, or one made before the version table (the same tables): version 1
+                db.execute("insert or ignore into schema_version values ('access', ?)", (SCHEMA_VERSION,))
+                db.commit()
+                got = db.execute("select version from schema_version where component = 'access'").fetchone()
+            (found,) = got
         finally:
             db.close()
         os.chmod(self.path, 0o600)
