@@ -20,8 +20,11 @@ from uniondash.cli import main
 
 def test_pages_by_role():
     assert may_open("admin", "data")
-    for role in ("leader", "planner", "viewer"):
-        assert not may_open(role, "data"), role  # a leader opening /data is refused
+    for role in ("planner", "viewer"):
+        assert not may_open(role, "data"), role  # a planner opening /data is refused
+        assert may_open(role, "county")
+    for role in ("filler", "leader"):  # a collection round: 本期填报, and the board read-only
+        assert may_open(role, "data"), role
         assert may_open(role, "county")
     assert pages_for("nobody") == ()
     assert demo_identity("127.0.0.1").role == "admin"  # demo mode on loopback counts as admin

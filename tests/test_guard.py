@@ -133,7 +133,7 @@ def test_uploads_only_for_sessions_entitled_to_them(guarded, accounts):
     assert all(ids.values())
     assert len(set(ids.values())) == 3
     refusal = "此会话无权上传文件，请以管理员身份登录 / this session may not upload files"
-    for name in ("stranger", "lead"):  # signed out, and a leader (who has no /data)
+    for name in ("stranger", "lead"):  # signed out, and a leader (who reads /data's round board but sends no file)
         status, _h, body = statuses[name]
         assert status == 403, (name, status, body[:200])
         assert json.loads(body) == {"error": refusal}, name

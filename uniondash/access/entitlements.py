@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from uniondash import clock
 
-UPLOAD_ROLES = ("admin",)  # who may send files: /data imports (collection rounds add fillers)
+UPLOAD_ROLES = ("admin", "filler")  # who may send files: /data imports (admin), a round's submission (filler)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ SUBMIT_ROLES = ("filler",)
 READ_PAGES = ("", "stations", "competitions", "coverage", "county", "present")
 ADMIN_PAGES = ("data",)
 PRODUCT_PAGES = READ_PAGES + ADMIN_PAGES
+# /data for the roles in a collection round: a filler's 本期填报 (their own units), a leader's
+# read-only status board; imports, review and publish stay the admin's (app_pages/data.py).
+ROUND_PAGE_ROLES = ("filler", "leader")
 DEFAULT_NAME_ROLES = ("leader", "admin")
 
 
@@ -75,10 +78,14 @@ def may_submit(who: Identity | str) -> bool:
 def pages_for(role: str) -> tuple[str, ...]:
     """The url_paths a role may open, in the menu and by URL alike.
 
-    data page: admin only (demo mode on loopback acts as admin, so it counts as admin)."""
+    /data: admin (imports and rounds; demo mode on loopback acts as admin, so it counts as admin),
+    and filler and leader for a collection round (本期填报; the board, read-only); never planner or
+    the network demo's viewer."""
     if role == "admin":
         return PRODUCT_PAGES
-    if role in ("leader", "planner", "filler", "viewer"):
+    if role in ROUND_PAGE_ROLES:
+        return PRODUCT_PAGES
+    if role in ("planner", "viewer"):
         return READ_PAGES
     return ()
 
