@@ -208,6 +208,8 @@ def test_publish_needs_confirmation_then_makes_one_snapshot(opened, monkeypatch)
     }
     assert R.carried_from(snap, ["990201"]) == "2023-12-31"
     assert R.carried_from(snap, ["990101"]) is None
+    board = R.status(store).set_index("unit")
+    assert board.carried.to_dict() == {"990101": "", "990102": "2023-12-31", "990201": "2023-12-31"}
     again = R.publish(store, "boss", REGION, yes=True)
     assert again.already
     assert again.path == done.path

@@ -135,6 +135,14 @@ def test_county_profile_marks_carried_rows(round_a, tmp_path, monkeypatch):
     """Publish with 甲一区 accepted: 乙一县 and 甲二县 are carried from 2023-12-31 and say so."""
     R.accept(round_a, "990101", "boss")
     R.publish(round_a, "boss", REGION, yes=True)
+    at = page_as("boss")
+    at.session_state["_fingerprint"] = data_fingerprint(round_a.snapshots_dir)
+    at.run()
+    assert frame(at, "round_board")["沿用"].tolist() == [
+        "",
+        "沿用 2023-12-31",
+        "沿用 2023-12-31",
+    ]  # the board marks them
     monkeypatch.setenv("UNIONDASH_USERS", str(tmp_path / "none.toml"))  # demo mode: no accounts
 
     def county(code: str, lang: str = "zh") -> AppTest:

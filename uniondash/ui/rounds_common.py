@@ -45,6 +45,8 @@ def board_frame(board: pd.DataFrame, lang: str, with_reason: bool = True) -> pd.
     )
     if with_reason:
         out[t("rounds.col_reason", lang)] = board.reason
+    if board.carried.astype(bool).any():  # published: the units whose rows were carried say so
+        out[t("rounds.col_carried", lang)] = [t("rounds.carried", lang, as_of=c) if c else "" for c in board.carried]
     return out
 
 

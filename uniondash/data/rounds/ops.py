@@ -157,10 +157,13 @@ def close_round(store: RoundStore, user: str, accounts_file=None, address="") ->
 
 def status(store: RoundStore, rnd: Round | None = None, timezone: str | None = None) -> pd.DataFrame:
     """One line per unit: unit, name, state, overdue, submitted_at, by, rows (+ city, city_name,
-    reason). Overdue: not submitted (not started or returned) after the due date."""
+    reason, carried). Overdue: not submitted (not started or returned) after the due date."""
+    from uniondash.data.rounds.publish import carried_from
+
     rnd = rnd or store.current()
     units = county_units(store.base(rnd))
     late = rnd.overdue_on(clock.today(timezone or store.timezone))
+    published = store.published(rnd)
     rows = []
     for unit, name, city, city_name in units.itertuples(index=False):
         state = store.unit(rnd, unit)
@@ -177,9 +180,11 @@ def status(store: RoundStore, rnd: Round | None = None, timezone: str | None = N
                 "city": city,
                 "city_name": city_name,
                 "reason": state.reason if state.state == "returned" else "",
+                # once published: the snapshot its rows were carried from (沿用), "" when its own
+                "carried": (carried_from(published, [unit]) or "") if published is not None else "",
             }
         )
-    return pd.DataFrame(rows, columns=[*STATUS_COLUMNS, "city", "city_name", "reason"])
+    return pd.DataFrame(rows, columns=[*STATUS_COLUMNS, "city", "city_name", "reason", "carried"])
 
 
 def city_totals(board: pd.DataFrame) -> pd.DataFrame:
