@@ -239,3 +239,27 @@ def test_city_filler_upload_is_split_per_county(opened):
         "990102": "submitted",
         "990201": "not_started",
     }
+
+
+def test_an_upload_is_checked_in_a_child_process(opened):
+    """/data's uploads go through submit_isolated: the same submission as in-process, and a child
+    that cannot finish (here: an address space too small to load the readers) stores nothing."""
+    import dataclasses
+
+    from uniondash.config import load_settings
+    from uniondash.data.rounds.isolated import submit_isolated
+
+    store, _, tmp = opened
+    folder = tmp / "a"
+    write_prefilled(store, store.current(), ("990101",), folder)
+    edit_a(folder)
+    settings = load_settings()
+    done = submit_isolated(store, files(folder), "fa", ("990101",), REGION, settings)
+    assert done.ok, [p.line() for p in done.problems]
+    assert done.rows == {"990101": {"stations": 3, "coverage": 1}}
+    starved = dataclasses.replace(settings, import_memory_mb=64)
+    stopped = submit_isolated(store, files(folder), "fa", ("990101",), REGION, starved)
+    (p,) = stopped.problems
+    assert p.file == "服务站点.xlsx、组建入会.xlsx"
+    assert "64 MB" in p.expected_zh
+    assert [v["version"] for v in store.unit(store.current(), "990101").versions] == ["v001"]

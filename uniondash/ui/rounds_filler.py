@@ -9,6 +9,7 @@ import streamlit as st
 from uniondash.access.accounts import accounts_path
 from uniondash.data import rounds as R
 from uniondash.data.importer import SourceFile
+from uniondash.data.rounds.isolated import submit_isolated
 from uniondash.data.rounds.units import scope_counties
 from uniondash.data.rounds.workbook import prefilled
 from uniondash.text.i18n import t
@@ -55,13 +56,14 @@ def filler_panel(identity, settings, lang: str) -> None:
     elif sent:
         files = [SourceFile(u.name, data=u.getvalue()) for u in uploads]
         with st.spinner(t("rounds.ui_checking", lang)):
-            result = R.submit(
+            # in a child process, as an import: whatever a file makes a reader library do, this server carries on
+            result = submit_isolated(
                 store,
                 files,
                 identity.name,
                 identity.scope,
                 region_of(store, settings),
-                settings.import_max_mb,
+                settings,
                 accounts_path(),
                 current_address(),
             )
