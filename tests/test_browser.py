@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import unquote
+
 import pytest
 from browser import (
     deck_specs,
@@ -204,6 +207,11 @@ def test_stations_whole_region_layers(server, chromium, demo_wh, artifacts):
         layers = {lyr["id"]: lyr for lyr in spec["layers"]}
         base = [i for i in layers if i not in OVERLAYS]
         assert [i for i in layers if i in OVERLAYS] == OVERLAYS, layer
+        # with the overlays' large dots on, deck.gl writes the names over them (in boxes), and the
+        # basemap does not write them a second time beneath
+        style = json.loads(unquote(spec["mapStyle"].split(",", 1)[1]))
+        assert "names" not in style["sources"]
+        assert {lyr["type"] for lyr in style["layers"]} == {"background", "line"}
         legend = page.locator(".map-legend").first.inner_text()
         if layer == "points":
             assert sorted(base) == sorted(f"stations-{k}" for k in per_kind)

@@ -1,11 +1,14 @@
-"""Maps: fitted to their size without cropping, named places (CJK text that deck.gl can draw),
+"""Maps: fitted to their size without cropping, named places (written by the basemap: Chinese from
+the browser's fonts, Latin from glyphs sent inline),
 and a legend saying what each colour and size means."""
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -30,9 +33,9 @@ def pixel_box(view, west, south, east, north):
     return half_w, half_h * world / (2 * math.pi)
 
 
-def stations_deck(labels=None) -> dict:
+def stations_deck(labels=None, names_on_top: bool = False) -> dict:
     shapes = pd.DataFrame({"adcode": ["990101"], "geojson": [TALL]})
-    frame = sl.Frame(shapes, shapes, (outlines(shapes, "county"),), "light", "", labels)
+    frame = sl.Frame(shapes, shapes, (outlines(shapes, "county"),), "light", "", labels, names_on_top)
     return json.loads(sl.assemble([], frame).to_json())
 
 
@@ -51,31 +54,132 @@ def test_labels_name_cities_for_the_province_and_counties_for_a_city(fixture_wh)
     assert set(labelled_units(many, tuple(many.adcode)).name) == {"甲市", "乙市"}
 
 
-def test_text_layer_carries_its_chinese_characters_and_a_local_font():
+def style_of(deck: dict) -> dict:
+    """The MapLibre style a deck carries as a data: URL."""
+    url = deck["mapStyle"]
+    assert url.startswith("data:application/json;charset=utf-8,")
+    return json.loads(unquote(url.split(",", 1)[1]))
+
+
+def read_pbf(data: bytes) -> list[tuple[int, int, bytes | int]]:
+    """The top-level fields of a protobuf message: (number, wire type, bytes or int)."""
+
+    def varint(i):
+        n = shift = 0
+        while True:
+            b = data[i]
+            n |= (b & 0x7F) << shift
+            i, shift = i + 1, shift + 7
+            if not b & 0x80:
+                return n, i
+
+    out, i = [], 0
+    while i < len(data):
+        key, i = varint(i)
+        if key & 7 == 0:
+            value, i = varint(i)
+        else:
+            size, i = varint(i)
+            value, i = data[i : i + size], i + size
+        out.append((key >> 3, key & 7, value))
+    return out
+
+
+def glyphs_of(style: dict) -> dict[int, dict]:
+    """The glyphs (id → fields by number) of the style's inline glyph file."""
+    url = style["glyphs"]
+    assert url.startswith("data:application/x-protobuf;font={fontstack};range={range};base64,")
+    (stack,) = [v for n, _w, v in read_pbf(base64.b64decode(url.rsplit(",", 1)[1])) if n == 1]
+    fields = read_pbf(stack)
+    assert [v for n, _w, v in fields if n == 2] == [b"0-255"]
+    glyphs = {}
+    for n, _w, v in fields:
+        if n == 3:
+            g = {num: val for num, _wt, val in read_pbf(v)}
+            glyphs[g[1]] = g
+    return glyphs
+
+
+WUHAN = pd.DataFrame(
+    {
+        "name": ["江汉区", "江岸区", "黄陂区"],
+        "lon": [114.27, 114.30, 114.37],
+        "lat": [30.60, 30.60, 30.87],
+        "population": [647_932, 965_260, 1_151_772],
+    }
+)
+
+
+def test_names_are_written_by_the_basemap_most_populous_first():
+    deck = stations_deck(WUHAN)
+    assert not [lyr for lyr in deck["layers"] if lyr["@@type"] == "TextLayer"]  # no deck.gl font atlas
+    style = style_of(deck)
+    names = next(lyr for lyr in style["layers"] if lyr["id"] == "names")
+    assert names["type"] == "symbol"
+    assert names["layout"]["symbol-sort-key"] == ["get", "r"]  # colliding names: the lowest r is kept
+    features = style["sources"]["names"]["data"]["features"]
+    shown = [(f["properties"]["n"], f["properties"]["r"]) for f in features]
+    assert shown == [("黄陂区", 0), ("江岸区", 1), ("江汉区", 2)]
+    assert features[0]["geometry"]["coordinates"] == [114.37, 30.87]
+    assert style["layers"][-1]["id"] == "names"  # over the boundary lines
+    assert glyphs_of(style) == {}  # Chinese names: every character drawn from the browser's own fonts
+
+
+def test_names_over_deck_layers_are_a_text_layer_with_its_chinese_characters_and_a_local_font():
     units = pd.DataFrame({"name": ["恩施土家族苗族自治州", "武汉市"], "lon": [109.5, 114.3], "lat": [30.3, 30.6]})
     layer = json.loads(json.dumps(name_labels(units), default=lambda o: o.__dict__))
     assert layer["character_set"] == "".join(sorted(set("恩施土家族苗族自治州武汉市")))  # default: ASCII only
     assert layer["font_family"].startswith('"Noto Sans CJK SC"')  # no "@@=" expression, no web font
-    deck = stations_deck(units.assign(population=[3_456_136, 12_326_518]))
+    deck = stations_deck(units.assign(population=[3_456_136, 12_326_518]), names_on_top=True)
     names = next(lyr for lyr in deck["layers"] if lyr["@@type"] == "TextLayer")
     assert set(names["characterSet"]) >= set("武汉市")
     assert "@@=" not in names["fontFamily"]
+    assert "names" not in style_of(deck)["sources"]  # written once
 
 
-def test_overlapping_names_keep_the_most_populous():
+def test_overlapping_names_over_deck_layers_keep_the_most_populous():
     import pydeck as pdk
 
-    units = pd.DataFrame(
-        {
-            "name": ["江汉区", "江岸区", "黄陂区"],
-            "lon": [114.27, 114.30, 114.37],
-            "lat": [30.60, 30.60, 30.87],
-            "population": [647_932, 965_260, 1_151_772],
-        }
-    )
     view = pdk.ViewState(longitude=114.3, latitude=30.7, zoom=8)  # 0.03° apart: ~11 px, names ~40 px wide
-    assert list(declutter(units, view).name) == ["江岸区", "黄陂区"]
-    assert len(declutter(units, pdk.ViewState(longitude=114.3, latitude=30.7, zoom=12))) == 3
+    assert list(declutter(WUHAN, view).name) == ["江岸区", "黄陂区"]
+    assert len(declutter(WUHAN, pdk.ViewState(longitude=114.3, latitude=30.7, zoom=12))) == 3
+
+
+def test_latin_names_get_their_glyphs_inline():
+    style = style_of(stations_deck(WUHAN.assign(name=["Jianghan", "Jiang'an", "Huangpi"])))
+    glyphs = glyphs_of(style)
+    assert sorted(glyphs) == sorted({ord(c) for c in "JianghanJiang'anHuangpi"})
+    for g in glyphs.values():  # a 3 px border around each bitmap, as MapLibre reads them
+        assert len(g[2]) == (g[3] + 6) * (g[4] + 6)
+    ell = glyphs[ord("i")]
+    width, height, bitmap = ell[3], ell[4], ell[2]
+    bottom_stem = (height + 6 - 6) * (width + 6) + 3 + width // 2  # the stem's middle, 3 px above its foot
+    assert bitmap[bottom_stem] > 192  # inside the stroke: past the edge value 192
+    assert bitmap[0] < 64  # the bitmap's corner, 3 px or more outside the glyph: far from the edge
+
+
+def test_coverage_counties_are_filled_by_the_basemap_and_picked_by_deck():
+    from uniondash.render.area_maps import coverage_deck
+
+    other = TALL.replace("114.0", "115.0").replace("114.5", "115.5")
+    shapes = pd.DataFrame({"adcode": ["990101", "990102"], "geojson": [TALL, other]})
+    values = {"990101": 0.5, "990102": 0.9}
+    deck = json.loads(
+        coverage_deck(shapes, shapes.iloc[:0], values, {"990101": "甲一区"}, ("990101",), True, "zh", "light").to_json()
+    )
+    style = style_of(deck)
+    fill = style["sources"]["fill"]["data"]["features"]
+    # only the county in scope is filled (0.5 is the lowest value: the scale's lightest blue, at
+    # 210/255); the other is in the same data for its outline, transparent
+    assert [f["properties"]["c"] for f in fill] == ["rgba(222,235,247,0.82)", "rgba(0,0,0,0)"]
+    assert [lyr["id"] for lyr in style["layers"]] == ["background", "fill", "fill-lines", "lines0"]  # lines over it
+    assert style["layers"][2]["source"] == "fill"  # the counties' outlines from the same data, not sent twice
+    (pick,) = deck["layers"]
+    assert pick["getFillColor"] == [0, 0, 0, 0]  # transparent: there for the tooltip and the click
+    assert pick["pickable"] is True
+    assert [f["properties"] for f in pick["data"]["features"]] == [
+        {"adcode": "990101", "name": "甲一区", "label": "50.0%"}
+    ]
 
 
 def test_stations_legend_names_each_kind_in_its_map_colour():

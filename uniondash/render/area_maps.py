@@ -9,10 +9,12 @@ import pydeck as pdk
 from uniondash.analysis.stations import grid_cell_deg, grid_counts
 from uniondash.data.schema import STATION_KINDS
 from uniondash.render import legends
-from uniondash.render.labels import declutter, name_labels
+from uniondash.render.labels import basemap_names
 from uniondash.render.maps import (
     NO_DATA,
+    Fill,
     choropleth_layer,
+    css_colour,
     feature_collection,
     grid_layer,
     offline_deck,
@@ -46,24 +48,30 @@ def coverage_deck(
     the rest. `labels`: the units whose names are drawn (labels.labelled_units)."""
     colours = sequential_colours(values)
     props = {
-        a: {
-            "name": names.get(a, a),
-            "fill": colours.get(a, NO_DATA),
-            "label": fmt.kpi_value(values.get(a), is_percent, lang) if a in values else "—",
-        }
+        a: {"name": names.get(a, a), "label": fmt.kpi_value(values.get(a), is_percent, lang) if a in values else "—"}
         for a in counties
     }
     in_scope = shapes[shapes.adcode.isin(counties)]
     view = view_for(in_scope if len(in_scope) else shapes, *COVERAGE_MAP_PX)
-    layers = [choropleth_layer(feature_collection(shapes, props))]
-    if labels is not None and len(labels):
-        layers.append(name_labels(declutter(labels, view), theme))
+    # The basemap fills the counties and writes the names; deck.gl keeps a transparent layer of the
+    # same counties for their tooltips and clicks (issue 23: its fill and its name labels were the
+    # map's drawing cost in a browser without a GPU).
+    # Every county is in the basemap's data once: filled when in scope (transparent else) and outlined.
+    scope = set(counties)
+    fill = Fill(
+        tuple(shapes.geojson),
+        tuple(css_colour(colours.get(a, NO_DATA)) if a in scope else "rgba(0,0,0,0)" for a in shapes.adcode),
+        outline="county",
+    )
+    layers = [choropleth_layer(feature_collection(shapes, props), fill=[0, 0, 0, 0])]
     return offline_deck(
         layers,
         view,
         tooltip=COVERAGE_TOOLTIP,
         theme=theme,
-        lines=(outlines(shapes, "county"), outlines(city_shapes, "city")),
+        lines=(outlines(city_shapes, "city"),),
+        names=basemap_names(labels, theme) if labels is not None and len(labels) else None,
+        fill=fill,
     )
 
 

@@ -1,5 +1,12 @@
-"""Place names on the offline maps: deck.gl TextLayer, labelled at the scale a map shows
-(county names on a city's map, city names on the province's), without overlaps. Pure builders."""
+"""Place names on the offline maps, labelled at the scale a map shows (county names on a city's
+map, city names on the province's). Pure builders.
+
+Written by the basemap's symbol layer (basemap_names → maps.Names) wherever nothing deck.gl draws
+covers them (the coverage map, whose fill the basemap draws too; the stations map's plain points):
+MapLibre keeps them from overlapping, the most populous first, and shows the others as the map is
+zoomed. A deck.gl TextLayer (name_labels) costs its font atlas and two more shader programs, ~0.5–0.6 s
+per map in a browser without a GPU (docs/performance.md), so it is used only where names must sit
+over deck.gl's own layers (the stations map's density, supply and overlays), in boxes."""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ import pandas as pd
 import pydeck as pdk
 
 LABEL_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
-# (text, box behind it) per theme: the box keeps a name legible over dots and borders
+# (text, box or halo around it) per theme: the halo keeps a name legible over fills and borders
 LABEL_INK = {"light": ([33, 37, 41], [255, 255, 255, 190]), "dark": ([232, 237, 242], [21, 25, 30, 190])}
 LABEL_MAX_COUNTIES = 20  # more counties than this in view: label the cities instead
 LABEL_SIZE_PX = 12
@@ -22,6 +29,19 @@ def labelled_units(regions: pd.DataFrame, counties: tuple[str, ...]) -> pd.DataF
     if len(county_rows) <= LABEL_MAX_COUNTIES:
         return county_rows
     return regions[(regions.level == "city") & regions.adcode.isin(set(county_rows.parent_adcode))]
+
+
+def basemap_names(units: pd.DataFrame, theme: str = "light", size_px: int = LABEL_SIZE_PX):
+    """The same names for the basemap's symbol layer (maps.Names): MapLibre places them without
+    overlaps itself, the most populous first, and shows the ones that do not fit as the map is zoomed."""
+    from uniondash.render.maps import Names
+
+    ink, box = LABEL_INK[theme]
+    order = units.sort_values("population", ascending=False) if "population" in units.columns else units
+    rows = zip(order.name, order.lon, order.lat)
+    points = tuple((str(n), round(float(x), 5), round(float(y), 5)) for n, x, y in rows)
+    halo = "rgba({},{},{},{:.2f})".format(*box[:3], box[3] / 255)
+    return Names(points, "rgb({},{},{})".format(*ink), halo, size_px)
 
 
 def _mercator_y(lat: float) -> float:

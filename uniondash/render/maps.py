@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pydeck as pdk
 
+from uniondash.render.glyphs import FONT_NAME, glyphs_url
 from uniondash.render.palette import NEUTRAL, STATION_KIND_COLOURS, rgb
 
 BACKGROUND = {"light": "#EEF1F4", "dark": "#15191E"}
@@ -37,7 +38,33 @@ def outlines(shapes, kind: str) -> Outline:
     return Outline(kind, tuple(shapes.geojson))
 
 
-def offline_style(theme: str = "light", tile_url: str = "", lines: tuple[Outline, ...] = ()) -> str:
+@dataclass(frozen=True)
+class Names:
+    """Place names drawn by the basemap's symbol layer: (name, lon, lat) per unit, in the theme's ink."""
+
+    points: tuple[tuple[str, float, float], ...]
+    ink: str
+    halo: str
+    size_px: int = 12
+
+
+@dataclass(frozen=True)
+class Fill:
+    """Areas filled by the basemap (beneath its lines and names): one GeoJSON geometry and one CSS
+    colour per unit. A deck.gl polygon fill costs a browser without a GPU far more to draw."""
+
+    geojson: tuple[str, ...]
+    colours: tuple[str, ...]
+    outline: str | None = None  # also draw the areas' boundaries in this OUTLINE_STYLE, from the same data
+
+
+def offline_style(
+    theme: str = "light",
+    tile_url: str = "",
+    lines: tuple[Outline, ...] = (),
+    names: Names | None = None,
+    fill: Fill | None = None,
+) -> str:
     """A MapLibre style as a data: URL (the chart takes a style URL string): a background, the
     intranet's raster tiles when configured, and boundary lines from inline GeoJSON sources, so
     the browser requests nothing. Without a style of its own, Streamlit's map would load a
@@ -51,6 +78,13 @@ def offline_style(theme: str = "light", tile_url: str = "", lines: tuple[Outline
     if tile_url:
         sources["tiles"] = {"type": "raster", "tiles": [tile_url], "tileSize": 256}
         layers.append({"id": "tiles", "type": "raster", "source": "tiles"})
+    if fill is not None and fill.geojson:
+        sources["fill"] = {"type": "geojson", "data": "@@fill@@"}
+        layers.append({"id": "fill", "type": "fill", "source": "fill", "paint": {"fill-color": ["get", "c"]}})
+        if fill.outline:
+            colour, width = OUTLINE_STYLE[fill.outline][theme]
+            paint = {"line-color": colour, "line-width": width}
+            layers.append({"id": "fill-lines", "type": "line", "source": "fill", "paint": paint})
     for i, line in enumerate(lines):
         colour, width = OUTLINE_STYLE[line.kind][theme]
         sources[f"lines{i}"] = {"type": "geojson", "data": f"@@{i}@@"}
@@ -63,10 +97,48 @@ def offline_style(theme: str = "light", tile_url: str = "", lines: tuple[Outline
                 "layout": {"line-join": "round"},
             }
         )
-    text = json.dumps({"version": 8, "sources": sources, "layers": layers}, separators=(",", ":"))
+    style = {"version": 8, "sources": sources, "layers": layers}
+    if names is not None and names.points:
+        sources["names"] = {
+            "type": "geojson",
+            "data": {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"n": n, "r": i},
+                        "geometry": {"type": "Point", "coordinates": [x, y]},
+                    }
+                    for i, (n, x, y) in enumerate(names.points)
+                ],
+            },
+        }
+        layers.append(
+            {
+                "id": "names",
+                "type": "symbol",
+                "source": "names",
+                "layout": {
+                    "text-field": ["get", "n"],
+                    "text-font": [FONT_NAME],
+                    "text-size": names.size_px,
+                    "text-padding": 2,
+                    "symbol-sort-key": ["get", "r"],  # where names collide, the first (most populous) is kept
+                },
+                "paint": {"text-color": names.ink, "text-halo-color": names.halo, "text-halo-width": 2},
+            }
+        )
+        style["glyphs"] = glyphs_url("".join(n for n, _x, _y in names.points))
+    text = json.dumps(style, separators=(",", ":"), ensure_ascii=False)
     for i, line in enumerate(lines):  # the geometries are JSON already: spliced in, not parsed again
         features = ",".join('{"type":"Feature","properties":{},"geometry":' + g + "}" for g in line.geojson)
         text = text.replace(f'"@@{i}@@"', '{"type":"FeatureCollection","features":[' + features + "]}")
+    if fill is not None and fill.geojson:
+        features = ",".join(
+            '{"type":"Feature","properties":{"c":"' + c + '"},"geometry":' + g + "}"
+            for g, c in zip(fill.geojson, fill.colours)
+        )
+        text = text.replace('"@@fill@@"', '{"type":"FeatureCollection","features":[' + features + "]}")
     # Only what a data: URL cannot hold is escaped (%, #, spaces, non-ASCII): JSON punctuation is
     # left as it is, which keeps the boundaries about as small as the GeoJSON itself.
     return "data:application/json;charset=utf-8," + quote(text, safe='{}[]":,.-_+')
@@ -109,6 +181,8 @@ def offline_deck(
     theme: str = "light",
     tile_url: str = "",
     lines: tuple[Outline, ...] = (),
+    names: Names | None = None,
+    fill: Fill | None = None,
 ) -> pdk.Deck:
     deck = CompactDeck(
         layers=layers,
@@ -118,7 +192,7 @@ def offline_deck(
         tooltip=tooltip if tooltip is not None else False,
     )
     # pydeck would rewrite a style it does not know: set it directly
-    deck.map_style = offline_style(theme, tile_url, lines)
+    deck.map_style = offline_style(theme, tile_url, lines, names, fill)
     return deck
 
 
@@ -153,7 +227,9 @@ def feature_collection(shapes, properties: dict[str, dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def choropleth_layer(fc: dict, layer_id: str = "choropleth") -> pdk.Layer:
+def choropleth_layer(fc: dict, layer_id: str = "choropleth", fill=None) -> pdk.Layer:
+    """Areas deck.gl fills by their `fill` property, or with `fill` (a constant: transparent for
+    areas the basemap fills, kept here for their tooltips and clicks)."""
     return pdk.Layer(
         "GeoJsonLayer",
         fc,
@@ -161,8 +237,13 @@ def choropleth_layer(fc: dict, layer_id: str = "choropleth") -> pdk.Layer:
         pickable=True,
         stroked=False,  # boundary lines are drawn by the basemap (offline_style)
         filled=True,
-        get_fill_color="properties.fill",
+        get_fill_color=fill if fill is not None else "properties.fill",
     )
+
+
+def css_colour(rgba: list[int]) -> str:
+    r, g, b, *a = rgba
+    return f"rgba({r},{g},{b},{(a[0] if a else 255) / 255:.2f})"
 
 
 def stations_layer(stations, radius_m: float = 80.0) -> list[pdk.Layer]:

@@ -10,7 +10,7 @@ import pandas as pd
 import pydeck as pdk
 
 from uniondash.analysis.stations import aggregate_changes, tooltips
-from uniondash.render.labels import declutter, name_labels
+from uniondash.render.labels import basemap_names, declutter, name_labels
 from uniondash.render.maps import (
     Outline,
     choropleth_layer,
@@ -152,13 +152,20 @@ class Frame:
     theme: str
     tile_url: str
     labels: pd.DataFrame | None = None  # units whose names are drawn (name, lon, lat)
+    # Names over deck.gl's layers (a deck.gl TextLayer in boxes) rather than by the basemap beneath
+    # them: for the layers that would cover them (density, supply, the overlays' large dots)
+    names_on_top: bool = False
 
 
 def assemble(layers: list[pdk.Layer], frame: Frame) -> pdk.Deck:
     shapes = frame.in_scope if len(frame.in_scope) else frame.shapes
     view = view_for(shapes, MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    names = None
     if frame.labels is not None and len(frame.labels):
-        layers = [*layers, name_labels(declutter(frame.labels, view), frame.theme)]
+        if frame.names_on_top:
+            layers = [*layers, name_labels(declutter(frame.labels, view), frame.theme)]
+        else:
+            names = basemap_names(frame.labels, frame.theme)
     return offline_deck(
         layers,
         view,
@@ -166,4 +173,5 @@ def assemble(layers: list[pdk.Layer], frame: Frame) -> pdk.Deck:
         theme=frame.theme,
         tile_url=frame.tile_url,
         lines=frame.lines,
+        names=names,
     )
