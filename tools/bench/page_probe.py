@@ -6,7 +6,10 @@ the page with one element left out, to learn what that element costs.
 
 The visits are interleaved: every round visits the floor, then each page on each server, so a
 machine whose other load drifts over the minutes weighs on every figure alike; ratios are to the
-floor measured in the same rounds.
+floor measured in the same rounds. Beside the wall-clock times, the CPU seconds the browser's
+processes (renderer, GPU process drawing in software, browser) used for each visit: on a machine
+other jobs share, wall time stretches with their load and CPU time much less, so an A/B of a
+drawing change is judged by both.
 
     python -m tools.bench.page_probe /stations,/coverage [--reps 6] [--data DIR] [--before TREE]
 
@@ -25,6 +28,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import psutil
 
 from tools.bench.measure import WsCounter, visit
 from tools.bench.server import browser, free_port, streamlit_server
@@ -59,6 +64,19 @@ def tree_server(tree: Path, data: Path):
             proc.kill()
 
 
+def browser_cpu_s() -> float:
+    """CPU seconds (user + system) used so far by the Chromium processes this process started."""
+    total = 0.0
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in proc.name() or "headless" in proc.name():
+                times = proc.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
 def probe(chromium, targets: dict[str, str], reps: int) -> dict[str, dict]:
     """targets: name → full URL. One first visit and `reps` warm ones each, interleaved round by
     round, each target in its own browser context (so its warm visits are warm)."""
@@ -68,10 +86,13 @@ def probe(chromium, targets: dict[str, str], reps: int) -> dict[str, dict]:
         page = ctx.new_page()
         pages[name] = (ctx, page, WsCounter(page))
     got: dict[str, list] = {name: [] for name in targets}
+    cpu: dict[str, list] = {name: [] for name in targets}
     for _ in range(reps + 1):
         for name, url in targets.items():
             _ctx, page, counter = pages[name]
+            before = browser_cpu_s()
             got[name].append(visit(page, counter, url))
+            cpu[name].append(browser_cpu_s() - before)
     for ctx, _page, _counter in pages.values():
         ctx.close()
     rows = {}
@@ -83,6 +104,7 @@ def probe(chromium, targets: dict[str, str], reps: int) -> dict[str, dict]:
             "warm_drawn_s": statistics.median(v.drawn_s for v in warm),
             "warm_s": [v.drawn_s for v in warm],
             "ws_bytes": int(statistics.median(v.bytes for v in warm)),
+            "warm_browser_cpu_s": statistics.median(cpu[name][1:]),
         }
     return rows
 
@@ -108,15 +130,16 @@ def main() -> None:
         rows = probe(chromium, targets, args.reps)
     floor = rows["floor"]
     print(
-        "| page | first visit s | warm first screen s | × floor | warm drawn s | × floor | WS bytes | warm visits s |\n"
-        "|---|---|---|---|---|---|---|---|"
+        "| page | first visit s | warm first screen s | × floor | warm drawn s | × floor "
+        "| browser CPU s | × floor | WS bytes | warm visits s |\n|---|---|---|---|---|---|---|---|---|---|"
     )
     for name, r in rows.items():
         spread = ", ".join(f"{s:.2f}" for s in r["warm_s"])
         fs, dr = r["warm_first_screen_s"], r["warm_drawn_s"]
         print(
             f"| {name} | {r['cold_s']:.2f} | {fs:.2f} | {fs / floor['warm_first_screen_s']:.2f} "
-            f"| {dr:.2f} | {dr / floor['warm_drawn_s']:.2f} | {r['ws_bytes']:,} | {spread} |"
+            f"| {dr:.2f} | {dr / floor['warm_drawn_s']:.2f} | {r['warm_browser_cpu_s']:.2f} "
+            f"| {r['warm_browser_cpu_s'] / floor['warm_browser_cpu_s']:.2f} | {r['ws_bytes']:,} | {spread} |"
         )
 
 
