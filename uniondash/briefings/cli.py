@@ -88,8 +88,34 @@ def list_lines(bfile, settings) -> list[str]:
     return out
 
 
+# The slides are built by the app's own Streamlit-cached code outside a server: these loggers say
+# "No runtime found" / "missing ScriptRunContext" at every cache, which tells a cron log nothing.
+# A filter on the logger (Streamlit resets their levels when it makes them, not their filters).
+QUIET_LOGGERS = (
+    "streamlit.runtime.caching.cache_data_api",
+    "streamlit.runtime.caching.cache_resource_api",
+    "streamlit.runtime.scriptrunner_utils.script_run_context",
+)
+
+
+def _errors_only(record) -> bool:
+    import logging
+
+    return record.levelno >= logging.ERROR
+
+
+def _quiet_streamlit() -> None:
+    import logging
+
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if _errors_only not in logger.filters:
+            logger.addFilter(_errors_only)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _quiet_streamlit()
     try:
         settings, accounts, bfile = _context(args)
         from uniondash.briefings.runner import Runner
