@@ -93,7 +93,11 @@ def test_a_whole_round_on_the_command_line(opened):
     assert "already" in run(data, "publish", "--yes").stdout
     assert [s.as_of for s in list_snapshots(data / "snapshots")] == ["2022-12-31", "2023-12-31", AS_OF]
     assert run(data, "close").returncode == 0
-    assert run(data, "status").returncode == 2  # no open round
+    closed = run(data, "status", "--csv")  # no open round: the header alone, exit 0
+    assert closed.returncode == 0
+    assert closed.stdout == "unit,name,state,overdue,submitted_at,by,rows\n"
+    assert "no collection round is open" in closed.stderr
+    assert run(data, "accept", "990101").returncode == 2  # nothing open to accept in
 
 
 def test_unknown_filler_and_non_filler_are_refused(opened):

@@ -98,7 +98,13 @@ def _status(args, settings, store) -> int:
     from uniondash.data import rounds as R
     from uniondash.data.rounds import cli_print
 
-    cli_print.status(R.status(store), store.current(), csv=args.csv, lang=args.lang)
+    rnd = store.open_round()
+    if rnd is None:  # nothing to list is not a failure: the header alone, and why on stderr
+        print("没有正在进行的填报轮次 / no collection round is open", file=sys.stderr)
+        if args.csv:
+            cli_print.status_header()
+        return 0
+    cli_print.status(R.status(store, rnd), rnd, csv=args.csv, lang=args.lang)
     return 0
 
 

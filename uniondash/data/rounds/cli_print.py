@@ -25,6 +25,10 @@ def status(board: pd.DataFrame, rnd: Round, csv: bool = False, lang: str = "zh")
     print(city_totals(board).to_string(index=False))
 
 
+def status_header() -> None:
+    csv.writer(sys.stdout, lineterminator="\n").writerow(STATUS_COLUMNS)
+
+
 def _csv(board: pd.DataFrame) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(STATUS_COLUMNS)
