@@ -179,3 +179,26 @@ def test_a_folder_subscription_writes_its_files_under_its_one_account(world, tmp
     assert (share / "b.pptx").read_bytes() == b"x"
     assert world["renders"] == [("to-share", ("990100", "990101", "990102"), "zh")]  # zhou's scope: 甲市
     assert not [p for p in share.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_with_a_scheduler_on_every_node_each_delivery_is_claimed_by_one(world, tmp_path):
+    """Two machines, each its own copy of briefings.toml and sent log, one shared state (the
+    accounts folder's access.sqlite here; PostgreSQL for replicas): the first node's run claims
+    and sends every delivery of the slot, the second's sends none; the first may retry its own."""
+    other = tmp_path / "node-b"
+    other.mkdir()
+    (other / "briefings.toml").write_text(FILE, encoding="utf-8")
+    a = world["make"]()
+    a.node = "node-a"
+    b = Runner(
+        load_briefings(other / "briefings.toml"),
+        world["settings"],
+        load_accounts(),
+        sleep=world["sleeps"].append,
+        echo=lambda _: None,
+        node="node-b",
+    )
+    assert len([o for o in a.run_due() if o.status == "sent"]) == 5
+    assert b.run_due() == []
+    assert len(world["renders"]) == 3
+    assert not (other / "briefings-sent.jsonl").exists()

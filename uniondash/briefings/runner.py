@@ -21,6 +21,17 @@ from uniondash.briefings.schedule import latest_slot
 from uniondash.config import Settings
 
 BACKOFF_S = (5.0, 30.0)  # waits before the second and third attempt of one delivery
+CLAIM_KIND = "briefings.send"
+
+
+def this_node() -> str:
+    """Who claims a slot's delivery: this machine and its accounts folder (stable across restarts,
+    so a restarted scheduler may retry its own failures)."""
+    import socket
+
+    from uniondash.access.accounts import accounts_path
+
+    return f"{socket.gethostname()}:{accounts_path().parent}"
 
 
 @dataclass(frozen=True)
@@ -55,10 +66,12 @@ class Runner:
         backoff: tuple[float, ...] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         echo: Callable[[str], None] = print,
+        node: str = "",
     ) -> None:
         self.bfile, self.settings, self.accounts = bfile, settings, accounts
         self.backoff = BACKOFF_S if backoff is None else backoff
         self.sleep, self.echo = sleep, echo
+        self.node = node or this_node()
 
     def now(self) -> dt.datetime:
         return clock.now(self.settings.timezone)
@@ -76,10 +89,25 @@ class Runner:
                 if slot is None:
                     continue
                 key = slot.isoformat()
-                todo = sentlog.pending(entries, b.name, key, b.to)
+                todo = tuple(who for who in sentlog.pending(entries, b.name, key, b.to) if self._claim(b, key, who))
                 if todo:
                     out += self.deliver(b, key, todo)
         return out
+
+    def _claim(self, b: Briefing, slot: str, who: str) -> bool:
+        """A slot's delivery to one recipient, claimed in the shared state (access.sqlite, or
+        PostgreSQL for replicas) before it is sent: with a scheduler on every node, exactly one
+        node sends it (insert-if-absent); the claiming node may retry its own failures."""
+        from uniondash.access.state import open_state
+
+        if not self.accounts.path.exists():  # no accounts: nobody to send to, no store to claim in
+            return True
+        state = open_state(self.accounts.path.parent)
+        key = f"{b.name}|{slot}|{who}"
+        if state.add(CLAIM_KIND, key, {"node": self.node}):
+            return True
+        held = state.get(CLAIM_KIND, key) or {}
+        return held.get("node") == self.node
 
     def send_now(self, name: str) -> list[Outcome]:
         """One briefing to all its recipients at once: not a slot (the schedule's slots stay due)."""
