@@ -1,11 +1,11 @@
-"""Real data in: templates, reading CSV/XLSX/XLSM/XLS (each file's table told by its header row),
-validation (pandera and the data checks), atomic import.
+"""Real data in: templates, reading, validation (pandera and the data checks), atomic import.
 
-`import_files` turns files into a new snapshot or into the full list of problems, never half of
-either (only problems whose severity is "error" block: `Problem.blocks`; warnings and notes are in
-`ImportResult.warnings`); `import_isolated` runs it in a child process under memory and time limits (what the
-command line and /data call); `write_templates` and `export_snapshot` write the templates, empty
-or filled from a snapshot.
+Files are CSV, XLSX, XLSM or XLS, each file's table told by its header row. `import_files` turns
+files into a new snapshot or into the full list of problems, never half of either (only problems
+whose severity is "error" block: `Problem.blocks`; warnings and notes are in
+`ImportResult.warnings`); `import_isolated` runs it in a child process under memory and time
+limits (what the command line and /data call); `write_templates` and `export_snapshot` write the
+templates, empty or filled from a snapshot.
 """
 
 from uniondash.data.importer.isolated import Outcome, import_isolated
