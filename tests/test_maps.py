@@ -116,10 +116,11 @@ def test_names_are_written_by_the_basemap_most_populous_first():
     style = style_of(deck)
     names = next(lyr for lyr in style["layers"] if lyr["id"] == "names")
     assert names["type"] == "symbol"
-    assert names["layout"]["symbol-sort-key"] == ["get", "r"]  # colliding names: the lowest r is kept
+    assert names["layout"]["symbol-sort-key"] == ["id"]  # colliding names: the lowest id is kept
+    # each name by its point's id, most populous first; the points carry nothing but geometry
+    assert names["layout"]["text-field"] == ["match", ["id"], 0, "黄陂区", 1, "江岸区", 2, "江汉区", ""]
     features = style["sources"]["names"]["data"]["features"]
-    shown = [(f["properties"]["n"], f["properties"]["r"]) for f in features]
-    assert shown == [("黄陂区", 0), ("江岸区", 1), ("江汉区", 2)]
+    assert [(f["id"], f["properties"]) for f in features] == [(0, {}), (1, {}), (2, {})]
     assert features[0]["geometry"]["coordinates"] == [114.37, 30.87]
     assert style["layers"][-1]["id"] == "names"  # over the boundary lines
     assert glyphs_of(style) == {}  # Chinese names: every character drawn from the browser's own fonts
@@ -170,8 +171,11 @@ def test_coverage_counties_are_filled_by_the_basemap_and_picked_by_deck():
     style = style_of(deck)
     fill = style["sources"]["fill"]["data"]["features"]
     # only the county in scope is filled (0.5 is the lowest value: the scale's lightest blue, at
-    # 210/255); the other is in the same data for its outline, transparent
-    assert [f["properties"]["c"] for f in fill] == ["rgba(222,235,247,0.82)", "rgba(0,0,0,0)"]
+    # 210/255), by its id; the other is in the same data for its outline, transparent; the data
+    # carry geometry only (a restricted session's basemap holds no other county's figure)
+    assert [(f["id"], f["properties"]) for f in fill] == [(0, {}), (1, {})]
+    paint = style["layers"][1]["paint"]["fill-color"]
+    assert paint == ["match", ["id"], 0, "rgba(222,235,247,0.82)", "rgba(0,0,0,0)"]
     assert [lyr["id"] for lyr in style["layers"]] == ["background", "fill", "fill-lines", "lines0"]  # lines over it
     assert style["layers"][2]["source"] == "fill"  # the counties' outlines from the same data, not sent twice
     (pick,) = deck["layers"]

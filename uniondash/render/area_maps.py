@@ -12,6 +12,7 @@ from uniondash.render import legends
 from uniondash.render.labels import basemap_names
 from uniondash.render.maps import (
     NO_DATA,
+    TRANSPARENT,
     Fill,
     choropleth_layer,
     css_colour,
@@ -60,7 +61,7 @@ def coverage_deck(
     scope = set(counties)
     fill = Fill(
         tuple(shapes.geojson),
-        tuple(css_colour(colours.get(a, NO_DATA)) if a in scope else "rgba(0,0,0,0)" for a in shapes.adcode),
+        tuple(css_colour(colours.get(a, NO_DATA)) if a in scope else TRANSPARENT for a in shapes.adcode),
         outline="county",
     )
     layers = [choropleth_layer(feature_collection(shapes, props), fill=[0, 0, 0, 0])]

@@ -48,6 +48,9 @@ class Names:
     size_px: int = 12
 
 
+TRANSPARENT = "rgba(0,0,0,0)"
+
+
 @dataclass(frozen=True)
 class Fill:
     """Areas filled by the basemap (beneath its lines and names): one GeoJSON geometry and one CSS
@@ -80,7 +83,14 @@ def offline_style(
         layers.append({"id": "tiles", "type": "raster", "source": "tiles"})
     if fill is not None and fill.geojson:
         sources["fill"] = {"type": "geojson", "data": "@@fill@@"}
-        layers.append({"id": "fill", "type": "fill", "source": "fill", "paint": {"fill-color": ["get", "c"]}})
+        # Each area's colour by its feature id, in the layer: the sources carry geometry and nothing
+        # else (a restricted session's basemap holds every county's outline, none of their figures)
+        colour = ["match", ["id"]]
+        for i, c in enumerate(fill.colours):
+            if c != TRANSPARENT:
+                colour += [i, c]
+        colour = [*colour, TRANSPARENT] if len(colour) > 2 else TRANSPARENT
+        layers.append({"id": "fill", "type": "fill", "source": "fill", "paint": {"fill-color": colour}})
         if fill.outline:
             colour, width = OUTLINE_STYLE[fill.outline][theme]
             paint = {"line-color": colour, "line-width": width}
@@ -99,31 +109,31 @@ def offline_style(
         )
     style = {"version": 8, "sources": sources, "layers": layers}
     if names is not None and names.points:
+        # the names by feature id in the layer, as the fill's colours (the sources: geometry only)
         sources["names"] = {
             "type": "geojson",
             "data": {
                 "type": "FeatureCollection",
                 "features": [
-                    {
-                        "type": "Feature",
-                        "properties": {"n": n, "r": i},
-                        "geometry": {"type": "Point", "coordinates": [x, y]},
-                    }
-                    for i, (n, x, y) in enumerate(names.points)
+                    {"type": "Feature", "id": i, "properties": {}, "geometry": {"type": "Point", "coordinates": [x, y]}}
+                    for i, (_n, x, y) in enumerate(names.points)
                 ],
             },
         }
+        text = ["match", ["id"]]
+        for i, (n, _x, _y) in enumerate(names.points):
+            text += [i, n]
         layers.append(
             {
                 "id": "names",
                 "type": "symbol",
                 "source": "names",
                 "layout": {
-                    "text-field": ["get", "n"],
+                    "text-field": [*text, ""],
                     "text-font": [FONT_NAME],
                     "text-size": names.size_px,
                     "text-padding": 2,
-                    "symbol-sort-key": ["get", "r"],  # where names collide, the first (most populous) is kept
+                    "symbol-sort-key": ["id"],  # where names collide, the first (most populous) is kept
                 },
                 "paint": {"text-color": names.ink, "text-halo-color": names.halo, "text-halo-width": 2},
             }
@@ -135,8 +145,8 @@ def offline_style(
         text = text.replace(f'"@@{i}@@"', '{"type":"FeatureCollection","features":[' + features + "]}")
     if fill is not None and fill.geojson:
         features = ",".join(
-            '{"type":"Feature","properties":{"c":"' + c + '"},"geometry":' + g + "}"
-            for g, c in zip(fill.geojson, fill.colours)
+            '{"type":"Feature","id":' + str(i) + ',"properties":{},"geometry":' + g + "}"
+            for i, g in enumerate(fill.geojson)
         )
         text = text.replace('"@@fill@@"', '{"type":"FeatureCollection","features":[' + features + "]}")
     # Only what a data: URL cannot hold is escaped (%, #, spaces, non-ASCII): JSON punctuation is
