@@ -263,3 +263,18 @@ def test_an_upload_is_checked_in_a_child_process(opened):
     assert p.file == "服务站点.xlsx、组建入会.xlsx"
     assert "64 MB" in p.expected_zh
     assert [v["version"] for v in store.unit(store.current(), "990101").versions] == ["v001"]
+
+
+def test_an_extra_column_is_a_warning_not_a_refusal(opened):
+    """The importer ignores a column outside the contract (备注) with a warning: the submission lands."""
+    store, _, tmp = opened
+    folder = tmp / "a"
+    write_prefilled(store, store.current(), ("990101",), folder)
+    book, sheet = stations_sheet(folder / "服务站点.xlsx")
+    sheet.cell(1, sheet.max_column + 1).value = "备注"
+    book.save(folder / "服务站点.xlsx")
+    result = R.submit(store, [SourceFile("服务站点.xlsx", folder / "服务站点.xlsx")], "fa", ("990101",), REGION)
+    assert result.ok, [p.line() for p in result.problems]
+    assert result.rows == {"990101": {"stations": 3}}
+    assert [(w.file, w.column) for w in result.warnings if w.severity == "warning"][0][0] == "服务站点.xlsx"
+    assert any("备注" in (w.column or "") + (w.value or "") for w in result.warnings)

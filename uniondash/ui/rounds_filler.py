@@ -77,3 +77,6 @@ def filler_panel(identity, settings, lang: str) -> None:
         st.success(t("rounds.ui_submitted", lang, units=md_escape(done)), icon=":material/check_circle:")
     elif result is not None:
         show_problems(result.problems, lang, "round_submit_problems")
+    if result is not None and result.warnings:  # the importer's warnings: shown, never blocking
+        st.warning(t("import.warnings", lang, n=len(result.warnings)), icon=":material/warning:")
+        st.markdown("\n".join(f"- {md_escape(p.line(lang))}" for p in result.warnings[:10]))

@@ -49,6 +49,11 @@ def read_files(files: list[SourceFile], max_mb: float) -> tuple[list[Source], li
     return sources, problems
 
 
+def split(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings and notes): the importer's severities; warnings never block."""
+    return [p for p in problems if p.blocks], [p for p in problems if not p.blocks]
+
+
 def fill_new_ids(source: Source) -> None:
     """Blank station_id cells (new stations) get a provisional id, so that the contract's
     "required" check passes for them; the id is taken off again before the rows are stored."""

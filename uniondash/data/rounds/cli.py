@@ -125,7 +125,7 @@ def _submit(args, settings, store) -> int:
     files = [SourceFile(Path(f).name, Path(f)) for f in args.files]
     region = _region(store, settings)
     result = R.submit(store, files, account.name, account.scope, region, settings.import_max_mb, accounts_file)
-    for p in result.problems:
+    for p in result.problems + result.warnings:  # warnings on stderr too, and never a failure
         print(p.line(args.lang), file=sys.stderr)
     for unit in result.units:
         rows = ", ".join(f"{t}={n}" for t, n in result.rows[unit].items())

@@ -23,6 +23,7 @@ from uniondash.data.rounds.checking import (
     fill_new_ids,
     problem,
     read_files,
+    split,
     table_label,
     validate,
 )
@@ -38,6 +39,7 @@ class SubmitResult:
     units: list[str] = field(default_factory=list)  # the units a submission was stored for
     versions: dict[str, str] = field(default_factory=dict)  # unit → version stored
     rows: dict[str, dict[str, int]] = field(default_factory=dict)  # unit → table → rows
+    warnings: list[Problem] = field(default_factory=list)  # the importer's warnings and notes: never blocking
 
     @property
     def ok(self) -> bool:
@@ -98,7 +100,7 @@ def _scope_problems(src, typed: pd.DataFrame, counties: set[str], names: dict[st
 def check_upload(
     store: RoundStore, rnd: Round, files: list[SourceFile], scope: tuple[str, ...], region: str, max_mb: float
 ):
-    """(typed frames by table, the units covered, problems): nothing stored."""
+    """(typed frames by table, the units covered, problems, warnings): nothing stored."""
     base = store.base(rnd)
     counties = set(scope_counties(base, scope))
     names = unit_names(base)
@@ -116,15 +118,20 @@ def check_upload(
         frame["_row"] = frame.index.to_numpy(dtype="int64")
         typed[table] = frame
         problems += _scope_problems(src, frame, counties, names)
+    problems, warnings = split(problems)
     units = sorted({a for f in typed.values() for a in f.adcode.dropna()} & counties)
     if not problems and typed and not units:
         problems.append(problem(files[0].name if files else "—", "rounds.err_no_rows", "rows"))
     if problems:
-        return typed, units, sorted(problems, key=lambda p: (p.file, p.sheet or "", p.row or 0))
+        return typed, units, sorted(problems, key=_where), warnings
     candidate = {t: arrow_rows(t, *_split(replaced(t, base_frame(base, t), units, typed[t]))) for t in typed}
     origin = {t: chosen[t] for t in typed}
-    problems = candidate_problems(base, rnd.as_of, region, candidate, origin)
-    return typed, units, problems
+    problems, more = split(candidate_problems(base, rnd.as_of, region, candidate, origin))
+    return typed, units, problems, warnings + more
+
+
+def _where(p: Problem) -> tuple:
+    return (p.file, p.sheet or "", p.row or 0)
 
 
 def _split(frame: pd.DataFrame):
@@ -190,10 +197,11 @@ def submit(
 ) -> SubmitResult:
     """Check the files and, if nothing is wrong, store a submission for every unit they cover."""
     rnd = store.current()
-    typed, units, problems = check_upload(store, rnd, files, scope, region, max_mb)
+    typed, units, problems, warnings = check_upload(store, rnd, files, scope, region, max_mb)
     if problems:
-        return SubmitResult(problems=problems)
+        return SubmitResult(problems=problems, warnings=warnings)
     result = store_submission(store, rnd, typed, units, user, [f.name for f in files])
+    result.warnings = warnings
     for unit in result.units:
         audit_log.record(
             "submit",
