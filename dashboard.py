@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from uniondash.access import pages_for
 from uniondash.access.data_scope import out_of_scope
 from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
-from uniondash.ui.navigation import profile_requested
+from uniondash.ui.navigation import is_kiosk, pages_for_identity, profile_requested
 from uniondash.ui.paths import not_found_page
 from uniondash.ui.present.chrome import on_present_page
 from uniondash.ui.reads import data_fingerprint, get_warehouse, region_index, region_units
@@ -138,8 +137,17 @@ pages = [
         visibility="hidden",
     ),
     st.Page("app_pages/data.py", title=t("nav.data", lang), icon=":material/upload_file:", url_path="data"),
+    # the subscriptions of scheduled briefings (admins): linked from the sidebar's meeting tools, not
+    # the menu (the menu's length at 1280×720, as for /present)
+    st.Page(
+        "app_pages/briefings.py",
+        title=t("nav.briefings", lang),
+        icon=":material/schedule_send:",
+        url_path="briefings",
+        visibility="hidden",
+    ),
 ]
-allowed = pages_for(access.identity.role)
+allowed = pages_for_identity(access.identity)  # a kiosk (a wall screen) opens /present only
 
 
 def refused() -> None:
@@ -149,11 +157,21 @@ def refused() -> None:
     )
 
 
+def to_present() -> None:
+    """A kiosk (an unattended wall screen) asking for any other page is sent to /present, with the
+    link's parameters (auto, deck, lang, theme …)."""
+    st.switch_page("app_pages/present.py", query_params=st.query_params.to_dict())
+
+
 # Every product path answers in the user's language, never with Streamlit's English "Page not
-# found": its page, a refusal where this role may not open it (data: admin only, demo mode on
-# loopback counting as admin), "no such page" for any other path.
+# found": its page, a refusal where this role may not open it (/data and /briefings: admin; /data
+# also a filler's 本期填报 and a leader's round board; demo mode on loopback counting as admin), "no
+# such page" for any other path. A kiosk's every other page leads to /present.
+instead = to_present if is_kiosk(access.identity) else refused
 pages = [
-    p if p.url_path in allowed else st.Page(refused, title=p.title, url_path=p.url_path, visibility="hidden")
+    p
+    if p.url_path in allowed
+    else st.Page(instead, title=p.title, url_path=p.url_path, visibility="hidden", default=p.url_path == "")
     for p in pages
 ]
 unknown = not_found_page(pages, lang)

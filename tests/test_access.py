@@ -20,6 +20,9 @@ from uniondash.cli import main
 
 def test_pages_by_role():
     assert may_open("admin", "data")
+    assert may_open("admin", "briefings")
+    for role in ("leader", "planner", "filler", "viewer"):
+        assert not may_open(role, "briefings"), role  # the subscriptions page is the admins'
     for role in ("planner", "viewer"):
         assert not may_open(role, "data"), role  # a planner opening /data is refused
         assert may_open(role, "county")

@@ -10,14 +10,18 @@ the shared state's `add` (insert-if-absent) lets exactly one of them claim each 
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from uniondash.config import ROOT
 
-# name → argv. Empty until a feature needs one, e.g.
-#   "briefings": [sys.executable, "-m", "uniondash", "briefings", "run"]
-SIDECARS: dict[str, list[str]] = {}
+# name → argv. The briefings' scheduler checks briefings.toml every 60 s and sends what is due
+# (nothing while there is no such file); its sent log and lock make a restart, or a cron line
+# running `briefings run` too, send nothing twice.
+SIDECARS: dict[str, list[str]] = {
+    "briefings": [sys.executable, "-m", "uniondash", "briefings", "run", "--every", "60"],
+}
 
 
 @dataclass

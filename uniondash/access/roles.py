@@ -22,7 +22,7 @@ SCOPED_ROLES = ("planner", "filler")
 SUBMIT_ROLES = ("filler",)
 # The read pages every role may open, by url_path ("" is the overview at /).
 READ_PAGES = ("", "stations", "competitions", "coverage", "county", "present")
-ADMIN_PAGES = ("data",)
+ADMIN_PAGES = ("data", "briefings")  # imports and rounds; the scheduled briefings' subscriptions
 PRODUCT_PAGES = READ_PAGES + ADMIN_PAGES
 # /data for the roles in a collection round: a filler's 本期填报 (their own units), a leader's
 # read-only status board; imports, review and publish stay the admin's (app_pages/data.py).
@@ -78,13 +78,13 @@ def may_submit(who: Identity | str) -> bool:
 def pages_for(role: str) -> tuple[str, ...]:
     """The url_paths a role may open, in the menu and by URL alike.
 
-    /data: admin (imports and rounds; demo mode on loopback acts as admin, so it counts as admin),
-    and filler and leader for a collection round (本期填报; the board, read-only); never planner or
-    the network demo's viewer."""
+    /briefings: admin only. /data: admin (imports and rounds; demo mode on loopback acts as admin,
+    so it counts as admin), and filler and leader for a collection round (本期填报; the board,
+    read-only); never planner or the network demo's viewer."""
     if role == "admin":
         return PRODUCT_PAGES
     if role in ROUND_PAGE_ROLES:
-        return PRODUCT_PAGES
+        return (*READ_PAGES, "data")
     if role in ("planner", "viewer"):
         return READ_PAGES
     return ()

@@ -207,6 +207,8 @@ def page_tools(view: View, page: str) -> None:
         links = [("/present?" + urlencode({**query, **view_query(view)}, doseq=True), t("deck.open", lang))]
         links += [("/present?" + urlencode({"deck": d, **query}), d) for d in decks[:8]]
         st.markdown("\n".join(f"- [{label}]({href})" for href, label in links))
+        if session_access().identity.role == "admin":  # the scheduled briefings' subscriptions
+            st.page_link("app_pages/briefings.py", label=t("nav.briefings", lang), icon=":material/schedule_send:")
         if editable:
             _delete_controls(view, page)
         briefing_buttons([view] * len(kinds), list(kinds), lang, f"brief_{page}")
