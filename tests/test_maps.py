@@ -224,3 +224,20 @@ def test_legend_strings_exist_in_both_languages(lang, theme, expected):
     """Each boundary is named in the viewer's language (an English string missing would fall back
     to the Chinese one) beside a line of the colour and width the map draws it with."""
     assert legend_entries(legends.legend_html(legends.outline_items(theme, lang))) == expected
+
+
+def test_the_pick_layer_is_simplified_to_two_pixels_at_the_first_view():
+    import pydeck as pdk
+
+    from uniondash.render.area_maps import pick_shapes
+
+    # a round county of 200 vertices, radius 0.5°
+    step = 2 * math.pi / 200
+    ring = [[114 + 0.5 * math.cos(step * i), 30 + 0.5 * math.sin(step * i)] for i in range(200)]
+    polygon = json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]})
+    shapes = pd.DataFrame({"adcode": ["990101"], "geojson": [polygon]})
+    province = pick_shapes(shapes, pdk.ViewState(longitude=114, latitude=30, zoom=6))  # 2 px = 0.022°
+    vertices = len(json.loads(province.geojson.iloc[0])["coordinates"][0])
+    assert 10 < vertices < 60  # a circle of radius 0.5° within 0.022°: a few dozen vertices, not 201
+    city = pick_shapes(shapes, pdk.ViewState(longitude=114, latitude=30, zoom=9))  # 2 px = 0.0027°
+    assert city is shapes  # below the drawn outlines' own simplification: left as they are
