@@ -397,5 +397,5 @@ channel = "email"
     audit = [json.loads(x) for x in (world["users"].parent / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
     refused = [a for a in audit if a.get("briefing") == "to-nowhere"]
     assert [(a["action"], a["user"], a["recipient"], a["status"]) for a in refused] == [
-        ("export-refused", "zhou", "zhou", "failed")
+        ("briefing-failed", "zhou", "zhou", "failed")
     ]

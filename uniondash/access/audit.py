@@ -15,6 +15,9 @@ ACTIONS = (
     *("sign-in", "sign-out", "failure", "locked", "expired", "refused"),
     *("export", "export-refused", "import", "refresh-caches"),
     *("deck_save", "deck_delete", "deck_refused"),  # saved presentation decks (uniondash.data.decks)
+    # collection rounds (uniondash.data.rounds): each line names the round
+    *("round-open", "round-submit", "round-return", "round-accept", "round-publish", "round-close"),
+    *("briefing-sent", "briefing-failed"),  # scheduled briefings (uniondash.briefings), each delivery
 )
 
 

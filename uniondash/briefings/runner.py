@@ -188,9 +188,8 @@ class Runner:
             attempts=attempts,
         )
         if self.accounts.path.exists():
-            # audit actions are fixed in uniondash.access.audit: a delivery is an export, a failure a
-            # refused export, each naming the briefing, its slot, the recipient and the channel
-            action = "export" if status == "sent" else "export-refused"
+            # each delivery, naming the briefing, its slot, the recipient and the channel
+            action = "briefing-sent" if status == "sent" else "briefing-failed"
             audit.record(
                 self.accounts.path,
                 account or who,
