@@ -73,6 +73,7 @@ def main_text(page) -> str:
 
 def signed_in(chromium, url: str, user: str, seen: list[str] | None = None):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(120_000)  # a loaded 2-core machine: a click's rerun can take a while
     page = context.new_page()
     page.goto(url)
     wait_until_drawn(page)
@@ -122,7 +123,7 @@ BOARD_JS = """() => {
 
 def board(page) -> dict[str, list[str]]:
     """unit → [state, overdue] from the board's accessible table (it draws on a canvas)."""
-    page.wait_for_function(f"() => ({BOARD_JS})()?.length > 1", timeout=30_000)
+    page.wait_for_function(f"() => ({BOARD_JS})()?.length > 1", timeout=120_000)
     rows = [r for r in page.evaluate(BOARD_JS) if r]
     # columns: 市, 区划代码, 单位, 状态, 逾期, 提交时间, 提交人, 行数, 退回原因 (maybe a row-index cell first)
     out = {}
