@@ -42,8 +42,8 @@ def round_a(tmp_path, monkeypatch):
 
 
 def page_as(name: str) -> AppTest:
-    """/data's script alone, for a signed-in account (a filler or leader cannot open /data through
-    the menu until access/roles.py lets them; the page itself serves them already)."""
+    """/data's script alone, for a signed-in account (the page decides what each role sees; the
+    menu's routing is access/roles.py's, tested there and in tests/test_rounds_browser.py)."""
     accounts = load_accounts()
     sid = Store(accounts.folder).create(name, "local")
     identity = account_identity(accounts.users[name], accounts, "local", sid)
