@@ -208,6 +208,12 @@ def test_publish_needs_confirmation_then_makes_one_snapshot(opened, monkeypatch)
     }
     assert R.carried_from(snap, ["990201"]) == "2023-12-31"
     assert R.carried_from(snap, ["990101"]) is None
+    from uniondash.ui.rounds_mark import carried_export_note
+
+    names = {"990101": "甲一区", "990102": "甲二县", "990201": "乙一县"}
+    assert carried_export_note(snap, list(names), names, "zh") == "沿用 2023-12-31：甲二县、乙一县"
+    assert carried_export_note(snap, ["990201"], names, "en") == "Carried from 2023-12-31: 乙一县"
+    assert carried_export_note(snap, ["990101"], names, "zh") is None
     board = R.status(store).set_index("unit")
     assert board.carried.to_dict() == {"990101": "", "990102": "2023-12-31", "990201": "2023-12-31"}
     again = R.publish(store, "boss", REGION, yes=True)

@@ -21,3 +21,17 @@ def carried_note(snapshot: Snapshot, unit: str, lang: str) -> str | None:
         sep = "、" if lang == "zh" else ", "
         text += t("rounds.carried_tables", lang, tables=sep.join(table_label(tb, lang) for tb in marks))
     return text
+
+
+def carried_export_note(snapshot: Snapshot, units, names: dict[str, str], lang: str) -> str | None:
+    """For an export's header block: which of the export's counties a round carried, and from
+    which snapshot ("沿用 2023-12-31：甲二县、乙一县"), or None when none was (or no round made
+    the snapshot)."""
+    marks = carried_units(snapshot)
+    carried = [u for u in units if u in marks]
+    if not carried:
+        return None
+    froms = sorted({f for u in carried for f in marks[u].values()})
+    sep = "、" if lang == "zh" else ", "
+    listed = sep.join(names.get(u, u) for u in carried)
+    return t("rounds.carried_export", lang, as_of="、".join(froms), units=listed)
