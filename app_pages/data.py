@@ -20,6 +20,7 @@ import streamlit as st
 from uniondash.config import load_settings
 from uniondash.data.importer import SourceFile, import_isolated, steps_total, templates_zip
 from uniondash.data.importer.contract import specs
+from uniondash.data.importer.read import UPLOAD_TYPES
 from uniondash.data.snapshots import region_today
 from uniondash.text.i18n import t
 from uniondash.ui.import_result import show_import_result
@@ -96,7 +97,7 @@ with st.expander(t("data.caches", lang), icon=":material/cached:"):
 
 with st.form("import_form"):
     uploads = st.file_uploader(
-        t("data.upload", lang), type=["csv", "xlsx", "geojson", "json"], accept_multiple_files=True, key="import_files"
+        t("data.upload", lang), type=UPLOAD_TYPES, accept_multiple_files=True, key="import_files"
     )
     as_of = st.date_input(
         t("data.as_of", lang),

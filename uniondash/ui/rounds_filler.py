@@ -48,7 +48,10 @@ def filler_panel(identity, settings, lang: str) -> None:
         )
     with st.form("round_submit_form"):
         uploads = st.file_uploader(
-            t("rounds.ui_upload", lang), type=["xlsx", "csv"], accept_multiple_files=True, key="round_files"
+            t("rounds.ui_upload", lang),
+            type=["xlsx", "xlsm", "xls", "csv"],
+            accept_multiple_files=True,
+            key="round_files",
         )
         sent = st.form_submit_button(t("rounds.ui_submit", lang), type="primary", icon=":material/upload:")
     if sent and not uploads:
