@@ -175,3 +175,40 @@ def test_filler_page_in_english(round_a):
 
 def tables_en(at: AppTest):
     return next(d.value for d in at.dataframe if {"Unit", "Submitted"} <= set(d.value.columns))
+
+
+def test_export_header_names_the_carried_counties(round_a, monkeypatch):
+    """The published snapshot's export header block says which of the export's counties were
+    carried: 甲二县 and 乙一县 for the whole region; nothing for 甲一区 (accepted); a planner of 甲市
+    sees only their own carried county named."""
+    from types import SimpleNamespace
+
+    from uniondash.access.data_scope import DataScope
+    from uniondash.metrics.scope import Scope
+    from uniondash.ui import parts
+
+    R.accept(round_a, "990101", "boss")
+    R.publish(round_a, "boss", REGION, yes=True)
+    as_of = AS_OF  # the round's id is the new snapshot's date
+    monkeypatch.setattr(parts, "_now_in_region", lambda: "2030-01-02 09:30")
+    names = {"990101": "甲一区", "990102": "甲二县", "990201": "乙一县"}
+
+    def header(counties, chosen=(), data_scope=None) -> dict:
+        view = SimpleNamespace(
+            lang="zh",
+            settings=SimpleNamespace(org_name_zh="测试省总工会", org_name_en="Test FTU"),
+            snapshot=as_of,
+            compare=None,
+            is_demo=False,
+            snapshots_dir=str(round_a.snapshots_dir),
+            fingerprint=data_fingerprint(round_a.snapshots_dir),
+            data_scope=data_scope,
+            scope=Scope(REGION, (), tuple(chosen), tuple(counties), tuple(counties)),
+            names=lambda: names,
+        )
+        return dict(parts.export_context(view, "站点列表", rows=3))
+
+    assert header(("990101", "990102", "990201"))["沿用数据"] == "沿用 2023-12-31：甲二县、乙一县"
+    assert "沿用数据" not in header(("990101",), chosen=("990101",))
+    planner = DataScope(counties=("990101", "990102"), units=("990100", "990101", "990102"), assigned=("990100",))
+    assert header(("990101", "990102", "990201"), data_scope=planner)["沿用数据"] == "沿用 2023-12-31：甲二县"

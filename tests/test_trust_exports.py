@@ -141,6 +141,9 @@ def test_export_context_gives_the_row_count_as_a_number(monkeypatch):
     from uniondash.ui import parts
 
     monkeypatch.setattr(parts, "_now_in_region", lambda: "2030-01-02 09:30")
+    monkeypatch.setattr(
+        parts, "carried_line", lambda _view: None
+    )  # no round made this snapshot (tests/test_rounds_app.py)
     settings = SimpleNamespace(org_name_zh="测试省总工会", org_name_en="Test FTU")
     view = SimpleNamespace(
         lang="zh",

@@ -162,12 +162,27 @@ def export_context(view: View, title: str, filters: Sequence[str] = (), rows: in
     ]
     if filters:
         pairs.append((t("export.filters", lang), t("export.sep", lang).join(filters)))
+    carried = carried_line(view)
+    if carried:  # a collection round published this snapshot and carried some counties' older rows
+        pairs.append((t("rounds.carried_export_label", lang), carried))
     if view.is_demo:
         pairs.append((t("export.data", lang), t("app.demo_badge", lang)))
     pairs.append((t("export.exported_at", lang), _now_in_region()))
     if rows is not None:
         pairs.append((t("export.rows", lang), int(rows)))
     return tuple(pairs)
+
+
+def carried_line(view: View) -> str | None:
+    """Which of the export's counties (those in the view's scope that this session may read) a
+    round carried from an older snapshot: "沿用 2023-12-31：甲二县、乙一县", or None."""
+    from uniondash.ui.reads import get_warehouse
+    from uniondash.ui.rounds_mark import carried_export_note
+
+    snapshot = get_warehouse(view.snapshots_dir, view.fingerprint).snapshot(view.snapshot)
+    scope = view.data_scope
+    units = [c for c in view.scope.counties if scope is None or scope.allows(c)]
+    return carried_export_note(snapshot, units, region_names(view), view.lang)
 
 
 FILE_SCOPE_UNITS = 2  # a file name names at most this many units, then how many there are

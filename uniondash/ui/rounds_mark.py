@@ -23,6 +23,9 @@ def carried_note(snapshot: Snapshot, unit: str, lang: str) -> str | None:
     return text
 
 
+CARRIED_NAMED = 10  # an export's header names at most this many carried counties, then how many
+
+
 def carried_export_note(snapshot: Snapshot, units, names: dict[str, str], lang: str) -> str | None:
     """For an export's header block: which of the export's counties a round carried, and from
     which snapshot ("沿用 2023-12-31：甲二县、乙一县"), or None when none was (or no round made
@@ -33,5 +36,7 @@ def carried_export_note(snapshot: Snapshot, units, names: dict[str, str], lang: 
         return None
     froms = sorted({f for u in carried for f in marks[u].values()})
     sep = "、" if lang == "zh" else ", "
-    listed = sep.join(names.get(u, u) for u in carried)
+    listed = sep.join(names.get(u, u) for u in carried[:CARRIED_NAMED])
+    if len(carried) > CARRIED_NAMED:  # a round most counties missed: the first names and how many
+        listed += t("rounds.carried_more", lang, n=len(carried))
     return t("rounds.carried_export", lang, as_of="、".join(froms), units=listed)
