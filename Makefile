@@ -62,9 +62,11 @@ test: system-deps install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-# Pages timed in the system Chromium against floor pages, at demo scale 1 and 100.
+# Pages timed in the system Chromium against floor pages, at demo scale 1 and 100; then a collection
+# round of every county (one review, the publish, peak memory).
 bench: data
 	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.bench pages --scale100 $(DATA)/bench-scale100 --out docs
+	UNIONDASH_DATA=$(DATA) $(BIN)/python -m tools.bench rounds --out docs
 
 # 20 then 50 users (WebSocket protocol, 3 s think) plus 2 Chromium tabs, two minutes each, against
 # one Streamlit process and against `make serve WORKERS=$(WORKERS)`, started by the load test itself:
