@@ -117,14 +117,16 @@ def test_local_account_deep_link_reload_new_tab_sign_out(server, chromium, artif
     context.close()
 
 
-def test_leader_refused_on_the_import_page_in_english(server, chromium, artifacts):
+def test_planner_refused_on_the_import_page_in_english(server, chromium, artifacts):
+    """/data is the admins' (and, in a round, a filler's 本期填报 and a leader's board): a planner is
+    refused, in their language."""
     context = chromium.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     page.goto(f"{server}/data?lang=en")
     wait_until_drawn(page)
-    sign_in_with_enter(page, "lead", PASSWORD, "may not open", ("User name", "Password"))
+    sign_in_with_enter(page, "pa", PASSWORD, "may not open", ("User name", "Password"))
     text = main_text(page)
-    assert "Your role (leader) may not open this page" in text
+    assert "Your role (planner) may not open this page" in text
     assert "Page not found" not in page.content()
     page.screenshot(path=str(artifacts / "access-data-refused-en.png"))
     context.close()
