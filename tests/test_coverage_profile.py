@@ -80,7 +80,10 @@ def test_profile_rows_and_summary(fixture_wh):
     strengths, gaps = summary(list(rows.values()), CAT, "甲二县", "zh")
     # last of 3 and short of its 90% target: named once, by the target's sentence (issue: 短板 twice)
     assert [g for g in gaps if "工会组建率" in g] == ["工会组建率 50.0%，距目标 90.0% 还差 40.0 个百分点。"]
-    assert any("农民工入会率 30.0%" in g and "第 3 位" in g for g in gaps)  # no target: its rank
+    assert gaps[0] == "工会组建率 50.0%，距目标 90.0% 还差 40.0 个百分点。"  # short of target comes first
+    # no target: its rank (the lowest ranks in catalogue order, five in all)
+    assert "新就业形态劳动者入会率 20.0%，居全省县级单位第 3 位（共 3 个），处于后四分之一。" in gaps
+    assert len(gaps) == 5
     assert all("甲二县" not in s or "第" in s for s in strengths)
 
 

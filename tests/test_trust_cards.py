@@ -153,3 +153,20 @@ def test_behind_target_lists_the_kpis_projected_to_miss():
     assert behind[0].projected == pytest.approx(7.0, abs=0.01)
     assert behind[1].projected == pytest.approx(0.80, abs=0.001)
     assert behind[1].shortfall == pytest.approx(0.1 / 0.9, abs=0.002)
+
+
+def test_gaps_keep_the_same_kpis_in_every_language():
+    """Short of target everywhere: the furthest first (shortfall relative to the target), the same
+    five in zh and en (the order once fell to the sentences' text, and the Chinese 短板 of 汉南区
+    left out its largest gap while the English one listed it)."""
+    rows = [
+        # (code, value, target): shortfalls 0.30/0.88 = 34 %, 0.05/0.90 = 6 %, 0.20/0.80 = 25 % …
+        ProfileRow("membership_rate", 0.58, 3, 3, 0.8, 0.8, (0.6, 0.58), card("membership_rate", 0.58, 0.88)),
+        ProfileRow("union_founding_rate", 0.85, 3, 3, 0.8, 0.8, (0.8, 0.85), card("union_founding_rate", 0.85, 0.90)),
+        ProfileRow("nef_membership_rate", 0.60, 3, 3, 0.7, 0.7, (0.5, 0.60), card("nef_membership_rate", 0.60, 0.80)),
+    ]
+    _, zh = summary(rows, CAT, "甲二县", "zh")
+    _, en = summary(rows, CAT, "甲二县", "en")
+    order = ["membership_rate", "nef_membership_rate", "union_founding_rate"]
+    assert [next(c for c in order if CAT.by_code(c).name("zh") in g) for g in zh] == order
+    assert [next(c for c in order if CAT.by_code(c).name("en") in g) for g in en] == order

@@ -91,9 +91,13 @@ def profile_rows(
 def summary(rows: list[ProfileRow], catalogue: Catalogue, county_name: str, lang: str) -> tuple[list[str], list[str]]:
     """Strengths (top quarter of counties) and gaps (bottom quarter, or short of target). A gap
     names each KPI once: short of target and in the bottom quarter, the target sentence is kept
-    (it says how far there is to go, in the KPI's unit; the rank stays in the table beside it)."""
+    (it says how far there is to go, in the KPI's unit; the rank stays in the table beside it).
+
+    The order, and so which five are kept, is the same in every language: the furthest from target
+    first (its shortfall relative to the target), then the lowest ranks; the best ranks first among
+    strengths; ties in catalogue order (never by the sentence's text)."""
     strengths, gaps = [], []
-    for r in rows:
+    for i, r in enumerate(rows):
         kpi = catalogue.by_code(r.code)
         if r.rank is None:
             continue
@@ -101,16 +105,17 @@ def summary(rows: list[ProfileRow], catalogue: Catalogue, county_name: str, lang
         fields = dict(county=county_name, kpi=kpi.name(lang), value=value, rank=r.rank, n=r.n)
         behind = r.target is not None and r.result.reached is False
         if r.rank <= max(1, r.n // 4):
-            strengths.append((r.rank / r.n, t("profile.strength", lang, **fields)))
+            strengths.append((r.rank / r.n, i, t("profile.strength", lang, **fields)))
         elif r.rank > r.n - max(1, r.n // 4) and not behind:
-            gaps.append((1 - r.rank / r.n, t("profile.weakness", lang, **fields)))
+            gaps.append((1 - r.rank / r.n, i, t("profile.weakness", lang, **fields)))
         if behind:
             # a difference of rates is in percentage points ("还差 9.2 个百分点"), of counts a count
             gap = r.target - r.value
             short = fmt.points(gap, lang) if kpi.is_percent else f"{fmt.number(abs(gap), lang)} {kpi.unit(lang)}"
             target = fmt.kpi_value(r.target, kpi.is_percent, lang)
-            gaps.append((0.0, t("profile.behind_target", lang, **fields, target=target, short=short)))
-    return [s for _, s in sorted(strengths)][:5], [g for _, g in sorted(gaps)][:5]
+            shortfall = abs(gap) / abs(r.target) if r.target else 0.0
+            gaps.append((-shortfall, i, t("profile.behind_target", lang, **fields, target=target, short=short)))
+    return [s for *_, s in sorted(strengths)][:5], [g for *_, g in sorted(gaps)][:5]
 
 
 def change_header(compare: str | None, lang: str) -> str:
