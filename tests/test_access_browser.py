@@ -27,6 +27,7 @@ def write_accounts(folder) -> str:
         "pa": Account("pa", "planner", ("990101",), hashed),
         "lead": Account("lead", "leader", (), hashed),
         "victim": Account("victim", "leader", (), hashed),
+        "hall": Account("hall", "leader", (), hashed, kiosk=True),  # a wall screen
         "chen@example.org": Account("chen@example.org", "planner", ("990101",)),
     }
     save_accounts(acc)
@@ -129,6 +130,29 @@ def test_planner_refused_on_the_import_page_in_english(server, chromium, artifac
     assert "Your role (planner) may not open this page" in text
     assert "Page not found" not in page.content()
     page.screenshot(path=str(artifacts / "access-data-refused-en.png"))
+    context.close()
+
+
+def test_a_kiosk_signing_in_on_the_overview_lands_on_present_still_signed_in(server, chromium, artifacts):
+    """A wall screen signs in on /: it is sent to /present, whose screen theme reloads the page once;
+    the reload waits for the sign-in cookie's hand-over, so the slides come back, not the form (the
+    reload used to abort that request: the form again, four times in five)."""
+    context = chromium.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(server)
+    wait_until_drawn(page)
+    page.get_by_label("用户名").fill("hall")
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("密码", exact=True).press("Enter")
+    page.wait_for_url("**/present?**embed_options=dark_theme**", timeout=60_000)  # after the reload
+    for _ in range(3):  # once the reloaded page is drawn, and a while after
+        page.wait_for_timeout(2_000)
+        wait_until_drawn(page)
+        assert page.locator("input[type=password]").count() == 0, page.url
+    assert session_cookie(context) is not None
+    assert "/present" in page.url
+    assert page.locator(".ud-title").count() == 1
+    page.screenshot(path=str(artifacts / "access-kiosk-present.png"))
     context.close()
 
 

@@ -28,6 +28,7 @@ from uniondash.access.sessions import COOKIE_NAME, Session, Store, cookie_secret
 from uniondash.access.state import SharedState
 from uniondash.text.i18n import t
 from uniondash.ui.reads import ACCESS_KEY
+from uniondash.ui.theme import HANDOVER_PENDING
 
 NOTICE = "_signin_notice"  # a message for the sign-in form (expired, signed out)
 HANDOVER = "_signin_ticket"  # a ticket the page posts to /access/session, once
@@ -221,9 +222,12 @@ def after_signin() -> None:
     script = ""
     if ticket:
         body = json.dumps({"ticket": ticket})
+        pending = json.dumps(HANDOVER_PENDING)  # a theme reload waits for the cookie (ui/theme.py)
         script += (
+            f"sessionStorage.setItem({pending}, String(Date.now()));"
             f"fetch({json.dumps(SESSION_PATH)}, {{method: 'POST', credentials: 'same-origin',"
-            f" headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}});"
+            f" headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}})"
+            f".finally(() => sessionStorage.removeItem({pending}));"
             f"sessionStorage.removeItem({json.dumps(RETURN_KEY)});"
         )
     if ss.pop("_sso_return", False):

@@ -100,6 +100,12 @@ def _css(theme: str) -> str:
     return variables + BASE_CSS + (SCREEN_CSS if theme == "screen" else "") + PHONE_CSS
 
 
+# sessionStorage key set while a sign-in's cookie hand-over (ui/signin.after_signin) is in flight:
+# a theme reload waits for it (up to 5 s), or the reload aborts the request and the page that comes
+# back is the sign-in form again (a kiosk signing in on / lands on /present, whose screen theme reloads).
+HANDOVER_PENDING = "ud-handover-pending"
+
+
 def _reload_script(theme: str, query: str) -> str:
     """Reload once with the embed option matching `theme` when the loaded Streamlit theme differs
     (judged by the app's background). sessionStorage stops a loop if the option did not take.
@@ -123,7 +129,12 @@ def _reload_script(theme: str, query: str) -> str:
   u.search = {json.dumps(query)};
   u.searchParams.set('theme', '{theme}');
   u.searchParams.set('embed_options', '{EMBED[theme]}');
-  window.location.replace(u.toString());
+  const go = (tries) => {{
+    const since = +(sessionStorage.getItem('{HANDOVER_PENDING}') || 0);
+    if (since && Date.now() - since < 5000 && tries < 60) {{ setTimeout(() => go(tries + 1), 100); return; }}
+    window.location.replace(u.toString());
+  }};
+  go(0);
 }})();
 </script>"""
 
