@@ -136,7 +136,13 @@ pages = [
         url_path="present",
         visibility="hidden",
     ),
-    st.Page("app_pages/data.py", title=t("nav.data", lang), icon=":material/upload_file:", url_path="data"),
+    st.Page(
+        "app_pages/data.py",
+        # an admin imports (and runs rounds); a filler and a leader come for the round: 数据填报
+        title=t("nav.data" if access.identity.role not in ("filler", "leader") else "nav.data_round", lang),
+        icon=":material/upload_file:",
+        url_path="data",
+    ),
     # the subscriptions of scheduled briefings (admins): linked from the sidebar's meeting tools, not
     # the menu (the menu's length at 1280×720, as for /present)
     st.Page(

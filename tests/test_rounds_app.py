@@ -87,7 +87,7 @@ def test_admin_board_review_and_accept(round_a, monkeypatch):
     ]
     assert board["退回原因"].tolist() == ["", "", "请补充新站点"]
     totals = frame(at, "round_totals")
-    assert totals[["市", "单位数", "已提交", "未开始", "已退回", "逾期"]].values.tolist() == [
+    assert totals[["市", "单位数", "已提交", "未开始", "已退回", "其中逾期"]].values.tolist() == [
         ["甲市", 2, 1, 1, 0, 1],
         ["乙市", 1, 0, 0, 1, 1],
     ]
@@ -212,3 +212,12 @@ def test_export_header_names_the_carried_counties(round_a, monkeypatch):
     assert "沿用数据" not in header(("990101",), chosen=("990101",))
     planner = DataScope(counties=("990101", "990102"), units=("990100", "990101", "990102"), assigned=("990100",))
     assert header(("990101", "990102", "990201"), data_scope=planner)["沿用数据"] == "沿用 2023-12-31：甲二县"
+
+
+def test_submission_times_read_in_the_regions_time():
+    import pandas as pd
+
+    from uniondash.ui.rounds_common import local_times
+
+    stamps = pd.Series(["2024-07-08T03:00:00+00:00", "", "2024-07-03T17:30:00+00:00"])
+    assert local_times(stamps).tolist() == ["2024-07-08 11:00", "", "2024-07-04 01:30"]  # UTC+8

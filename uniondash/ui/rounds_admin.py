@@ -74,7 +74,7 @@ def _board(board, rnd, lang: str) -> None:
     cols = st.columns(5)
     for col, state in zip(cols, R.STATES):
         col.metric(t(f"rounds.state.{state}", lang), int(counts.get(state, 0)))
-    cols[4].metric(t("rounds.overdue", lang), int(board.overdue.sum()))
+    cols[4].metric(t("rounds.overdue_of", lang), int(board.overdue.sum()))  # not a sixth state
     st.dataframe(board_frame(board, lang), hide_index=True, width="stretch", key="round_board")
     st.caption(t("rounds.ui_totals", lang))
     st.dataframe(totals_frame(board, lang), hide_index=True, width="stretch", key="round_totals")

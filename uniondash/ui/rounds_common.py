@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from uniondash import clock
 from uniondash.data import rounds as R
 from uniondash.data.importer import to_frame
 from uniondash.data.rounds.checking import table_label
@@ -29,6 +30,13 @@ def round_caption(rnd: R.Round, lang: str) -> None:
     )
 
 
+def local_times(stamps: pd.Series) -> pd.Series:
+    """Stored UTC instants ("2024-07-08T03:00:00+00:00") as the region's wall time ("2024-07-08 11:00");
+    empty where there is none."""
+    parsed = pd.to_datetime(stamps.replace("", None), utc=True, errors="coerce")
+    return parsed.dt.tz_convert(clock.REGION_TZ).dt.strftime("%Y-%m-%d %H:%M").fillna("")
+
+
 def board_frame(board: pd.DataFrame, lang: str, with_reason: bool = True) -> pd.DataFrame:
     """The status board with headers and states in the user's language; overdue marked."""
     out = pd.DataFrame(
@@ -38,7 +46,7 @@ def board_frame(board: pd.DataFrame, lang: str, with_reason: bool = True) -> pd.
             t("rounds.col_name", lang): board.name,
             t("rounds.col_state", lang): [t(f"rounds.state.{s}", lang) for s in board.state],
             t("rounds.col_overdue", lang): [t("rounds.overdue", lang) if o else "" for o in board.overdue],
-            t("rounds.col_submitted_at", lang): board.submitted_at,
+            t("rounds.col_submitted_at", lang): local_times(board.submitted_at),
             t("rounds.col_by", lang): board.by,
             t("rounds.col_rows", lang): board.rows,
         }
@@ -57,7 +65,7 @@ def totals_frame(board: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("rounds.col_city", lang): totals.city_name,
             t("rounds.col_units", lang): totals.units,
             **{t(f"rounds.state.{s}", lang): totals[s] for s in R.STATES},
-            t("rounds.overdue", lang): totals.overdue,
+            t("rounds.overdue_of", lang): totals.overdue,
         }
     )
 

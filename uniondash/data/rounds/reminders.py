@@ -56,5 +56,8 @@ def reminder_message(board: pd.DataFrame, rnd: Round, lang: str) -> str:
     if late.empty:
         return t("rounds.remind_none", lang, id=rnd.id)
     sep = "、" if lang == "zh" else ", "
-    names = sep.join(f"{c}{n}" if lang == "zh" else f"{n} ({c})" for c, n in zip(late.city_name, late.name))
+    # a county-level unit the province governs directly (仙桃市) is its own "city": named once
+    names = sep.join(
+        n if n == c else (f"{c}{n}" if lang == "zh" else f"{n} ({c})") for c, n in zip(late.city_name, late.name)
+    )
     return t("rounds.remind_message", lang, id=rnd.id, due=rnd.due, n=len(late), names=names)
