@@ -30,6 +30,16 @@ def send_now(name: str) -> list:
     return runner.send_now(name)
 
 
+def channel_words(b, lang: str) -> str:
+    """邮件 / 工作群机器人（钉钉） / 共享文件夹 /srv/share/briefings, in the reader's language."""
+    words = t(f"briefings.channel.{b.channel}", lang)
+    if b.channel == "webhook":
+        return f"{words} ({t(f'briefings.kind.{b.kind}', lang)})"
+    if b.channel == "folder":
+        return f"{words} {b.folder}"
+    return words
+
+
 def table(bfile, lang: str) -> pd.DataFrame:
     entries = sentlog.read(bfile.sent_log)
     now = clock.now(load_settings().timezone)
@@ -46,8 +56,10 @@ def table(bfile, lang: str) -> pd.DataFrame:
                 t("briefings.col_next", lang): next_slot(b.schedule, now).strftime("%Y-%m-%d %H:%M")
                 if b.enabled
                 else "—",
-                t("briefings.col_channel", lang): b.channel,
-                t("briefings.col_formats", lang): ", ".join(b.formats) if b.channel != "webhook" else "—",
+                t("briefings.col_channel", lang): channel_words(b, lang),
+                t("briefings.col_formats", lang): ", ".join(f.upper() for f in b.formats)
+                if b.channel != "webhook"
+                else "—",
                 t("briefings.col_enabled", lang): b.enabled,
                 t("briefings.col_last_sent", lang): f"{sent['time']} → {sent['recipient']}" if sent else "—",
                 t("briefings.col_last_failure", lang): (

@@ -101,6 +101,7 @@ def test_admins_see_each_subscription_with_its_last_delivery_and_failure(setup):
     assert row["最近送达"] == "2026-11-30T00:00:05+00:00 → zhou"
     assert row["最近失败"] == "2026-12-07T00:00:09+00:00 → zhou: webhook: URLError: refused"
     assert row["格式"] == "—"
+    assert row["渠道"] == "工作群机器人 (企业微信)"  # the reader's words, not the file's "webhook"
 
 
 def test_send_now_runs_beside_the_page_and_reports(setup):
