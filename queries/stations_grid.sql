@@ -29,4 +29,4 @@ final as (
 )
 
 select * from final
-order by stations desc
+order by stations desc, lon, lat  -- ties in a fixed order: the same map JSON for the same cells
