@@ -12,7 +12,7 @@ from uniondash.ui.navigation import is_kiosk, pages_for_identity, profile_reques
 from uniondash.ui.paths import not_found_page
 from uniondash.ui.present.chrome import on_present_page
 from uniondash.ui.reads import data_fingerprint, get_warehouse, region_index, region_units
-from uniondash.ui.signin import after_signin, demo_banner, gate, signout_control
+from uniondash.ui.signin import after_signin, demo_banner, gate, handover_tag, signout_control
 from uniondash.ui.theme import apply_theme, current_theme, seed_theme, theme_control, write_theme
 from uniondash.ui.urlstate import SEEDED, seed_from_url, url_values, write_to_url
 from uniondash.ui.view import FILTER_KEYS, previous_as_of
@@ -63,7 +63,8 @@ if ss["compare"] != "auto" and (ss["compare"] not in as_ofs or ss["compare"] >= 
 lang = ss["lang"]
 seed_theme(ss, st.query_params)
 presenting = on_present_page()  # /present: no sidebar; its filters stay (hidden) so their values do
-apply_theme(current_theme("screen" if presenting else None), explicit=presenting or "theme" in ss)
+theme_now = current_theme("screen" if presenting else None)
+apply_theme(theme_now, explicit=presenting or "theme" in ss, handover=handover_tag())  # a reload waits for the cookie
 
 with st.container(key="ud_hidden_filters") if presenting else st.sidebar:
     org = settings.org_name_en if lang == "en" else settings.org_name_zh

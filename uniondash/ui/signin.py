@@ -28,10 +28,13 @@ from uniondash.access.sessions import COOKIE_NAME, Session, Store, cookie_secret
 from uniondash.access.state import SharedState
 from uniondash.text.i18n import t
 from uniondash.ui.reads import ACCESS_KEY
-from uniondash.ui.theme import HANDOVER_PENDING
+from uniondash.ui.theme import HANDOVER_DONE, HANDOVER_PENDING
 
 NOTICE = "_signin_notice"  # a message for the sign-in form (expired, signed out)
-HANDOVER = "_signin_ticket"  # a ticket the page posts to /access/session, once
+HANDOVER = "_signin_ticket"  # a ticket the page posts to /access/session (redeemed once)
+# The ticket's script is drawn on this many runs: a run that switches pages (a kiosk sent on to
+# /present) may end before the browser ever mounts it; posting a redeemed ticket again is a harmless 400.
+HANDOVER_RUNS = 3
 RETURN_KEY = "uniondash_return"  # sessionStorage: the URL asked for before single sign-on
 TICKET_KEY = "_download_ticket"  # who drew the page last: a download click is checked against it
 
@@ -214,20 +217,40 @@ def _remember_url() -> None:
     )
 
 
+def _held_ticket() -> tuple[str, int] | None:
+    held = st.session_state.get(HANDOVER)
+    if not held:
+        return None
+    return held if isinstance(held, tuple) else (held, HANDOVER_RUNS)
+
+
+def handover_tag() -> str | None:
+    """A short tag of the sign-in ticket being handed over on this run, or None: the theme's reload
+    (ui/theme.py) waits until the browser says that hand-over is done."""
+    held = _held_ticket()
+    return hashlib.sha256(held[0].encode()).hexdigest()[:12] if held else None
+
+
 def after_signin() -> None:
-    """Once after signing in: post the ticket for the HttpOnly cookie; after single sign-on,
-    reopen the URL that was asked for."""
+    """After signing in (on the next few runs): post the ticket for the HttpOnly cookie; after
+    single sign-on, reopen the URL that was asked for."""
     ss = st.session_state
-    ticket = ss.pop(HANDOVER, None)
+    held, tag = _held_ticket(), handover_tag()
     script = ""
-    if ticket:
+    if held:
+        ticket, left = held
+        if left > 1:
+            ss[HANDOVER] = (ticket, left - 1)
+        else:
+            ss.pop(HANDOVER, None)
         body = json.dumps({"ticket": ticket})
         pending = json.dumps(HANDOVER_PENDING)  # a theme reload waits for the cookie (ui/theme.py)
         script += (
             f"sessionStorage.setItem({pending}, String(Date.now()));"
             f"fetch({json.dumps(SESSION_PATH)}, {{method: 'POST', credentials: 'same-origin',"
             f" headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}})"
-            f".finally(() => sessionStorage.removeItem({pending}));"
+            f".finally(() => {{ sessionStorage.removeItem({pending});"
+            f" sessionStorage.setItem({json.dumps(HANDOVER_DONE)}, {json.dumps(tag)}); }});"
             f"sessionStorage.removeItem({json.dumps(RETURN_KEY)});"
         )
     if ss.pop("_sso_return", False):

@@ -104,9 +104,10 @@ def _css(theme: str) -> str:
 # a theme reload waits for it (up to 5 s), or the reload aborts the request and the page that comes
 # back is the sign-in form again (a kiosk signing in on / lands on /present, whose screen theme reloads).
 HANDOVER_PENDING = "ud-handover-pending"
+HANDOVER_DONE = "ud-handover-done"  # the tag of the last hand-over finished (ui/signin.handover_tag)
 
 
-def _reload_script(theme: str, query: str) -> str:
+def _reload_script(theme: str, query: str, handover: str | None = None) -> str:
     """Reload once with the embed option matching `theme` when the loaded Streamlit theme differs
     (judged by the app's background). sessionStorage stops a loop if the option did not take.
     `query` is the URL's query as the run began: the reloaded page sees what this one was asked
@@ -129,9 +130,13 @@ def _reload_script(theme: str, query: str) -> str:
   u.search = {json.dumps(query)};
   u.searchParams.set('theme', '{theme}');
   u.searchParams.set('embed_options', '{EMBED[theme]}');
+  // a sign-in's cookie hand-over on this run: wait until the browser has finished it (6 s at most)
+  const awaited = {json.dumps(handover or "")}, start = Date.now();
   const go = (tries) => {{
     const since = +(sessionStorage.getItem('{HANDOVER_PENDING}') || 0);
-    if (since && Date.now() - since < 5000 && tries < 60) {{ setTimeout(() => go(tries + 1), 100); return; }}
+    const busy = since && Date.now() - since < 5000;
+    const notYet = awaited && sessionStorage.getItem('{HANDOVER_DONE}') !== awaited && Date.now() - start < 6000;
+    if ((busy || notYet) && tries < 80) {{ setTimeout(() => go(tries + 1), 100); return; }}
     window.location.replace(u.toString());
   }};
   go(0);
@@ -143,7 +148,7 @@ SCRIPT_BOX = "ud_theme_script"
 SCRIPT_BOX_CSS = f".st-key-{SCRIPT_BOX} {{ display: none !important; }}"
 
 
-def apply_theme(theme: str, explicit: bool) -> None:
+def apply_theme(theme: str, explicit: bool, handover: str | None = None) -> None:
     """The product CSS for the theme; when a theme was asked for, make Streamlit's match it.
     Call it before anything writes to the URL."""
     st.html(f"<style>{_css(theme) + SCRIPT_BOX_CSS}</style>")
@@ -155,7 +160,7 @@ def apply_theme(theme: str, explicit: bool) -> None:
     if explicit:
         params = st.query_params
         query = urlencode([(k, v) for k in params for v in params.get_all(k)])
-        box.html(_reload_script(theme, query), unsafe_allow_javascript=True)
+        box.html(_reload_script(theme, query, handover), unsafe_allow_javascript=True)
 
 
 def theme_control(lang: str) -> None:
