@@ -22,7 +22,11 @@ PER_UNIT = ("coverage", "nef_membership", "stations", "demand_points")
 
 
 def _view(con, table: str, base: Snapshot, unit: str, frame: pd.DataFrame | None) -> None:
-    """One table as the warehouse shows it (with as_of); a frame given replaces the snapshot's."""
+    """One table as the warehouse shows it (with as_of); a frame given replaces the snapshot's.
+    View DDL takes no bound parameters: the view's name is only ever a contract table's (checked
+    here), and the values are written as escaped literals (sql_literal)."""
+    if table not in TABLES:
+        raise ValueError(f"not a table of the contract: {table!r}")
     if frame is not None:
         arrow = pa.Table.from_pandas(frame[TABLES[table].names], schema=TABLES[table], preserve_index=False)
         arrow = arrow.add_column(0, "as_of", pa.array([pd.Timestamp(base.as_of).date()] * arrow.num_rows, pa.date32()))
