@@ -151,7 +151,8 @@ def layers(deck: dict) -> dict[str, list]:
 
 
 def points(data: list) -> list[tuple]:
-    return sorted((round(d["lon"], 5), round(d["lat"], 5)) for d in data)
+    """The rows' positions: lon and lat, or a stations layer's pair p."""
+    return sorted((round(x, 5), round(y, 5)) for x, y in (d["p"] if "p" in d else (d["lon"], d["lat"]) for d in data))
 
 
 def assert_nothing_foreign(at: AppTest, page: str) -> None:
@@ -166,7 +167,7 @@ def assert_nothing_foreign(at: AppTest, page: str) -> None:
         assert not found, f"{page} {where} shows {found}"
     for deck in decks(at):
         for layer_id, data in layers(deck).items():
-            located = [d for d in data if isinstance(d, dict) and "lon" in d]
+            located = [d for d in data if isinstance(d, dict) and ("lon" in d or "p" in d)]
             assert not set(points(located)) & FOREIGN_POINTS, f"{page} map layer {layer_id} has another county's point"
             areas = [d["properties"]["adcode"] for d in data if isinstance(d, dict) and "properties" in d]
             assert set(areas) <= {"990101"}, f"{page} map layer {layer_id} draws {areas}"
