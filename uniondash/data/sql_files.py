@@ -38,6 +38,21 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# DuckDB's own memory limit in this process, when set (limit_memory): by default it takes 80 % of
+# the machine's memory, and a process under an address-space limit (an import's child) then aborts
+# in DuckDB ("double free or corruption") instead of DuckDB spilling or refusing.
+_MEMORY_LIMIT: list[str] = []
+DUCKDB_SHARE_OF_LIMIT = 0.4  # the rest: Python, pandas, pyarrow and the readers' own copies
+
+
+def limit_memory(address_space_mb: float) -> None:
+    """Keep every later connection of this process within a share of its address-space limit."""
+    _MEMORY_LIMIT[:] = [f"{int(address_space_mb * DUCKDB_SHARE_OF_LIMIT)}MB"]
+
+
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory connection that never installs or loads an extension."""
-    return duckdb.connect(":memory:", config=dict(DUCKDB_CONFIG))
+    config = dict(DUCKDB_CONFIG)
+    if _MEMORY_LIMIT:
+        config["memory_limit"] = _MEMORY_LIMIT[0]
+    return duckdb.connect(":memory:", config=config)

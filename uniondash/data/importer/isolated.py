@@ -26,6 +26,7 @@ import types
 from pathlib import Path
 
 from uniondash.config import Settings
+from uniondash.data import sql_files
 from uniondash.data.importer.problems import file_problem
 from uniondash.data.importer.run import ImportResult, Progress, import_files
 from uniondash.data.importer.sources import SourceFile
@@ -56,6 +57,7 @@ def _child(conn, files, as_of, settings, replace, lang, memory_mb) -> None:
     os.environ["RUST_BACKTRACE"] = "0"
     limit = int(memory_mb * 2**20)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    sql_files.limit_memory(memory_mb)  # DuckDB within the limit too (it would take 80 % of the machine's)
 
     def progress(key: str, **fields) -> None:
         conn.send(("progress", key, fields))

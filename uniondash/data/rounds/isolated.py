@@ -18,6 +18,7 @@ import tempfile
 import types
 from pathlib import Path
 
+from uniondash.data import sql_files
 from uniondash.data.importer import SourceFile
 from uniondash.data.rounds.checking import problem
 from uniondash.data.rounds.submit import SubmitResult, submit
@@ -29,6 +30,7 @@ def _child(conn, data_dir, timezone, files, user, scope, region, max_mb, account
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust reader out of memory aborts at once (see importer.isolated)
     limit = int(memory_mb * 2**20)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    sql_files.limit_memory(memory_mb)  # DuckDB within the limit too (it would take 80 % of the machine's)
     try:
         from uniondash.data.rounds.model import RoundStore
 
