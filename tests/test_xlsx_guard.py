@@ -182,10 +182,10 @@ def test_the_command_line_names_the_far_cell_and_survives_a_reader_running_out(d
 
 
 def test_duckdb_keeps_within_the_childs_address_space():
-    """DuckDB takes 80 % of the machine's memory by default; under the child's address-space limit it
-    then aborted the scale-100 stations import (870,244 rows, 6,144 MB: "double free or corruption",
-    at the data checks; `make bench`). The child keeps DuckDB to 40 % of its limit (the import then
-    peaked at 1,455 MB resident). Run in a fresh interpreter: the setting lasts the process."""
+    """DuckDB takes 80 % of the machine's memory by default, more than the child's address space; the
+    child keeps DuckDB to 40 % of its limit, so DuckDB spills or refuses within it. (The scale-100
+    import's aborts at the data checks were another cause: tests/test_checks_threads.py.) Run in a
+    fresh interpreter: the setting lasts the process."""
     code = (
         "from uniondash.data import sql_files\n"
         "before = sql_files.connect().execute(\"select current_setting('memory_limit')\").fetchone()[0]\n"

@@ -12,6 +12,7 @@ catalogue as bound parameters.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -163,7 +164,17 @@ def _county_outside_km(con: duckdb.DuckDBPyConnection):
         shapely.prepare(geom)
         geoms[adcode] = (geom, border, kx, ky)
 
+    # DuckDB calls the function from several threads at once, and shapely lets go of the GIL inside
+    # contains_xy and distance: two threads in one prepared GEOS geometry corrupted the heap (the
+    # scale-100 import aborted at this check 3 times in 4: "double free or corruption", "malloc():
+    # unaligned tcache chunk detected"). One call at a time.
+    lock = threading.Lock()
+
     def fn(adcode: pa.Array, lon: pa.Array, lat: pa.Array) -> pa.Array:
+        with lock:
+            return outside_km(adcode, lon, lat)
+
+    def outside_km(adcode: pa.Array, lon: pa.Array, lat: pa.Array) -> pa.Array:
         codes = np.asarray(adcode.to_pylist(), dtype=object)
         x = lon.to_numpy(zero_copy_only=False).astype(float)
         y = lat.to_numpy(zero_copy_only=False).astype(float)

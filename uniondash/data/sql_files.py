@@ -39,8 +39,8 @@ def sql_literal(text: str) -> str:
 
 
 # DuckDB's own memory limit in this process, when set (limit_memory): by default it takes 80 % of
-# the machine's memory, and a process under an address-space limit (an import's child) then aborts
-# in DuckDB ("double free or corruption") instead of DuckDB spilling or refusing.
+# the machine's memory, more than an import child's address-space limit allows; within a share of
+# that limit DuckDB spills or refuses instead of the process failing an allocation.
 _MEMORY_LIMIT: list[str] = []
 DUCKDB_SHARE_OF_LIMIT = 0.4  # the rest: Python, pandas, pyarrow and the readers' own copies
 
