@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 import openpyxl
 import pandas as pd
 import pytest
-from browser import exceptions, require_chromium, streamlit_server, wait_until_drawn
+from browser import click_download, exceptions, require_chromium, streamlit_server, wait_until_drawn
 from fixtures import build_fixture
 from hostile_xlsx import one_far_value
 
@@ -408,12 +408,9 @@ def download_and_close(chromium, url: str, artifacts) -> str:
     """Sign in, download the stations CSV, check its /media/ URL answers 200 with no cookie,
     close the tab (its WebSocket goes); the URL."""
     context, page = signed_in(chromium, f"{url}/stations?city=990100", "lead")
-    button = page.get_by_role("button", name="导出 CSV").first
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=120_000) as info:
-        button.click()
-    media = info.value.url
-    with open(info.value.path(), "rb") as f:
+    download = click_download(page, page.get_by_role("button", name="导出 CSV").first, timeout_ms=120_000)
+    media = download.url
+    with open(download.path(), "rb") as f:
         delivered = f.read()
     wait_until_drawn(page)
     page.screenshot(path=str(artifacts / "guard-media-before-close.png"))
