@@ -115,7 +115,8 @@ def to_markdown(rows: list[dict]) -> list[str]:
     ]
     for r in rows:
         if r.get("failed"):
-            lines.append(f"| {r['format']} | — | — | — | — | missed: imports ({r['failed']}) |")
+            why = r["failed"].replace("|", "\\|")  # the child's progress bars: not table columns
+            lines.append(f"| {r['format']} | — | — | — | — | missed: imports ({why}) |")
             continue
         missed = [k for k, ok in r["budget"].items() if not ok]
         verdict = "missed: " + ", ".join(missed) if missed else "met"

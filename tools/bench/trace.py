@@ -22,17 +22,15 @@ from tools.bench.measure import WsCounter, visit
 from tools.bench.server import browser, streamlit_server
 from uniondash.config import load_settings
 
-CATEGORIES = ",".join(
-    [
-        "devtools.timeline",
-        "disabled-by-default-devtools.timeline",
-        "disabled-by-default-devtools.timeline.frame",
-        "v8.execute",
-        "disabled-by-default-v8.cpu_profiler",
-        "blink",
-        "gpu",
-        "toplevel",
-    ]
+CATEGORIES = (
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "disabled-by-default-devtools.timeline.frame",
+    "v8.execute",
+    "disabled-by-default-v8.cpu_profiler",
+    "blink",
+    "gpu",
+    "toplevel",
 )
 # A thread's work is the sum of its top-level tasks (nested events are inside them).
 TOP_LEVEL = {"ThreadControllerImpl::RunTask", "ThreadPool_RunTask", "RunTask", "TaskGraphRunner::RunTask"}
@@ -121,7 +119,7 @@ def main() -> None:
         for _ in range(args.warm):
             visit(page, counter, url + args.path)
         page.goto("about:blank")
-        chromium.start_tracing(page=None, path=args.out, categories=CATEGORIES.split(","))
+        chromium.start_tracing(page=None, path=args.out, categories=list(CATEGORIES))
         v = visit(page, counter, url + args.path)
         chromium.stop_tracing()
         ctx.close()
