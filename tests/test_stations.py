@@ -152,3 +152,51 @@ def test_grid_counts_by_cell():
     assert list(cells.stations) == [2, 1]
     assert cells.lon.tolist() == pytest.approx([114.005, 114.015])
     assert cells.lat.tolist() == pytest.approx([30.005, 30.005])
+
+
+def _station_frame_row_by_row(rows, names, lang):
+    """The station list as it was built before it was vectorised: one row at a time."""
+    import pandas as pd
+
+    from uniondash.data.schema import FACILITIES
+    from uniondash.text.i18n import t
+
+    sep = t("export.sep", lang)
+    return pd.DataFrame(
+        {
+            t("col.station", lang): rows.name,
+            t("col.county", lang): rows.adcode.map(names),
+            t("col.kind", lang): [t(f"kind.{k}", lang) for k in rows.kind],
+            t("col.status", lang): [t(f"status.{s}", lang) for s in rows.status],
+            t("col.host", lang): [t(f"host.{h}", lang) for h in rows.host_type],
+            t("col.address", lang): rows.address,
+            t("col.h24", lang): [t("export.yes", lang) if v else t("export.no", lang) for v in rows.is_24h],
+            t("col.facilities", lang): [
+                sep.join(t(f"facility.{f}", lang) for f in FACILITIES if r[f])
+                for r in rows[list(FACILITIES)].to_dict("records")
+            ],
+            t("col.star", lang): rows.star,
+            t("col.visits", lang): rows.monthly_visits,
+            t("col.opened_on", lang): pd.to_datetime(rows.opened_on).dt.date,
+        }
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_station_frame_words_each_row_as_row_by_row(demo_wh, lang):
+    """The station list's words come by lookup per distinct value (a rerun's cost): the same frame,
+    dtypes included, as putting each row into words, for every row of the demo and for none."""
+    import pandas as pd
+
+    from uniondash.ui.stations.tabs import station_frame
+
+    regions = demo_wh.run("regions", as_of="2023-12-31")
+    names = dict(zip(regions.adcode, regions.name))
+    counties = tuple(regions[regions.level == "county"].adcode)
+    every = filter_params({**DEFAULTS, "status": []}, counties, "2023-12-31")
+    rows = demo_wh.run("stations_table", filters=every, search="", max_rows=100_000)
+    assert len(rows) > 1000
+    for part in (rows, rows.iloc[:0]):
+        frame, formats = station_frame(part, names, lang)
+        pd.testing.assert_frame_equal(frame, _station_frame_row_by_row(part, names, lang), check_exact=True)
+        assert set(formats) <= set(frame.columns)

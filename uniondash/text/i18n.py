@@ -8,7 +8,7 @@ region's own (uniondash.text.region_words): every Settings made sets them for th
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 LANGS = ("zh", "en")
@@ -55,9 +55,17 @@ def whole(text: str, lang: str) -> str:
     return text
 
 
-def t(key: str, lang: str = "zh", **fields) -> str:
+@cache
+def _text(key: str, lang: str) -> tuple[str, bool]:
+    """A key's text in a language, and whether it holds the region's level words: looked up once
+    (t is called thousands of times a rerun, e.g. per row of the station list)."""
     entry = strings()[key]  # a missing key is a bug: fail loudly, tests catch it
     text = entry.get(lang) or entry["zh"]
-    if any(f in text for f in REGION_FIELDS):
+    return text, any(f in text for f in REGION_FIELDS)
+
+
+def t(key: str, lang: str = "zh", **fields) -> str:
+    text, regional = _text(key, lang)
+    if regional:
         fields = {**region_fields(lang), **fields}
     return text.format(**fields) if fields else text
