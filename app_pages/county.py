@@ -61,12 +61,13 @@ if not view.scope.chosen_counties:
     st.title(t("nav.county", lang))
     demo_banner(view)
     st.info(t("profile.pick_hint", lang))
+    parents = dict(zip(counties.adcode, counties.parent_adcode))  # not a frame re-indexed per option
     choice = st.selectbox(
         t("profile.pick", lang),
         list(counties.adcode),
         index=None,
         placeholder=t("profile.pick", lang),
-        format_func=lambda a: f"{names[counties.set_index('adcode').parent_adcode[a]]} · {names[a]}",
+        format_func=lambda a: f"{names[parents[a]]} · {names[a]}",
     )
     if choice:
         st.session_state["county"] = [choice]

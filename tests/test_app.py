@@ -100,6 +100,8 @@ def test_county_profile_without_a_county_asks_for_one(app):
     at.switch_page("app_pages/county.py").run()
     assert not at.exception
     assert "Choose a county" in [s.label for s in at.selectbox]
+    (pick,) = [s for s in at.selectbox if s.label == "Choose a county"]
+    assert pick.options == ["甲市 · 甲一区", "甲市 · 甲二县", "乙市 · 乙一县"]  # each county under its city
 
 
 def test_stations_page(app):
