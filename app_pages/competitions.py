@@ -11,12 +11,10 @@ import streamlit as st
 from uniondash.analysis.medals import city_medals, per_10k
 from uniondash.analysis.overview import county_values
 from uniondash.analysis.stations import EXPORT_MAX_ROWS
-from uniondash.data.schema import COMPETITION_SERIES
 from uniondash.metrics.kpis import load_catalogue
-from uniondash.render.charts import grouped_bars, trend_lines
-from uniondash.render.palette import SERIES_COLOURS, series_styles
 from uniondash.text import fmt
 from uniondash.text.i18n import t
+from uniondash.ui.computed import benefit_bars, participation_trend
 from uniondash.ui.navigation import narrow_to_county
 from uniondash.ui.parts import (
     awards_table,
@@ -65,30 +63,12 @@ write_page(st.query_params, ss, PARAMS)
 year = int(ss["year"])
 scope_counties = view.scope.counties
 
-participation = view.query("competition_participation", as_of=view.snapshot, units=view.scope.units)
 part_col, benefit_col = st.columns(2, gap="large")
 with part_col:
-    long = participation.assign(
-        key=participation.series,
-        name=[t(f"series.{s}", lang) for s in participation.series],
-        as_of=participation.year.astype(str),
-        value=participation.participants,
-    )
-    long = long.sort_values("key", key=lambda k: k.map(COMPETITION_SERIES.index), kind="stable")
-    st.plotly_chart(
-        trend_lines(long, t("comp.participation", lang), t("comp.participants", lang), False, series_styles(), lang),
-        config=chart_config("competitions"),
-    )
+    st.plotly_chart(participation_trend(view), config=chart_config("competitions"))
     st.caption(scope_caption(view))
 with benefit_col:
-    benefit = view.query("innovation_benefit", as_of=view.snapshot, counties=scope_counties)
-    wide = benefit.pivot_table(index="year", columns="series", values="benefit_10k_yuan", aggfunc="sum").fillna(0)
-    wide = wide.reset_index().assign(label=lambda d: d.year.astype(str))
-    series = {s: t(f"series.{s}", lang) for s in COMPETITION_SERIES if s in wide.columns}
-    st.plotly_chart(
-        grouped_bars(wide, t("comp.benefit", lang), t("col.benefit", lang), series, SERIES_COLOURS),
-        config=chart_config("competitions"),
-    )
+    st.plotly_chart(benefit_bars(view), config=chart_config("competitions"))
     st.caption(scope_caption(view))
 
 medals = view.query("medal_table", as_of=view.snapshot, year=year, counties=scope_counties)

@@ -26,9 +26,10 @@ from uniondash.analysis.overview import (
     ranking_table,
     scope_target,
 )
+from uniondash.data.schema import COMPETITION_SERIES
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.charts import change_bar, gap_bar, grouped_bars, ranking_bar, trend_lines
-from uniondash.render.palette import unit_styles
+from uniondash.render.palette import SERIES_COLOURS, series_styles, unit_styles
 from uniondash.text import fmt
 from uniondash.text.i18n import strings, t
 from uniondash.ui.parts import kpi_label
@@ -77,6 +78,32 @@ def nef_bars(view: View) -> go.Figure:
     nef = nef[nef.group != "all"].assign(label=lambda d: [t(f"group.{g}", lang) for g in d.group])
     series = {"workers": t("col.workers", lang), "members": t("col.members", lang)}
     return grouped_bars(nef, t("coverage.nef_title", lang), t("col.workers", lang), series)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=VIEW_HASH)
+def participation_trend(view: View) -> go.Figure:
+    """The competitions page's participants per series over the years, for the scope's units."""
+    lang = view.lang
+    participation = view.query("competition_participation", as_of=view.snapshot, units=view.scope.units)
+    long = participation.assign(
+        key=participation.series,
+        name=[t(f"series.{s}", lang) for s in participation.series],
+        as_of=participation.year.astype(str),
+        value=participation.participants,
+    )
+    long = long.sort_values("key", key=lambda k: k.map(COMPETITION_SERIES.index), kind="stable")
+    return trend_lines(long, t("comp.participation", lang), t("comp.participants", lang), False, series_styles(), lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=VIEW_HASH)
+def benefit_bars(view: View) -> go.Figure:
+    """The competitions page's innovation benefit per year and series, for the scope's counties."""
+    lang = view.lang
+    benefit = view.query("innovation_benefit", as_of=view.snapshot, counties=view.scope.counties)
+    wide = benefit.pivot_table(index="year", columns="series", values="benefit_10k_yuan", aggfunc="sum").fillna(0)
+    wide = wide.reset_index().assign(label=lambda d: d.year.astype(str))
+    series = {s: t(f"series.{s}", lang) for s in COMPETITION_SERIES if s in wide.columns}
+    return grouped_bars(wide, t("comp.benefit", lang), t("col.benefit", lang), series, SERIES_COLOURS)
 
 
 ORDERS = ("value", "change", "gap")  # the overview ranking's modes (URL: order=)
