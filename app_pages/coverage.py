@@ -6,14 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from uniondash.analysis.coverage import RATE_KPIS, gap_table, nef_breakdown
-from uniondash.analysis.overview import best_first, county_targets
+from uniondash.analysis.coverage import RATE_KPIS
+from uniondash.analysis.overview import best_first
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import COVERAGE_TOOLTIP
 from uniondash.render.charts import change_cell_css
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.text.i18n import t
-from uniondash.ui.computed import coverage_trend, kpi_results, measure_name, nef_bars, signed
+from uniondash.ui.computed import coverage_rows, coverage_trend, kpi_results, measure_name, nef_bars, nef_rows, signed
 from uniondash.ui.map_json import coverage_map_json, coverage_map_legend
 from uniondash.ui.navigation import narrow_to_city, open_county_profile
 from uniondash.ui.parts import (
@@ -23,7 +23,6 @@ from uniondash.ui.parts import (
     export_sheet,
     kpi_card,
     kpi_label,
-    region_names,
     scope_caption,
     scope_label,
     theme,
@@ -45,10 +44,8 @@ PARAMS = [
 ]
 seed_page(st.session_state, st.query_params, PARAMS, "coverage")
 regions = view.regions()
-names = region_names(view)
 counties = regions[regions.level == "county"]
 parents = dict(zip(counties.adcode, counties.parent_adcode))
-targets = view.query("targets", as_of=view.snapshot)
 
 
 url_notice(st.session_state, lang)
@@ -69,10 +66,7 @@ code = st.segmented_control(
     format_func=lambda c: catalogue.by_code(c).name(lang),
 )
 kpi = catalogue.by_code(code)
-wide = view.unit_wide(view.snapshot)
-county_goal = county_targets(kpi, targets, view.scope.counties, view.scope.region_adcode)
-before = view.unit_wide(view.compare) if view.compare else None
-table = gap_table(wide, kpi, view.scope.counties, {a: g.value for a, g in county_goal.items()}, names, parents, before)
+table = coverage_rows(view, code)
 
 
 def open_county(key: str) -> None:
@@ -194,8 +188,7 @@ with trend_col:
     st.plotly_chart(coverage_trend(view, code), config=chart_config("coverage"))
     st.caption(scope_caption(view))
 with nef_col:
-    nef = nef_breakdown(wide, view.scope.counties)
-    nef["label"] = [t(f"group.{g}", lang) for g in nef.group]
+    nef = nef_rows(view)
     st.plotly_chart(nef_bars(view), config=chart_config("coverage"))
     rate_col = t("col.rate", lang)
     nef_table = pd.DataFrame(

@@ -3,27 +3,25 @@ ranking that opens the county profile, and every catalogue KPI by the report's s
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from uniondash.analysis.overview import behind_target, county_values, what_changed
+from uniondash.analysis.overview import behind_target
 from uniondash.metrics.kpis import load_catalogue
-from uniondash.render.charts import change_cell_css
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.computed import ORDERS, gap_units, kpi_results, ranking
+from uniondash.ui.computed import ORDERS, changes_since, gap_units, kpi_results, ranking
 from uniondash.ui.navigation import open_county_profile
 from uniondash.ui.parts import (
     demo_banner,
     known_name,
     kpi_card,
-    kpi_label,
     md_escape,
     region_names,
     scope_caption,
     url_notice,
 )
 from uniondash.ui.present.agenda import page_tools
+from uniondash.ui.ranking_table import ranking_table
 from uniondash.ui.reads import rankable_codes
 from uniondash.ui.share import chart_config
 from uniondash.ui.urlstate import Param, seed_page, write_page
@@ -96,7 +94,6 @@ def behind_lines() -> str:
 st.subheader(t("overview.headline", lang))
 cards([k for k in catalogue.kpis if k.headline], per_row=3)
 
-wide_now = view.unit_wide(view.snapshot)
 changed_col, ranking_col = st.columns(2, gap="large")
 
 with changed_col:
@@ -105,17 +102,7 @@ with changed_col:
         st.info(t("overview.no_compare_hint", lang))
     else:
         st.caption(t("trust.changed_caption", lang, compare=view.compare, as_of=view.snapshot))
-        rate_kpis = [catalogue.by_code(c) for c in ("union_founding_rate", "membership_rate")]
-        wide_before = view.unit_wide(view.compare)
-        now = {k.code: county_values(wide_now, k, view.scope.counties) for k in rate_kpis}
-        before = {k.code: county_values(wide_before, k, view.scope.counties) for k in rate_kpis}
-        changes = what_changed(
-            view.query("station_changes_by_county", as_of=view.snapshot, compare=view.compare),
-            view.query("honours_since", as_of=view.snapshot, compare=view.compare),
-            now,
-            before,
-            view.scope.counties,
-        )
+        changes = changes_since(view)
         if not changes:
             st.info(t("overview.changed_none", lang))
         else:
@@ -129,59 +116,6 @@ def open_county() -> None:
     points = st.session_state["ranking_chart"].selection.points
     if points:
         open_county_profile(st.session_state, points[0]["customdata"])
-
-
-def ranking_shown(table, kpi) -> object:
-    """The ranking's numbers as a table (a Styler: each change washed in its good or bad colour)."""
-    change_col = t("rankings.col.change", lang, compare=view.compare) if view.compare else t("col.change", lang)
-    shown = pd.DataFrame(
-        {
-            t("col.rank", lang): table["rank"],
-            t("col.county", lang): table.name,
-            t("col.code", lang): table.adcode,
-            kpi_label(kpi, lang): [fmt.kpi_value(v, kpi.is_percent, lang) for v in table.value],
-            change_col: table.change_text,
-        }
-    )
-    css = change_cell_css(table.change, kpi.direction, kpi.is_percent)
-    return shown.style.apply(lambda _: css, subset=[change_col], axis=0)
-
-
-def gap_shown(table, kpi):
-    """Every county against its target: the gap (已达标 once reached, never negative), what it
-    still takes, and its change (washed in its good or bad colour)."""
-    gap_unit, needed_unit = gap_units(kpi, lang, header=True)
-    gap_col = t("rankings.col.gap_in", lang, unit=gap_unit)
-    needed_col = t("rankings.col.needed_in", lang, unit=needed_unit) if needed_unit else t("col.members_needed", lang)
-    change_col = t("rankings.col.change", lang, compare=view.compare) if view.compare else t("col.change", lang)
-
-    def gap(g, reached):
-        if reached is True:
-            return t("rankings.reached", lang)
-        if pd.isna(g):
-            return "—"
-        return f"{g:,.1f}" if kpi.is_percent else fmt.number(g, lang)
-
-    shown = pd.DataFrame(
-        {
-            t("col.county", lang): table.county,
-            kpi_label(kpi, lang): [fmt.kpi_value(v, kpi.is_percent, lang) for v in table.value],
-            t("col.target", lang): [
-                fmt.kpi_value(None if pd.isna(v) else v, kpi.is_percent, lang) for v in table.target
-            ],
-            gap_col: [gap(g, r) for g, r in zip(table.gap, table.reached.astype(object))],
-            needed_col: table.needed,
-            change_col: table.change_text,
-        }
-    )
-    css = change_cell_css(table.change, kpi.direction, kpi.is_percent)
-    styled = shown.style.apply(lambda _: css, subset=[change_col], axis=0)
-    config = {
-        t("col.county", lang): st.column_config.TextColumn(pinned=True),
-        gap_col: st.column_config.TextColumn(alignment="right"),
-        needed_col: st.column_config.NumberColumn(format="%,d"),
-    }
-    return styled, config
 
 
 with ranking_col:
@@ -228,12 +162,7 @@ with ranking_col:
         else:
             st.caption(f"{t('ranking.click', lang)} {scope_caption(view)}")
         with st.expander(t("ranking.table", lang)):
-            if order == "gap":
-                styled, config = gap_shown(table, kpi)
-            else:
-                styled = ranking_shown(table, kpi)
-                config = {t("col.county", lang): st.column_config.TextColumn(pinned=True)}
-            st.dataframe(styled, hide_index=True, placeholder="—", column_config=config)
+            ranking_table(view, ss["rank_kpi"], order)  # drawn once per view, KPI and order, then replayed
 
 st.subheader(t("overview.sections", lang))
 # Only the open tab is drawn: six areas of cards at once would double the page's drawing time.

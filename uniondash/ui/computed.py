@@ -18,6 +18,7 @@ import streamlit as st
 
 from uniondash.analysis.coverage import gap_table, nef_breakdown, trend_by_group
 from uniondash.analysis.overview import (
+    Changes,
     KpiResult,
     county_changes,
     county_targets,
@@ -25,6 +26,7 @@ from uniondash.analysis.overview import (
     kpi_result,
     ranking_table,
     scope_target,
+    what_changed,
 )
 from uniondash.data.schema import COMPETITION_SERIES
 from uniondash.metrics.kpis import load_catalogue
@@ -68,6 +70,57 @@ def coverage_trend(view: View, code: str) -> go.Figure:
     title = t("coverage.trend_title", lang, kpi=kpi.name(lang), by=by)
     styles = unit_styles(zip(level.adcode, level.parent_adcode))
     return trend_lines(trend, title, kpi_label(kpi, lang), kpi.is_percent, styles, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=VIEW_HASH)
+def coverage_rows(view: View, code: str) -> pd.DataFrame:
+    """The coverage page's county table for a rate: analysis.coverage.gap_table of the counties in
+    scope against each county's own target (county_targets), with the change against the compare
+    snapshot, in gap_table's order (by rank)."""
+    kpi = load_catalogue().by_code(code)
+    goals = county_targets(
+        kpi, view.query("targets", as_of=view.snapshot), view.scope.counties, view.scope.region_adcode
+    )
+    regions = view.regions()
+    counties = regions[regions.level == "county"]
+    parents = dict(zip(counties.adcode, counties.parent_adcode))
+    before = view.unit_wide(view.compare) if view.compare else None
+    return gap_table(
+        view.unit_wide(view.snapshot),
+        kpi,
+        view.scope.counties,
+        {a: g.value for a, g in goals.items()},
+        view.names(),
+        parents,
+        before,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=VIEW_HASH)
+def nef_rows(view: View) -> pd.DataFrame:
+    """Workers, members and rate of each new-employment-form group in the scope (nef_breakdown),
+    each group's name in the view's language as `label`."""
+    nef = nef_breakdown(view.unit_wide(view.snapshot), view.scope.counties)
+    nef["label"] = [t(f"group.{g}", view.lang) for g in nef.group]
+    return nef
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=VIEW_HASH)
+def changes_since(view: View) -> Changes:
+    """The overview's what changed since the compare snapshot (the view must have one): stations
+    opened and closed, honours, and the founding and membership rates' moves by county."""
+    catalogue = load_catalogue()
+    rate_kpis = [catalogue.by_code(c) for c in ("union_founding_rate", "membership_rate")]
+    wide_now, wide_before = view.unit_wide(view.snapshot), view.unit_wide(view.compare)
+    now = {k.code: county_values(wide_now, k, view.scope.counties) for k in rate_kpis}
+    before = {k.code: county_values(wide_before, k, view.scope.counties) for k in rate_kpis}
+    return what_changed(
+        view.query("station_changes_by_county", as_of=view.snapshot, compare=view.compare),
+        view.query("honours_since", as_of=view.snapshot, compare=view.compare),
+        now,
+        before,
+        view.scope.counties,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=VIEW_HASH)
