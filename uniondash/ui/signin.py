@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from uniondash.access import audit, entitlements
-from uniondash.access.accounts import Accounts, load_accounts
+from uniondash.access.accounts import Accounts, accounts_path, load_accounts
 from uniondash.access.data_scope import SessionAccess
 from uniondash.access.downloads import DownloadTicket, checked, refusal
 from uniondash.access.gate import access_for, account_identity, demo_identity, sso_account
@@ -322,12 +322,15 @@ def record_import(as_of: str, files: list[str], ok: bool, problems: int) -> None
 
 
 def download_ticket() -> DownloadTicket:
-    """Who this session is, captured while the page draws, for a download checked at its click."""
+    """Who this session is, captured while the page draws, for a download checked at its click.
+    The accounts file is named, not read: load_accounts() would parse it (or, with
+    UNIONDASH_STATE_URL, query the database) for every download button on every rerun, only for
+    its path, which is always accounts_path(); the gate has read the accounts for this run."""
     from uniondash.ui.reads import session_access
 
     identity = session_access().identity
     who = (identity.name, identity.role, tuple(identity.scope), identity.source, identity.session_id)
-    return DownloadTicket(load_accounts().path, *who, current_address())
+    return DownloadTicket(accounts_path(), *who, current_address())
 
 
 def record_cache_refresh() -> None:
