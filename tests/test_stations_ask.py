@@ -280,9 +280,13 @@ def captions(at: AppTest) -> list[str]:
 
 @pytest.fixture
 def heights(monkeypatch):
-    """The height every st.dataframe of the run was given (none: the grid fits its rows, up to ten)."""
+    """The height every st.dataframe of the run was given (none: the grid fits its rows, up to ten).
+    Streamlit's caches are emptied first: a table drawn by a cached function (the station list) is
+    replayed by later runs without calling st.dataframe again."""
     import streamlit
 
+    streamlit.cache_data.clear()
+    streamlit.cache_resource.clear()
     seen = []
     real = streamlit.dataframe
 

@@ -14,7 +14,7 @@ from uniondash.text import fmt
 from uniondash.text.i18n import t
 from uniondash.ui.parts import data_table, export_buttons, export_later, export_sheet, md_escape
 from uniondash.ui.stations.filters import describe_filters
-from uniondash.ui.view import View
+from uniondash.ui.view import VIEW_HASH, View
 
 
 def station_frame(rows: pd.DataFrame, names: dict[str, str], lang: str) -> tuple[pd.DataFrame, dict]:
@@ -54,19 +54,29 @@ def _words(values: pd.Series, prefix: str, lang: str) -> list[str]:
     return [words[v] for v in values]
 
 
+@st.cache_resource(show_spinner=False, max_entries=128, hash_funcs=VIEW_HASH)
+def shown_list(view: View, search: str, params: dict) -> None:
+    """The list as the screen shows it (its row count, the first TABLE_MAX_ROWS rows, a note when
+    capped), drawn where the caller is. Drawn once per view, search and filters: later reruns
+    replay the drawn elements (the same protobuf) instead of reading, wording and serialising up to
+    1,000 rows again. The View key carries the scope, the session's data scope and language."""
+    lang = view.lang
+    rows = view.query("stations_table", search=search, max_rows=TABLE_MAX_ROWS, filters=params)
+    total = int(rows.rows_matching.iloc[0]) if len(rows) else 0
+    st.caption(rows_line(total, search, lang))
+    table, _ = station_frame(rows, view.names(), lang)
+    data_table(table, lang)  # the grid's own height: as many rows as there are, up to ten, no blank rows
+    if total > len(rows):  # the screen is capped; the exports are not
+        st.caption(t("stations.capped", lang, shown=len(rows), n=total))
+
+
 def station_list(view: View, ss, params: dict, names: dict[str, str]) -> None:
     """The searchable list. Its row count is said above it; the search narrows this list only, and
     the figures above the map say so while a search is set (search_note)."""
     lang = view.lang
     st.text_input(t("stations.search", lang), key="q", max_chars=50)
     search = ss["q"].strip()
-    rows = view.query("stations_table", search=search, max_rows=TABLE_MAX_ROWS, filters=params)
-    total = int(rows.rows_matching.iloc[0]) if len(rows) else 0
-    st.caption(rows_line(total, search, lang))
-    table, _ = station_frame(rows, names, lang)
-    data_table(table, lang)  # the grid's own height: as many rows as there are, up to ten, no blank rows
-    if total > len(rows):  # the screen is capped; the exports are not
-        st.caption(t("stations.capped", lang, shown=len(rows), n=total))
+    shown_list(view, search, params)
 
     def every_row() -> tuple[pd.DataFrame, dict]:
         full = view.export_query("stations_table", search=search, max_rows=EXPORT_MAX_ROWS, filters=params)
