@@ -52,9 +52,17 @@ BOXES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
     title: title ? title.textContent : null,
     title_box: box(title),
     modebar_box: box(chart.querySelector('.modebar')),
-    chart_box: box(chart),
+    chart_box: box(chart.closest('[data-testid="stElementContainer"]')),  // the chart's room on the page
+    figure_box: box(chart.querySelector('.main-svg')),  // the figure as Plotly drew it
+    shown_box: box(chart),  // what is shown of it: Streamlit holds this box at the figure's height
   };
 })"""
+
+# Toolbars shown on the page (a table's is always shown on a touch screen)
+TOOLBARS = """() => [...document.querySelectorAll('[data-testid="stElementToolbar"]')]
+  .filter((e) => parseFloat(getComputedStyle(e).opacity) > 0 && e.getBoundingClientRect().height > 0)
+  .map((e) => { const r = e.getBoundingClientRect();
+    return {left: r.left, top: r.top + window.scrollY, right: r.right, bottom: r.bottom + window.scrollY}; })"""
 
 
 def themed_page(chromium, url: str, theme: str, **kwargs):
@@ -85,7 +93,7 @@ def overlaps(a: dict, b: dict) -> bool:
     return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
 
 
-@pytest.mark.parametrize(("path", "lang"), [("", "zh"), ("competitions", "zh"), ("", "en")])
+@pytest.mark.parametrize(("path", "lang"), [("", "zh"), ("competitions", "zh"), ("", "en"), ("coverage", "zh")])
 def test_phone_chart_titles_clear_of_the_toolbar(server, chromium, artifacts, path, lang):
     page = chromium.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.goto(f"{server}/{path}?lang={lang}")
@@ -106,6 +114,10 @@ def test_phone_chart_titles_clear_of_the_toolbar(server, chromium, artifacts, pa
         assert chart["modebar_box"]["top"] >= chart["chart_box"]["top"] - 0.5, chart  # within the chart's box
         # the whole title inside the chart: Plotly never wraps one, a long title is put on two lines
         assert chart["title_box"]["right"] <= chart["chart_box"]["right"] + 0.5, chart
+        # the whole figure shown: the coverage heat table's last row (神农架林区) was cut off
+        assert chart["figure_box"]["bottom"] <= chart["shown_box"]["bottom"] + 0.5, chart
+        for toolbar in page.evaluate(TOOLBARS):  # no table's toolbar over a chart (its category labels)
+            assert not overlaps(toolbar, chart["figure_box"]), (toolbar, chart)
     first = charts.first
     first.scroll_into_view_if_needed()
     page.mouse.move(195, 600)

@@ -54,7 +54,14 @@ PHONE_CSS = f"""
   h1 {{ font-size: 1.6rem !important; }}
   [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ font-size: 12px !important; }}
   html, body {{ overflow-x: hidden; }}
-  [data-testid="stPlotlyChart"] .js-plotly-plot {{ padding-top: {MODEBAR_STRIP_PX}px; }}
+  /* the strip is room above the chart's box, not inside it: Streamlit holds the box at the figure's
+     height (contain: size), so a strip inside it cut off the figure's last 28 px (the heat table's
+     last row) */
+  [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {{ padding-top: {MODEBAR_STRIP_PX}px; }}
+  [data-testid="stPlotlyChart"] .js-plotly-plot {{ overflow: visible !important; }}
+  /* a table's toolbar, always shown on a touch screen, sits in a strip of its own: it covered the
+     category labels of the chart above */
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) {{ margin-top: {MODEBAR_STRIP_PX}px; }}
   [data-testid="stPlotlyChart"] .js-plotly-plot .plotly .modebar-container {{ top: -{MODEBAR_STRIP_PX}px !important; }}
   [data-testid="stPlotlyChart"] .js-plotly-plot .gtitle {{ font-size: 14px !important; }}
 }}
