@@ -14,7 +14,7 @@ from uniondash.analysis.stations import EXPORT_MAX_ROWS
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.text import fmt
 from uniondash.text.i18n import t
-from uniondash.ui.computed import benefit_bars, participation_trend
+from uniondash.ui.computed import draw_chart
 from uniondash.ui.navigation import narrow_to_county
 from uniondash.ui.parts import (
     awards_table,
@@ -30,7 +30,6 @@ from uniondash.ui.parts import (
     url_notice,
 )
 from uniondash.ui.present.agenda import page_tools
-from uniondash.ui.share import chart_config
 from uniondash.ui.urlstate import Param, note_ignored, seed_page, write_page
 from uniondash.ui.view import current_view
 
@@ -65,10 +64,10 @@ scope_counties = view.scope.counties
 
 part_col, benefit_col = st.columns(2, gap="large")
 with part_col:
-    st.plotly_chart(participation_trend(view), config=chart_config("competitions"))
+    draw_chart(view, "participation_trend", "competitions")
     st.caption(scope_caption(view))
 with benefit_col:
-    st.plotly_chart(benefit_bars(view), config=chart_config("competitions"))
+    draw_chart(view, "benefit_bars", "competitions")
     st.caption(scope_caption(view))
 
 medals = view.query("medal_table", as_of=view.snapshot, year=year, counties=scope_counties)

@@ -13,7 +13,7 @@ from uniondash.render.area_maps import COVERAGE_TOOLTIP
 from uniondash.render.charts import change_cell_css
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.text.i18n import t
-from uniondash.ui.computed import coverage_rows, coverage_trend, kpi_results, measure_name, nef_bars, nef_rows, signed
+from uniondash.ui.computed import coverage_rows, draw_chart, kpi_results, measure_name, nef_rows, signed
 from uniondash.ui.map_json import coverage_map_json, coverage_map_legend
 from uniondash.ui.navigation import narrow_to_city, open_county_profile
 from uniondash.ui.parts import (
@@ -29,7 +29,6 @@ from uniondash.ui.parts import (
     url_notice,
 )
 from uniondash.ui.present.agenda import page_tools
-from uniondash.ui.share import chart_config
 from uniondash.ui.urlstate import Param, seed_page, write_page
 from uniondash.ui.view import current_view
 
@@ -185,11 +184,11 @@ with table_col:
 
 trend_col, nef_col = st.columns([1, 1], gap="large")
 with trend_col:
-    st.plotly_chart(coverage_trend(view, code), config=chart_config("coverage"))
+    draw_chart(view, "coverage_trend", "coverage", code)
     st.caption(scope_caption(view))
 with nef_col:
     nef = nef_rows(view)
-    st.plotly_chart(nef_bars(view), config=chart_config("coverage"))
+    draw_chart(view, "nef_bars", "coverage")
     rate_col = t("col.rate", lang)
     nef_table = pd.DataFrame(
         {

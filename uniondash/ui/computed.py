@@ -35,6 +35,7 @@ from uniondash.render.palette import SERIES_COLOURS, series_styles, unit_styles
 from uniondash.text import fmt
 from uniondash.text.i18n import strings, t
 from uniondash.ui.parts import kpi_label
+from uniondash.ui.share import chart_config
 from uniondash.ui.view import VIEW_HASH, View
 
 
@@ -157,6 +158,24 @@ def benefit_bars(view: View) -> go.Figure:
     wide = wide.reset_index().assign(label=lambda d: d.year.astype(str))
     series = {s: t(f"series.{s}", lang) for s in COMPETITION_SERIES if s in wide.columns}
     return grouped_bars(wide, t("comp.benefit", lang), t("col.benefit", lang), series, SERIES_COLOURS)
+
+
+FIGURES = {
+    "coverage_trend": coverage_trend,
+    "nef_bars": nef_bars,
+    "participation_trend": participation_trend,
+    "benefit_bars": benefit_bars,
+}
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, hash_funcs=VIEW_HASH)
+def draw_chart(view: View, figure: str, page: str, *args) -> None:
+    """Draw one of the cached figures above (FIGURES[figure](view, *args)) where the caller is,
+    with the page's toolbar (share.chart_config(page)). Later calls with the same arguments replay
+    the drawn element: st.plotly_chart validates a copy of the figure and writes its JSON on every
+    call, which the cached figure alone does not spare. Only for charts nobody clicks (a chart with
+    on_select is a widget, which Streamlit does not replay)."""
+    st.plotly_chart(FIGURES[figure](view, *args), config=chart_config(page))
 
 
 ORDERS = ("value", "change", "gap")  # the overview ranking's modes (URL: order=)
