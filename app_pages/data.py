@@ -4,7 +4,7 @@ Admins: the tables and how to name their files, the templates, an upload validat
 and then either every problem (a table, and an XLSX with the offending cells highlighted) or a new
 snapshot, offered at once in the sidebar's snapshot picker. Nothing is written unless everything
 passes. The snapshot date defaults to the last period end (the end of last month in the region's
-time zone), the date a collection is usually as of, not today. Below it the collection round
+time zone), the date a collection is usually as of, not today. Above it the collection round
 (uniondash/ui/rounds_admin.py): open, board, review, publish.
 
 Fillers see 本期填报 only (uniondash/ui/rounds_filler.py): their units, never another's; leaders
@@ -67,9 +67,13 @@ if identity.role == "leader":  # the board, read-only
     rounds_panel(identity, settings, lang, today, admin=False)
     st.stop()
 st.title(t("data.title", lang))
-st.caption(t("data.intro", lang))
+
+# The collection round first: what the office works through while the counties report; importing
+# its own files directly comes after
+rounds_panel(identity, settings, lang, today, admin=True)
 
 st.subheader(t("ui.data.tables", lang))
+st.caption(t("data.intro", lang))
 st.caption(t("ui.data.tables_help", lang))
 st.table(tables_frame(lang), hide_index=True)  # a static table: every line read in full, wrapped
 
@@ -138,8 +142,6 @@ elif submitted:
         st.rerun()  # the sidebar (drawn before this page) lists the new snapshot on the next run
 
 show_import_result(ss.get("_import_result"), ss.get("_import_errors_xlsx"), lang)
-
-rounds_panel(identity, settings, lang, today, admin=True)
 
 st.subheader(t("data.snapshots", lang))
 warehouse = get_warehouse(str(settings.snapshots_dir), ss["_fingerprint"])

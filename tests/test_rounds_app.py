@@ -79,6 +79,8 @@ def test_admin_board_review_and_accept(round_a, monkeypatch):
     at.session_state["_fingerprint"] = data_fingerprint(round_a.snapshots_dir)
     at.run()
     assert not at.exception
+    # the round first, the office's own import after it (the review found the round below the import)
+    assert [s.value for s in at.subheader] == ["数据填报轮次", "数据表", "现有快照"]
     board = frame(at, "round_board")
     assert board[["区划代码", "状态", "逾期"]].values.tolist() == [
         ["990101", "已提交", ""],
