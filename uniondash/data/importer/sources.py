@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from uniondash.data.importer.contract import normalise, specs, table_named
@@ -154,19 +157,52 @@ def recognised(header: list, table: str | None) -> int:
     return max(sum(normalise(h) in specs()[t].headers() for h in header if h is not None) for t in tables)
 
 
-def rows_frame(rows: list[list], positions: dict[int, str], first_row: int = 2) -> pd.DataFrame:
+CHUNK_ROWS = 65_536  # rows turned into column pieces at a time (rows_frame)
+
+
+def rows_frame(rows: Iterable[list], positions: dict[int, str], first_row: int = 2) -> pd.DataFrame:
     """Data rows → frame of the recognised columns, indexed by spreadsheet row; empty rows dropped.
 
-    A column of text only becomes pandas' string type, so that it is checked as fast as a CSV's."""
+    A column of text only becomes pandas' string type, so that it is checked as fast as a CSV's.
+    Rows may come one at a time (a workbook sheet's): they are taken CHUNK_ROWS at a time and each
+    piece's columns made at once (text as arrow strings), so a sheet's 870,000 rows are never all
+    held as Python lists of every cell."""
     width = max(positions, default=-1) + 1
-    keep = [i for i, r in enumerate(rows) if r.count("") + r.count(None) < len(r)]  # list.count: C speed
-    rows = [rows[i] + [None] * (width - len(rows[i])) if len(rows[i]) < width else rows[i] for i in keep]
-    data = {}
-    for i, col in positions.items():
-        values = [r[i] for r in rows]
-        if all(type(v) is str for v in values):
-            data[col] = pd.array(values, dtype="str")
-        else:
-            data[col] = pd.array(values, dtype=object)
-    index = pd.Index([first_row + i for i in keep], dtype="int64")
-    return pd.DataFrame(data, index=index)
+    pieces: dict[str, list] = {col: [] for col in positions.values()}
+    index: list[np.ndarray] = []
+    rows, done = iter(rows), 0
+    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+        keep = [i for i, r in enumerate(chunk) if r.count("") + r.count(None) < len(r)]  # list.count: C speed
+        kept = [chunk[i] + [None] * (width - len(chunk[i])) if len(chunk[i]) < width else chunk[i] for i in keep]
+        index.append(np.asarray(keep, dtype="int64") + (first_row + done))
+        done += len(chunk)
+        del chunk
+        for i, col in positions.items():
+            values = [r[i] for r in kept]
+            pieces[col].append(_piece(values))
+        del kept
+    data = {col: _joined(parts) for col, parts in pieces.items()}
+    at = pd.Index(np.concatenate(index) if index else np.empty(0, dtype="int64"), dtype="int64")
+    return pd.DataFrame(data, index=at)
+
+
+def _piece(values: list):
+    """A piece of a column: pandas' string type if it is text only, else the values as read."""
+    if all(type(v) is str for v in values):
+        return pd.array(values, dtype="str")
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _joined(parts: list):
+    """One column from its pieces: pandas' string type if every piece is text only, else objects
+    (the values as read, text included), as if the column had been made in one go."""
+    if not parts:
+        return pd.array([], dtype="str")
+    if not any(isinstance(p, np.ndarray) for p in parts):
+        if len(parts) == 1:
+            return parts[0]
+        return pd.concat([pd.Series(p, copy=False) for p in parts], ignore_index=True).array
+    objects = [p if isinstance(p, np.ndarray) else p.to_numpy(dtype=object) for p in parts]
+    return pd.array(np.concatenate(objects), dtype=object)

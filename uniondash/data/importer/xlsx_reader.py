@@ -10,12 +10,14 @@ Each sheet's table is told by its header row, found in its first rows (uniondash
 
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from uniondash.data.importer.contract import EXPLANATION_SHEET, normalise, table_named
-from uniondash.data.importer.detect import Detection, best_words, detect
+from uniondash.data.importer.detect import HEADER_ROWS, Detection, best_words, detect
 from uniondash.data.importer.problems import Problem, file_problem
 from uniondash.data.importer.sources import Source, SourceFile, header_map, named_table, rows_frame
 from uniondash.data.importer.xlsx_scan import MAX_CELLS, MAX_COLUMNS, SheetScan, scan_sheets
@@ -94,15 +96,42 @@ def read_xlsx(file: SourceFile) -> tuple[list[Source], list[Problem]]:
         return [], too_big
     formulas = {sheet: scan.formulas for sheet, scan in scans.items() if scan.formulas}
     try:
-        with file.open() as fh:
-            book = python_calamine.CalamineWorkbook.from_filelike(fh)
+        book = _open_book(file)
     except (python_calamine.CalamineError, zipfile.BadZipFile, KeyError, OSError) as exc:
         return [], [file_problem(file.name, "import.err_xlsx", "file", detail=str(exc).splitlines()[0][:200])]
     return _book_sources(file, book, formulas)
 
 
-def _blank(rows: list[list]) -> bool:
+def _open_book(file: SourceFile):
+    """The zip workbook for calamine, from its path when its name says .xlsx or .xlsm (calamine
+    picks the reader by the suffix there; from a file object it first copies the whole file into
+    memory: 85 MB for the scale-100 stations workbook). A workbook it cannot open that way is
+    opened from a file object, so that the error is the one it has always been."""
+    import python_calamine
+
+    if file.path is not None and file.path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            return python_calamine.CalamineWorkbook.from_path(file.path)
+        except python_calamine.CalamineError:
+            pass
+    with file.open() as fh:
+        return python_calamine.CalamineWorkbook.from_filelike(fh)
+
+
+def _blank(rows: Iterable[list]) -> bool:
     return all(c is None or c == "" for r in rows for c in r)
+
+
+def _sheet_rows(ws) -> Iterator[list]:
+    """A sheet's rows one at a time, as to_python(skip_empty_area=False) lists them (from A1, the
+    empty rows and columns before the first cell included) without holding them all as Python
+    lists: iter_rows starts its rows at the first cell's column, so they are padded to A. Once the
+    last row is read the generator ends and calamine's cells go with it (0.8 GB for 870,000 rows ×
+    20), before the rows' columns are joined."""
+    start = ws.start
+    pad = [""] * start[1] if start else []
+    for row in ws.iter_rows():
+        yield pad + row if pad else row
 
 
 def _book_sources(file: SourceFile, book, formulas: dict[str, list[str]], check_size: bool = False):
@@ -118,6 +147,7 @@ def _book_sources(file: SourceFile, book, formulas: dict[str, list[str]], check_
     unfit: list[Detection] = []
     digest = file.sha256()
     for sheet in sheets:
+        rows = ws = None  # the last sheet's cells (calamine's: 0.8 GB for 870,000 rows × 20) go first
         ws = book.get_sheet_by_name(sheet)
         if check_size:
             scan = SheetScan(rows=ws.total_height, columns=ws.total_width)
@@ -126,15 +156,16 @@ def _book_sources(file: SourceFile, book, formulas: dict[str, list[str]], check_
             if too_big:
                 problems += too_big
                 continue
-        rows = ws.to_python(skip_empty_area=False)
-        if _blank(rows):
+        rows, ws = _sheet_rows(ws), None  # the rows hold the sheet's cells now, and let them go once read
+        head = list(itertools.islice(rows, HEADER_ROWS))  # the header row is among these (detect)
+        if _blank(head) and _blank(rows):
             if single:
                 problems.append(file_problem(file.name, "import.err_no_rows", "file", sheet))
             else:
                 problems.append(file_problem(file.name, "import.info_empty_sheet", "sheet", sheet, "info"))
             continue
         hint = table_named(sheet) or (named_table(file) if single else None)
-        found = detect(rows, hint, file.name, sheet)
+        found = detect(head, hint, file.name, sheet)
         if found.table is None:
             if not single and found.score <= 1:
                 unfit.append(found)
@@ -146,13 +177,13 @@ def _book_sources(file: SourceFile, book, formulas: dict[str, list[str]], check_
             continue
         problems += found.problems
         header_row = found.header + 1  # as Excel numbers it
-        header = rows[found.header]
+        header = head[found.header]
         positions, mapped = header_map(found.table, header, file.name, sheet, header_row)
         problems += mapped
         headers = {col: str(header[i]).strip() for i, col in positions.items()}
         if formulas.get(sheet):
             problems += _formula_problems(file, sheet, formulas[sheet], header_row, positions, headers)
-        frame = rows_frame(rows[found.header + 1 :], positions, first_row=header_row + 1)
+        frame = rows_frame(itertools.chain(head[found.header + 1 :], rows), positions, first_row=header_row + 1)
         if frame.empty and not any(p.blocks for p in mapped):
             problems.append(file_problem(file.name, "import.err_no_rows", "file", sheet))
         sources.append(Source(found.table, file.name, sheet, frame, headers, digest))
