@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from rounds_helpers import AFTER_DUE, AS_OF, DUE, REGION, edit_a, make_data
 from streamlit.testing.v1 import AppTest
@@ -223,3 +224,20 @@ def test_submission_times_read_in_the_regions_time():
 
     stamps = pd.Series(["2024-07-08T03:00:00+00:00", "", "2024-07-03T17:30:00+00:00"])
     assert local_times(stamps).tolist() == ["2024-07-08 11:00", "", "2024-07-04 01:30"]  # UTC+8
+
+
+def test_review_writes_numbers_as_a_reader_reads_them():
+    """Thousands separators, every decimal the file gave, a year as it is, a dash for an empty cell;
+    rows added or removed under the template's headers (they showed the contract's names)."""
+    from uniondash.ui.rounds_review import cell_text, rows_frame
+
+    assert cell_text(12345, "int", "members") == "12,345"
+    assert cell_text(12345.0, "float", "members") == "12,345"
+    assert cell_text(1234567.25, "float", "workers") == "1,234,567.25"
+    assert cell_text(114.12345, "float", "lon") == "114.12345"
+    assert cell_text(2023, "int", "year") == "2023"
+    assert cell_text(None, "int", "members") == "—"
+    assert cell_text(float("nan"), "float", "lon") == "—"
+    assert cell_text("990101", "adcode", "adcode") == "990101"
+    rows = rows_frame("coverage", pd.DataFrame({"adcode": ["990101"], "members": [12345]}), "zh")
+    assert rows.to_dict("list") == {"区划代码": ["990101"], "会员人数": ["12,345"]}

@@ -36,17 +36,43 @@ def kpi_frame(kpis: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
+def cell_text(v, kind: str, name: str) -> str:
+    """A submitted value as the reviewer reads it: numbers with thousands separators (a year as it
+    is), every decimal the file gave kept, nothing for an empty cell."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return "—"
+    if kind in ("int", "float") and not isinstance(v, bool) and "year" not in name:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return str(v)
+        return f"{int(x):,}" if x.is_integer() else f"{x:,.6f}".rstrip("0")
+    return str(v)
+
+
 def changes_frame(table: str, changed: pd.DataFrame, lang: str) -> pd.DataFrame:
     spec = specs()[table]
+    kinds = [spec.column(c).kind for c in changed.column]
     return pd.DataFrame(
         {
             t("rounds.col_row", lang): changed.row,
             t("rounds.col_key", lang): changed.key,
             t("rounds.col_column", lang): [spec.column(c).header(lang) for c in changed.column],
-            t("rounds.col_before", lang): changed.before.map(str),
-            t("rounds.col_after", lang): changed.after.map(str),
+            t("rounds.col_before", lang): [cell_text(v, k, c) for v, k, c in zip(changed.before, kinds, changed.column)],
+            t("rounds.col_after", lang): [cell_text(v, k, c) for v, k, c in zip(changed.after, kinds, changed.column)],
         }
     )
+
+
+def rows_frame(table: str, rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rows added or removed, under the template's headers, their numbers written as cell_text."""
+    spec = specs()[table]
+    names = {c.name: c for c in spec.columns}
+    out = {}
+    for col in rows.columns:
+        c = names.get(col)
+        out[c.header(lang) if c else col] = [cell_text(v, c.kind if c else "text", col) for v in rows[col]]
+    return pd.DataFrame(out)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -84,10 +110,11 @@ def review_panel(store: R.RoundStore, rnd: R.Round, board: pd.DataFrame, who: st
             st.dataframe(changes_frame(table, ch.changed, lang), hide_index=True, key=f"rv_changed_{table}")
         if len(ch.added):
             st.caption(t("rounds.ui_added", lang))
-            st.dataframe(ch.added.drop(columns=["_row"]), hide_index=True, key=f"rv_added_{table}")
+            added = rows_frame(table, ch.added.drop(columns=["_row"]), lang)
+            st.dataframe(added, hide_index=True, key=f"rv_added_{table}")
         if len(ch.removed):
             st.caption(t("rounds.ui_closed" if table == "stations" else "rounds.ui_removed", lang))
-            st.dataframe(ch.removed, hide_index=True, key=f"rv_removed_{table}")
+            st.dataframe(rows_frame(table, ch.removed, lang), hide_index=True, key=f"rv_removed_{table}")
     st.markdown(f"**{t('rounds.ui_kpis', lang)}**")
     st.dataframe(kpi_frame(kpis, lang), hide_index=True, key="rv_kpis")
     left, right = st.columns(2)
