@@ -14,6 +14,7 @@ from uniondash.analysis.stations import EXPORT_MAX_ROWS
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.text import fmt
 from uniondash.text.i18n import t
+from uniondash.ui.award_list import award_list, award_query
 from uniondash.ui.computed import draw_chart
 from uniondash.ui.navigation import narrow_to_county
 from uniondash.ui.parts import (
@@ -24,7 +25,6 @@ from uniondash.ui.parts import (
     export_later,
     export_sheet,
     known_name,
-    names_visible,
     region_names,
     scope_caption,
     url_notice,
@@ -42,7 +42,6 @@ regions = view.regions()
 counties = regions[regions.level == "county"]
 parents = dict(zip(counties.adcode, counties.parent_adcode))
 years = list(range(int(view.snapshot[:4]), 2018, -1))
-RESULTS_MAX_ROWS = 2000  # on screen; the exports hold every award in scope
 PARAMS = [Param("year", "int", years[0], lo=0, hi=2100), Param("per10k", "bool", False), Param("who", "str_free", "")]
 seed_page(ss, st.query_params, PARAMS, "competitions")
 if ss["year"] not in [0, *years]:
@@ -197,15 +196,9 @@ with honour_col:
 st.subheader(t("comp.results", lang))
 st.text_input(t("comp.search", lang), key="who", max_chars=50)
 search = ss["who"].strip()
-# a masked name is never matched (docs/architecture.md, Privacy and security rules): names are searched only where shown
-query = dict(as_of=view.snapshot, year=year, counties=scope_counties, search=search, search_names=view.names_shown)
-results = view.query("results_search", **query, max_rows=RESULTS_MAX_ROWS)
-result_table = awards_table(results, lang, names)
-if not names_visible():
-    st.caption(t("comp.names_hidden", lang))
-data_table(result_table, lang, height=360)
-if len(results) >= RESULTS_MAX_ROWS:
-    st.caption(t("comp.results_capped", lang, n=RESULTS_MAX_ROWS))
+# a masked name is never matched: names are searched only where shown (award_query)
+query = award_query(view, year, search)
+award_list(view, year, search)  # drawn once per view, year and search, then replayed
 
 
 def every_award() -> tuple[pd.DataFrame, dict]:
