@@ -227,3 +227,38 @@ def test_export_buttons_offer_the_scoped_name():
     later = LaterSheet(lambda: Sheet(frame), "枣阳市")
     assert export_file_stem(later, "stations-2023-12-31") == "stations-枣阳市-2023-12-31"
     assert export_file_stem(lambda: Sheet(frame), "stations-2023-12-31") == "stations-2023-12-31"
+
+
+def test_export_sheet_writes_its_header_block_at_the_click_stamped_when_drawn(monkeypatch):
+    """A page draws every export button on every rerun and few are clicked: the header block is
+    written at the click, the same as if written while drawing, with the time the page was drawn."""
+    from types import SimpleNamespace
+
+    from uniondash.metrics.scope import Scope
+    from uniondash.text.i18n import t
+    from uniondash.ui import parts
+
+    clock = iter(["2030-01-02 09:30", "2030-01-02 09:45", "2030-01-02 10:00"])
+    monkeypatch.setattr(parts, "_now_in_region", lambda: next(clock))
+    carried = []
+    monkeypatch.setattr(parts, "carried_line", lambda view: carried.append(view) or "沿用 2023-12-31：甲一区")
+    view = SimpleNamespace(
+        lang="zh",
+        settings=SimpleNamespace(org_name_zh="测试省总工会", org_name_en="Test FTU"),
+        snapshot="2023-12-31",
+        compare="2022-12-31",
+        is_demo=True,
+        scope=Scope("990000", (), (), ("990101",), ("990000",)),
+    )
+    frame = pd.DataFrame({"a": [1, 2]})
+    formats = {"a": "int"}
+    later = parts.export_sheet(view, "站点列表", frame, formats, ["站点类型：爱心驿站"])
+    formats["a"] = "date"  # the page's dict changing afterwards changes nothing
+    assert carried == []  # nothing of the header block is worked out while the page draws
+    sheet = later()
+    assert carried == [view]
+    assert (sheet.frame is frame, sheet.formats, sheet.scope) == (True, {"a": "int"}, later.scope)
+    drawn = parts.export_context(view, "站点列表", ["站点类型：爱心驿站"], rows=2, at="2030-01-02 09:30")
+    assert sheet.context == drawn
+    assert dict(sheet.context)[t("export.exported_at", "zh")] == "2030-01-02 09:30"  # when drawn, not clicked
+    assert dict(sheet.context)[t("export.rows", "zh")] == 2

@@ -13,6 +13,7 @@ from uniondash.analysis.overview import KpiResult
 from uniondash.metrics.kpis import Kpi
 from uniondash.render.export import Sheet, file_stem
 from uniondash.render.palette import BAD, GOOD, change_colour
+from uniondash.render.sparkline import sparkline_svg
 from uniondash.text import fmt
 from uniondash.text.i18n import strings, t
 from uniondash.ui.view import View
@@ -111,7 +112,7 @@ def missing_reason(result: KpiResult, lang: str) -> str:
 
 def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
     """Draws a computed KPI result: value, change against the compare snapshot, five-year
-    sparkline, progress to target and the projection's verdict."""
+    trend line, progress to target and the projection's verdict."""
     lang = view.lang
     with st.container(border=True):
         if result.value is None:
@@ -136,10 +137,14 @@ def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
             delta_color=colour,
             delta_arrow="off" if unchanged else "auto",
             help=kpi.definition(lang),
-            chart_data=list(result.history) if len(result.history) > 1 else None,
-            chart_type="area",
             delta_description=t("overview.vs", lang, compare=view.compare) if delta else None,
         )
+        # The five-year trend as the browser's own SVG: st.metric's chart_data is drawn by Vega-Lite,
+        # 775 KB of script on a first visit and a Vega view per card (uniondash/render/sparkline.py)
+        values = " → ".join(fmt.kpi_value(v, kpi.is_percent, lang) for v in result.history)
+        spark = sparkline_svg(list(result.history), t("overview.trend_label", lang, values=values))
+        if spark:
+            st.html(spark)
         if result.target is not None:
             _target_lines(kpi, result, lang)
 
@@ -148,9 +153,12 @@ def _now_in_region() -> str:
     return clock.now().strftime("%Y-%m-%d %H:%M")
 
 
-def export_context(view: View, title: str, filters: Sequence[str] = (), rows: int | None = None) -> tuple:
+def export_context(
+    view: View, title: str, filters: Sequence[str] = (), rows: int | None = None, at: str | None = None
+) -> tuple:
     """The header block of an export: organisation, table, snapshot, compare, scope, filters,
-    演示数据, time and (when known) 行数, the row count as a number (a number cell in the XLSX)."""
+    演示数据, time (`at`, else now) and (when known) 行数, the row count as a number (a number cell in
+    the XLSX)."""
     lang = view.lang
     org = view.settings.org_name_en if lang == "en" else view.settings.org_name_zh
     pairs = [
@@ -167,7 +175,7 @@ def export_context(view: View, title: str, filters: Sequence[str] = (), rows: in
         pairs.append((t("rounds.carried_export_label", lang), carried))
     if view.is_demo:
         pairs.append((t("export.data", lang), t("app.demo_badge", lang)))
-    pairs.append((t("export.exported_at", lang), _now_in_region()))
+    pairs.append((t("export.exported_at", lang), at or _now_in_region()))
     if rows is not None:
         pairs.append((t("export.rows", lang), int(rows)))
     return tuple(pairs)
@@ -204,9 +212,13 @@ def file_scope(view: View) -> str:
 
 def export_sheet(
     view: View, title: str, frame: pd.DataFrame, formats: dict | None = None, filters: Sequence[str] = ()
-) -> Sheet:
-    """A table to export, with its header block (see export_context) and its scope for the file name."""
-    return Sheet(frame, formats or {}, export_context(view, title, filters, rows=len(frame)), file_scope(view))
+) -> LaterSheet:
+    """A table to export, with its header block (see export_context) and its scope for the file name.
+    The header block is written when a button is clicked (a page draws several export buttons on
+    every rerun, few are clicked), stamped with the time the page was drawn, as before."""
+    at, scope = _now_in_region(), file_scope(view)
+    formats, filters = dict(formats or {}), tuple(filters)
+    return LaterSheet(lambda: Sheet(frame, formats, export_context(view, title, filters, len(frame), at), scope), scope)
 
 
 @dataclass(frozen=True)
@@ -225,13 +237,13 @@ def export_later(
     view: View, title: str, build: Callable[[], tuple[pd.DataFrame, dict]], filters: Sequence[str] = ()
 ) -> LaterSheet:
     """An export built when its button is clicked: `build` runs the query (every row in scope) and
-    returns the frame and its formats; the header block is settled now, while the page runs."""
-    context = export_context(view, title, filters)
-    scope = file_scope(view)
+    returns the frame and its formats; the header block is written then too, stamped with the time
+    the page was drawn."""
+    at, scope, filters = _now_in_region(), file_scope(view), tuple(filters)
 
     def make() -> Sheet:
         frame, formats = build()
-        return Sheet(frame, formats, (*context, (t("export.rows", view.lang), len(frame))), scope)
+        return Sheet(frame, formats, export_context(view, title, filters, len(frame), at), scope)
 
     return LaterSheet(make, scope)
 
