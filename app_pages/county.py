@@ -11,9 +11,7 @@ from uniondash.analysis.profile import (
     by_change,
     change_header,
     profile_export,
-    profile_rows,
     profile_table,
-    scoped_profile_rows,
     summary,
 )
 from uniondash.analysis.stations import grid_cell_deg
@@ -23,6 +21,7 @@ from uniondash.render.charts import change_cell_css
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.text import fmt
 from uniondash.text.i18n import t
+from uniondash.ui.computed import county_profile
 from uniondash.ui.map_json import county_map_json, county_map_legend, county_stations
 from uniondash.ui.parts import (
     PRINT_CSS,
@@ -94,18 +93,7 @@ st.caption(
     + f" · {t('filter.snapshot', lang)} {view.snapshot}"
 )
 
-rows = profile_rows(
-    view.unit_measures(),
-    catalogue,
-    regions,
-    county,
-    view.snapshot,
-    view.as_ofs,
-    view.query("targets", as_of=view.snapshot),
-    compare=view.compare,
-)
-if view.data_scope is not None:  # a planner: rank among all counties (named exception), no figures beyond the scope
-    rows = scoped_profile_rows(rows, view.county_rank(county), city_visible=view.data_scope.allows(row.parent_adcode))
+rows = county_profile(view, county)  # once per view (a planner's: scoped_profile_rows), then from the cache
 strengths, gaps = summary(rows, catalogue, names[county], lang)
 good, bad = st.columns(2)
 with good:
