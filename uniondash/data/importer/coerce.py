@@ -11,11 +11,15 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from uniondash.data.importer.contract import ColumnSpec, TableSpec
 
 TRUE = {"true", "1", "1.0", "是", "y", "yes", "t", "√"}
 FALSE = {"false", "0", "0.0", "否", "n", "no", "f", "×"}
+# What pandas infers for an object column holding numbers only (no text, no booleans, no None):
+# read as numbers in one go rather than cell by cell.
+NUMBERS_ONLY = ("floating", "integer", "mixed-integer-float")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as uniondash/render/export.py escapes them
 
 
@@ -58,6 +62,8 @@ def _numbers(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if _is_text(series):
         values = series.str.replace(",", "", regex=False).str.replace("，", "", regex=False).str.strip()
         bools = pd.Series(False, index=series.index)
+    elif values.dtype == object and infer_dtype(values, skipna=False) in NUMBERS_ONLY:
+        bools = pd.Series(False, index=series.index)  # a workbook's numbers: nothing to strip, no booleans
     elif values.dtype == object:
         as_str = values.map(lambda v: v.replace(",", "").replace("，", "").strip() if isinstance(v, str) else v)
         bools = as_str.map(lambda v: isinstance(v, bool))
@@ -101,6 +107,8 @@ def boolean(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out = pd.Series(pd.NA, index=series.index, dtype="boolean")
         out[keys.isin(TRUE).to_numpy(dtype=bool)] = True
         out[keys.isin(FALSE).to_numpy(dtype=bool)] = False
+    elif series.dtype == object and infer_dtype(series, skipna=False) == "boolean":
+        out = series.astype("boolean")  # a workbook's TRUE/FALSE cells only: each is read as itself
     else:
         out = series.map(read).astype("boolean")
     unreadable = out.isna().to_numpy() & ~blank

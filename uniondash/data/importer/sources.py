@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from uniondash.data.importer.contract import normalise, specs, table_named
 from uniondash.data.importer.problems import Problem, file_problem
@@ -188,10 +189,10 @@ def rows_frame(rows: Iterable[list], positions: dict[int, str], first_row: int =
 
 def _piece(values: list):
     """A piece of a column: pandas' string type if it is text only, else the values as read."""
-    if all(type(v) is str for v in values):
-        return pd.array(values, dtype="str")
     out = np.empty(len(values), dtype=object)
     out[:] = values
+    if infer_dtype(out, skipna=False) in ("string", "empty"):  # every value a str (None is not)
+        return pd.array(out, dtype="str")
     return out
 
 
