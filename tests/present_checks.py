@@ -11,7 +11,6 @@ STREAMLIT_OWN = {
     "scrollable-region-focusable": "Streamlit's own scroll containers (main, sidebar) are divs without tabindex",
     "aria-allowed-role": "Streamlit's own widgets (role=application on charts)",
     "nested-interactive": "Streamlit's segmented control puts a button inside its own radiogroup element",
-    "svg-img-alt": "st.metric's sparkline is an unlabelled Vega <svg role=img> drawn by Streamlit",
 }
 
 

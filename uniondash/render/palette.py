@@ -11,6 +11,9 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 GOOD = "#0072B2"  # a change in the KPI's good direction
 BAD = "#D55E00"  # a change in its bad direction
 NEUTRAL = "#7A7A7A"
+# The accent for what is current or chosen (the active page's link, the KPI cards' trend line): dark
+# blue on a light background, light blue on a dark one (7:1 and more against either)
+ACTIVE = {"light": "#005A8C", "dark": "#8FD0F5"}
 CONTEXT = "rgba(122,122,122,0.28)"  # the other units, faint, behind the one a panel is about
 STATION_KIND_COLOURS = {"outdoor_rest": "#0072B2", "nursing_room": "#CC79A7", "mental_care": "#009E73"}
 SERIES_COLOURS = {

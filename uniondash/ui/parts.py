@@ -12,7 +12,8 @@ from uniondash import clock
 from uniondash.analysis.overview import KpiResult
 from uniondash.metrics.kpis import Kpi
 from uniondash.render.export import Sheet, file_stem
-from uniondash.render.palette import BAD, GOOD, change_colour
+from uniondash.render.palette import ACTIVE, BAD, GOOD, change_colour
+from uniondash.render.sparkline import sparkline_img
 from uniondash.text import fmt
 from uniondash.text.i18n import strings, t
 from uniondash.ui.view import View
@@ -111,7 +112,7 @@ def missing_reason(result: KpiResult, lang: str) -> str:
 
 def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
     """Draws a computed KPI result: value, change against the compare snapshot, five-year
-    sparkline, progress to target and the projection's verdict."""
+    trend line, progress to target and the projection's verdict."""
     lang = view.lang
     with st.container(border=True):
         if result.value is None:
@@ -136,10 +137,14 @@ def kpi_card(kpi: Kpi, result: KpiResult, view: View) -> None:
             delta_color=colour,
             delta_arrow="off" if unchanged else "auto",
             help=kpi.definition(lang),
-            chart_data=list(result.history) if len(result.history) > 1 else None,
-            chart_type="area",
             delta_description=t("overview.vs", lang, compare=view.compare) if delta else None,
         )
+        # The five-year trend as the browser's own SVG: st.metric's chart_data is drawn by Vega-Lite,
+        # 775 KB of script on a first visit and a Vega view per card (uniondash/render/sparkline.py)
+        values = " → ".join(fmt.kpi_value(v, kpi.is_percent, lang) for v in result.history)
+        spark = sparkline_img(list(result.history), t("overview.trend_label", lang, values=values), ACTIVE[theme()])
+        if spark:
+            st.html(spark)
         if result.target is not None:
             _target_lines(kpi, result, lang)
 

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from uniondash.render.palette import THEME_COLOURS, THEMES
+from uniondash.render.palette import ACTIVE, THEME_COLOURS, THEMES
 
 SEEDED = "_theme_seeded"
 EMBED = {"light": "light_theme", "dark": "dark_theme", "screen": "dark_theme"}
@@ -100,7 +100,7 @@ def write_theme(params, state: MutableMapping) -> None:
 
 def _css(theme: str) -> str:
     c = THEME_COLOURS[theme]
-    active = "#005A8C" if theme == "light" else "#8FD0F5"
+    active = ACTIVE["light" if theme == "light" else "dark"]
     variables = (
         f":root {{ --ud-bg: {c['bg']}; --ud-text: {c['text']}; --ud-muted: {c['muted']}; --ud-active: {active}; }}"
     )
