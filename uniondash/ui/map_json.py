@@ -34,13 +34,19 @@ def coverage_map_json(view: View, code: str, theme: str) -> str:
     return deck.to_json()
 
 
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=VIEW_HASH)
 def coverage_map_legend(view: View, code: str, theme: str) -> str:
+    """The coverage map's legend (HTML) for the view, the KPI and the theme: cached as the map is
+    (it read the county values again on every rerun, ~4 % of /coverage's script time under py-spy)."""
     kpi = load_catalogue().by_code(code)
     values = county_values(view.unit_wide(view.snapshot), kpi, view.scope.counties).to_dict()
     return coverage_legend(values, kpi.name(view.lang), kpi.is_percent, theme, view.lang)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=VIEW_HASH)
 def county_map_legend(view: View, county: str, theme: str) -> str:
+    """The county map's legend (HTML), cached as its map is: it queried the county's stations anew
+    on every rerun."""
     return county_legend(county_stations(view, county), theme, view.lang)
 
 
