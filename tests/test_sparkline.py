@@ -19,7 +19,8 @@ def test_svg_line_and_area():
     # 0.668 is (0.668 − 0.62) / (0.818 − 0.62) = 0.2424 of the way up: 3 + (1 − 0.2424) × 38 = 31.79
     assert 'points="0.0,41.0 50.0,31.79 100.0,3.0"' in svg
     assert 'd="M0.0,44 L0.0,41.0 L50.0,31.79 L100.0,3.0 L100.0,44 Z"' in svg
-    assert 'stroke="#005A8C"' in svg and 'fill="#005A8C" fill-opacity="0.12"' in svg
+    assert 'stroke="#005A8C"' in svg
+    assert 'fill="#005A8C" fill-opacity="0.12"' in svg
 
 
 def test_img_carries_the_svg_and_an_escaped_label():

@@ -58,8 +58,8 @@ def changes_frame(table: str, changed: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("rounds.col_row", lang): changed.row,
             t("rounds.col_key", lang): changed.key,
             t("rounds.col_column", lang): [spec.column(c).header(lang) for c in changed.column],
-            t("rounds.col_before", lang): [cell_text(v, k, c) for v, k, c in zip(changed.before, kinds, changed.column)],
-            t("rounds.col_after", lang): [cell_text(v, k, c) for v, k, c in zip(changed.after, kinds, changed.column)],
+            t("rounds.col_before", lang): [cell_text(*vkc) for vkc in zip(changed.before, kinds, changed.column)],
+            t("rounds.col_after", lang): [cell_text(*vkc) for vkc in zip(changed.after, kinds, changed.column)],
         }
     )
 
