@@ -32,11 +32,15 @@ REGION_FIELDS = ("{whole}", "{Whole}", "{level}", "{Level}")
 
 
 def use_region(adcode: str, org_name: str = "") -> None:
-    """The region whose level words fill {whole}, {Whole}, {level} and {Level} (one per process)."""
+    """The region whose level words fill {whole}, {Whole}, {level} and {Level} (one per process).
+
+    One assignment, not clear() then update(): every load_settings() calls this, on any session's
+    script thread, and a script on another thread between the two found no words and failed (50
+    users on 2 workers: 6 page errors in `make load`, RuntimeError from region_fields)."""
+    global _region
     from uniondash.text.region_words import fields
 
-    _region.clear()
-    _region.update(fields(adcode, org_name))
+    _region = dict(fields(adcode, org_name))
 
 
 def region_fields(lang: str) -> dict[str, str]:
