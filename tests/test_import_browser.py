@@ -78,6 +78,10 @@ def test_bad_then_good_upload(server, chromium, data, artifacts, tmp_path):
     submit(page, good)
     # the as-of defaults to the last period end: the end of the previous month in Beijing time
     period_end = (dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1) - dt.timedelta(days=1)).isoformat()
+    # a good import reruns the page (st.rerun) to list the new snapshot: the page can look drawn
+    # between the two runs, so wait for the outcome itself
+    page.get_by_text(f"快照 {period_end} 已写入").wait_for(timeout=120_000)
+    wait_until_drawn(page)
     main = page.inner_text('[data-testid="stMain"]')
     assert f"快照 {period_end} 已写入" in main, main[:500]
     assert exceptions(page) == []
