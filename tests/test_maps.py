@@ -241,3 +241,31 @@ def test_the_pick_layer_is_simplified_to_two_pixels_at_the_first_view():
     assert 10 < vertices < 60  # a circle of radius 0.5° within 0.022°: a few dozen vertices, not 201
     city = pick_shapes(shapes, pdk.ViewState(longitude=114, latitude=30, zoom=9))  # 2 px = 0.0027°
     assert city is shapes  # below the drawn outlines' own simplification: left as they are
+
+
+def square(x0: int, x1: int) -> str:
+    return json.dumps({"type": "Polygon", "coordinates": [[[x0, 0], [x1, 0], [x1, 1], [x0, 1], [x0, 0]]]})
+
+
+def test_borders_are_drawn_once_and_not_under_the_larger_units_borders():
+    """Three counties side by side (x 0–1, 1–2, 2–3), the first two one city (x 0–2), the third
+    another (x 2–3). Their outlines are 12 units long; their borders, each stretch once, 10 (the
+    rectangle's 8 and the borders at x = 1 and x = 2). Under the cities' borders (the rectangle
+    and x = 2), only the border inside the first city is left: x = 1, from y 0 to 1."""
+    counties = pd.DataFrame({"adcode": ["1", "2", "3"], "geojson": [square(0, 1), square(1, 2), square(2, 3)]})
+    cities = pd.DataFrame({"adcode": ["A", "B"], "geojson": [square(0, 2), square(2, 3)]})
+
+    def length(outline) -> float:
+        return sum(
+            math.dist(a, b)
+            for g in outline.geojson
+            for part in [json.loads(g)["coordinates"]]
+            for a, b in zip(part, part[1:])
+        )
+
+    assert length(outlines(counties, "county")) == pytest.approx(10)
+    assert length(outlines(cities, "city")) == pytest.approx(9)
+    inside = outlines(counties, "county", under=cities)
+    assert inside.kind == "county"
+    assert [sorted(json.loads(g)["coordinates"]) for g in inside.geojson] == [[[1.0, 0.0], [1.0, 1.0]]]
+    assert outlines(counties.iloc[:0], "county").geojson == ()

@@ -158,7 +158,7 @@ def build(view: View, opts: MapOptions, params: dict, theme: str) -> StationsMap
     frame = sl.Frame(
         shapes,
         shapes[shapes.adcode.isin(view.scope.counties)],
-        (outlines(shapes, "county"), outlines(city_shapes, "city")),
+        (outlines(shapes, "county", under=city_shapes), outlines(city_shapes, "city")),
         theme,
         settings.tile_url,
         to_tiles(labels) if len(labels) else labels,
