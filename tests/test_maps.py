@@ -269,3 +269,5 @@ def test_borders_are_drawn_once_and_not_under_the_larger_units_borders():
     assert inside.kind == "county"
     assert [sorted(json.loads(g)["coordinates"]) for g in inside.geojson] == [[[1.0, 0.0], [1.0, 1.0]]]
     assert outlines(counties.iloc[:0], "county").geojson == ()
+    unreadable = pd.DataFrame({"adcode": ["1", "2"], "geojson": [square(0, 1), '{"type": "Polygon", "coord']})
+    assert length(outlines(unreadable, "county")) == pytest.approx(4)  # the square drawn, the broken one left out

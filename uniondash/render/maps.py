@@ -62,8 +62,9 @@ def _borders(geojson: tuple[str, ...], under: tuple[str, ...]) -> tuple[str, ...
 
 def _border_network(geojson: tuple[str, ...]) -> np.ndarray:
     """The polygons' boundaries joined into one network (shared stretches merged), as lines from
-    junction to junction."""
-    boundaries = shapely.boundary(shapely.from_geojson(list(geojson)))
+    junction to junction. A shape that cannot be read is left out, as MapLibre leaves out such a
+    feature (at import it is the shapes check's finding)."""
+    boundaries = shapely.boundary(shapely.from_geojson(list(geojson), on_invalid="ignore"))
     return shapely.get_parts(shapely.line_merge(shapely.union_all(boundaries)))
 
 
