@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import quote
 
 import numpy as np
 import pydeck as pdk
-import shapely
 
+from uniondash.render.borders import border_lines
 from uniondash.render.glyphs import FONT_NAME, glyphs_url
 from uniondash.render.palette import NEUTRAL, STATION_KIND_COLOURS, rgb
 
@@ -45,27 +44,7 @@ def outlines(shapes, kind: str, under=None) -> Outline:
     A browser without a GPU draws the basemap 20–40 times on a filter change (each tile that arrives,
     each step of its zoom fade), and a frame's cost follows the lines' vertices: on the stations map,
     the counties' and cities' outlines had 32,100 vertices (672 KB), their borders once 12,900 (277 KB)."""
-    return Outline(kind, _borders(tuple(shapes.geojson), tuple(under.geojson) if under is not None else ()))
-
-
-@lru_cache(maxsize=16)
-def _borders(geojson: tuple[str, ...], under: tuple[str, ...]) -> tuple[str, ...]:
-    if not geojson:
-        return ()
-    stretches = _border_network(geojson)
-    if under:  # a stretch lying on a larger unit's border (within ~0.1 m) is drawn by that border
-        covered = shapely.buffer(shapely.union_all(_border_network(under)), 1e-6)
-        stretches = stretches[~shapely.covered_by(stretches, covered)]
-    stretches = shapely.transform(stretches, lambda xy: np.round(xy, 5))  # ~1 m, as the shapes are stored
-    return tuple(shapely.to_geojson(stretches))
-
-
-def _border_network(geojson: tuple[str, ...]) -> np.ndarray:
-    """The polygons' boundaries joined into one network (shared stretches merged), as lines from
-    junction to junction. A shape that cannot be read is left out, as MapLibre leaves out such a
-    feature (at import it is the shapes check's finding)."""
-    boundaries = shapely.boundary(shapely.from_geojson(list(geojson), on_invalid="ignore"))
-    return shapely.get_parts(shapely.line_merge(shapely.union_all(boundaries)))
+    return Outline(kind, border_lines(tuple(shapes.geojson), tuple(under.geojson) if under is not None else ()))
 
 
 @dataclass(frozen=True)
