@@ -88,6 +88,7 @@ def deck_specs(frames: list) -> list[dict]:
 
 
 DEFERRED_RACE = "Failed to generate file for download"
+DOWNLOAD_ERROR = '[data-testid="stDownloadButtonError"]'
 
 
 def click_download(page, button, timeout_ms: int = 60_000):
@@ -96,20 +97,36 @@ def click_download(page, button, timeout_ms: int = 60_000):
     A deferred download button (data built at the click) sends its rerun and then its file
     request; Streamlit 1.67 drops the previous run's file builders when a run ends, so a click
     whose request lands after the rerun it started has finished gets "Failed to generate file for
-    download" under the button instead of a file (seen once in CI on a loaded machine). That one
+    download" under the button instead of a file (seen in CI on a loaded machine). That one
     message is Streamlit's race, not the product's: the page settles and the click is made once
-    more. Any other failure, or the race twice, fails with the button's own error text."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    more. Any other failure, or the race twice, fails with the button's own error text.
+
+    Streamlit's frontend clears a download error 5 s after showing it, so the error is watched
+    for while the download is awaited, not read once the wait has timed out."""
+    import time
 
     for attempt in (1, 2):
         wait_until_drawn(page)
+        # an earlier attempt's error is still on screen for up to 5 s: wait until it is gone
+        page.wait_for_function(f"() => !document.querySelector('{DOWNLOAD_ERROR}')", timeout=15_000)
         button.scroll_into_view_if_needed()
+        got: list = []
+
+        def on_download(download, *, into: list = got) -> None:  # Playwright keeps its wrapper on a function
+            into.append(download)
+
+        page.on("download", on_download)
+        errors: list[str] = []
         try:
-            with page.expect_download(timeout=timeout_ms) as info:
-                button.click()
-            return info.value
-        except PlaywrightTimeout:
-            errors = [e.inner_text() for e in page.query_selector_all('[data-testid="stDownloadButtonError"]')]
-            if attempt == 2 or not any(DEFERRED_RACE in e for e in errors):
-                raise AssertionError(f"no download after {timeout_ms} ms; the button says {errors}") from None
+            button.click()
+            deadline = time.monotonic() + timeout_ms / 1000
+            while not got and not errors and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+                errors = [e.inner_text() for e in page.query_selector_all(DOWNLOAD_ERROR)]
+        finally:
+            page.remove_listener("download", on_download)
+        if got:
+            return got[0]
+        if attempt == 2 or not any(DEFERRED_RACE in e for e in errors):
+            raise AssertionError(f"no download after {timeout_ms} ms; the button says {errors}")
     raise AssertionError("unreachable")
