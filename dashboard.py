@@ -8,6 +8,7 @@ from uniondash.access.data_scope import out_of_scope
 from uniondash.config import load_settings
 from uniondash.errors import UserFacingError
 from uniondash.text.i18n import LANGS, t
+from uniondash.ui.deferred_downloads import run_started
 from uniondash.ui.navigation import is_kiosk, pages_for_identity, profile_requested
 from uniondash.ui.paths import not_found_page
 from uniondash.ui.present.chrome import on_present_page
@@ -25,6 +26,7 @@ UNUSED_FILTERS = {"data": frozenset({"compare", "city", "county"})}
 # An emoji favicon is drawn in the browser; a :material: one would be fetched from the internet.
 st.set_page_config(page_title="工会工作数据看板", page_icon="📊", layout="wide")
 
+run_started()  # each run counted: a download built at its click waits for the click's rerun (deferred_downloads)
 settings = load_settings()
 ss = st.session_state
 try:

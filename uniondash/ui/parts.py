@@ -260,6 +260,7 @@ def export_buttons(sheet: Sheet | Callable[[], Sheet], name: str, lang: str, key
     function that builds it then (from the query: every row in scope, not the screen's). The files
     are named `{name}.csv/.xlsx` with the scope put in (export_file_stem), and so is the audit line."""
     from uniondash.render.export import to_csv_bytes, to_xlsx_bytes
+    from uniondash.ui.deferred_downloads import DeferredGroup
     from uniondash.ui.signin import export_recorder, refused_download_notice
 
     stem = export_file_stem(sheet, name)
@@ -267,10 +268,11 @@ def export_buttons(sheet: Sheet | Callable[[], Sheet], name: str, lang: str, key
     record = export_recorder(stem)
 
     build = sheet if callable(sheet) else (lambda: sheet)
+    group = DeferredGroup(key)  # the click's file and its rerun, made not to lose each other
     row = st.container(horizontal=True, wrap=True)  # buttons keep their labels in narrow columns
     clicked = row.download_button(
         t("export.csv", lang),
-        lambda: record("csv", lambda: to_csv_bytes(build())),
+        group.builder(lambda: record("csv", lambda: to_csv_bytes(build()))),
         f"{stem}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -279,13 +281,14 @@ def export_buttons(sheet: Sheet | Callable[[], Sheet], name: str, lang: str, key
     )
     clicked |= row.download_button(
         t("export.xlsx", lang),
-        lambda: record("xlsx", lambda: to_xlsx_bytes(build(), name)),
+        group.builder(lambda: record("xlsx", lambda: to_xlsx_bytes(build(), name))),
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         icon=":material/download:",
         on_click="rerun",
     )
+    group.settle(clicked)
     refused_download_notice(key, clicked, lang)
 
 

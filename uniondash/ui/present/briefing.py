@@ -90,16 +90,18 @@ def briefing_downloads(
 
 
 def briefing_buttons(views: list[View], kinds: list[str], lang: str, key: str, filters: tuple = ()) -> None:
+    from uniondash.ui.deferred_downloads import DeferredGroup
     from uniondash.ui.signin import refused_download_notice
 
     ok = browser_available()
     if not ok:
         st.caption(t("brief.no_browser", lang))
     name, files = briefing_downloads(views, kinds, lang, filters)
+    group = DeferredGroup(key)  # the click's file and its rerun, made not to lose each other
     row = st.container(horizontal=True, wrap=True)
     clicked = row.download_button(
         t("brief.pptx", lang),
-        files["pptx"],
+        group.builder(files["pptx"]),
         f"{name}.pptx",
         PPTX_MIME,
         key=f"{key}_pptx",
@@ -110,7 +112,7 @@ def briefing_buttons(views: list[View], kinds: list[str], lang: str, key: str, f
     )
     clicked |= row.download_button(
         t("brief.pdf", lang),
-        files["pdf"],
+        group.builder(files["pdf"]),
         f"{name}.pdf",
         "application/pdf",
         key=f"{key}_pdf",
@@ -119,6 +121,7 @@ def briefing_buttons(views: list[View], kinds: list[str], lang: str, key: str, f
         disabled=not ok,
         help=None if ok else t("brief.no_browser", lang),
     )
+    group.settle(clicked)
     refused_download_notice(key, clicked, lang)
 
 
