@@ -329,8 +329,10 @@ PRINT_CSS = """<style>
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
   .st-key-screen_only { display: none !important; }
   .st-key-print_only { display: block !important; }
-  .st-key-print_only table { break-inside: auto; }
+  .st-key-print_only table { break-inside: auto; border-collapse: collapse; width: 100%; font-size: 10pt; }
   .st-key-print_only tr { break-inside: avoid; }
+  .st-key-print_only th, .st-key-print_only td { border: 1px solid #999; padding: 2px 6px; text-align: left; }
+  .st-key-print_only thead { display: table-header-group; }
 }
 </style>"""
 
