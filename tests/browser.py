@@ -94,12 +94,12 @@ DOWNLOAD_ERROR = '[data-testid="stDownloadButtonError"]'
 def click_download(page, button, timeout_ms: int = 60_000):
     """Click a download button and return Playwright's Download.
 
-    A deferred download button (data built at the click) sends its rerun and then its file
-    request; Streamlit 1.67 drops the previous run's file builders when a run ends, so a click
-    whose request lands after the rerun it started has finished gets "Failed to generate file for
-    download" under the button instead of a file (seen in CI on a loaded machine). That one
-    message is Streamlit's race, not the product's: the page settles and the click is made once
-    more. Any other failure, or the race twice, fails with the button's own error text.
+    The product's download buttons built at their click shake hands with the rerun the click
+    starts (uniondash.ui.deferred_downloads), so that Streamlit 1.67 neither drops the file's
+    answer nor the builder. "Failed to generate file for download" under the button is then the
+    builder's own failure (a refused or broken export): the page settles and the click is made
+    once more, and a second failure fails with the button's text, as does a click that hands over
+    nothing by timeout_ms.
 
     Streamlit's frontend clears a download error 5 s after showing it, so the error is watched
     for while the download is awaited, not read once the wait has timed out."""
