@@ -88,3 +88,15 @@ def test_groups_are_kept_apart_by_key(session):
     in_thread(a.builder(lambda: b"a"))[0].join(5)
     settling.join(5)
     assert not settling.is_alive()
+
+
+def test_only_the_first_call_of_a_group_waits(session):
+    group = dd.DeferredGroup("k", timeout=30)
+    first, _ = in_thread(group.builder(lambda: b"first"))
+    assert group.picked_up.wait(5)
+    second, out = in_thread(group.builder(lambda: b"again"))  # a script's requests, no rerun
+    second.join(5)
+    assert out == [b"again"]
+    assert first.is_alive()
+    dd.run_started()
+    first.join(5)

@@ -15,9 +15,10 @@ A group of buttons drawn together therefore shakes hands with the rerun: each bu
 been picked up, then waits for a run later than the one that drew it to have started (Streamlit
 schedules the clear before it runs the script, so an answer queued after that is kept); and the
 rerun after a click waits until the builder it drew before has been picked up, before it ends.
-Both waits are bounded (WAIT_S): a request sent by a script without a rerun, or a rerun without a
-request, waits no longer. `run_started` is called first in every run (dashboard.py); fragment
-reruns do not count, and no download button is drawn in a fragment."""
+Both waits are bounded (WAIT_S), and only a group's first builder call waits: requests sent by a
+script without a rerun, or a rerun without a request, wait no longer. `run_started` is called
+first in every run (dashboard.py); fragment reruns do not count, and no download button is drawn
+in a fragment."""
 
 from __future__ import annotations
 
@@ -74,13 +75,17 @@ class DeferredGroup:
         self._starts, self._timeout = _starts(), timeout
         self._seen = self._starts.count
         self.picked_up = threading.Event()
+        self._waiter = threading.Lock()  # held by the one call that waits; later calls do not
 
     def builder(self, build: Callable[[], T]) -> Callable[[], T]:
         """`build` for a button's data: called at the click, in Streamlit's worker thread."""
 
         def run() -> T:
             self.picked_up.set()
-            self._starts.wait_past(self._seen, self._timeout)  # at once when the rerun has started
+            # Only the first call waits (at once when the rerun has started): requests sent by a
+            # script without a rerun do not each hold one of Streamlit's worker threads.
+            if self._waiter.acquire(blocking=False):
+                self._starts.wait_past(self._seen, self._timeout)
             return build()
 
         return run
