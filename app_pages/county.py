@@ -18,7 +18,6 @@ from uniondash.analysis.stations import grid_cell_deg
 from uniondash.metrics.kpis import load_catalogue
 from uniondash.render.area_maps import COUNTY_POINTS_MAX, COUNTY_TOOLTIP, is_aggregated
 from uniondash.render.charts import change_cell_css
-from uniondash.render.html_table import html_table
 from uniondash.render.maps import PrebuiltDeck
 from uniondash.text import fmt
 from uniondash.text.i18n import t
@@ -134,7 +133,7 @@ with st.container(key="screen_only"):
         },
     )
 with st.container(key="print_only"):  # a grid prints only its visible rows: print every indicator
-    st.html(html_table(table))
+    st.html(table.to_html(index=False, na_rep="—", border=0))  # one escaped table, not ~250 cells
 sheet = export_sheet(
     view, t("profile.title", lang, name=names[county]), *profile_export(rows, catalogue, lang, view.compare)
 )
